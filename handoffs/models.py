@@ -1,0 +1,167 @@
+"""Handoffs from SDR to AE, the opportunities they become, and the AEs' capacity."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from leads.models import Lead, Segment
+
+
+class Certainty(models.TextChoices):
+    A = "A", _("A (high)")
+    B = "B", _("B")
+    C = "C", _("C (low)")
+
+
+class RejectionReason(models.TextChoices):
+    NO_BUDGET = "no_budget", _("No budget")
+    NO_AUTHORITY = "no_authority", _("No authority")
+    NO_NEED = "no_need", _("No need")
+    BAD_TIMING = "bad_timing", _("Bad timing")
+    INSUFFICIENT_QUALIFICATION = "insufficient_qualification", _("Insufficient qualification")
+    WRONG_CONTACT = "wrong_contact", _("Wrong contact")
+    DUPLICATE = "duplicate", _("Duplicate")
+    EXISTING_OPPORTUNITY = "existing_opportunity", _("Existing opportunity")
+    OTHER = "other", _("Other")
+
+
+class Handoff(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    external_id = models.CharField(
+        _("external id"), max_length=100, null=True, blank=True, unique=True
+    )
+    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="handoffs")
+    sdr = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="handoffs_sent",
+        verbose_name=_("SDR"),
+    )
+    ae = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="handoffs_received",
+        verbose_name=_("AE"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    certainty = models.CharField(_("certainty"), max_length=1, choices=Certainty)
+    comment = models.TextField(_("handoff comment"), blank=True)
+    checklist = models.JSONField(_("qualification checklist snapshot"), default=list, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    rejection_reason = models.CharField(
+        _("rejection reason"), max_length=30, choices=RejectionReason, blank=True
+    )
+    rejection_comment = models.TextField(_("rejection comment"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("handoff")
+        verbose_name_plural = _("handoffs")
+        indexes = [
+            models.Index(fields=["ae", "status"]),
+            models.Index(fields=["created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_at__isnull=False),
+                name="handoff_decided_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="handoff_rejected_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead} → {self.ae} ({self.get_status_display()})"
+
+
+class Opportunity(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        WON = "won", _("Won")
+        LOST = "lost", _("Lost")
+
+    handoff = models.OneToOneField(Handoff, on_delete=models.PROTECT, related_name="opportunity")
+    amount_at_creation = models.DecimalField(
+        _("amount at creation"), max_digits=14, decimal_places=2
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=6, choices=Status, default=Status.OPEN)
+    amount_at_close = models.DecimalField(
+        _("amount at close"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        indexes = [models.Index(fields=["status", "closed_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open")
+                | (Q(amount_at_close__isnull=False) & Q(closed_at__isnull=False)),
+                name="opportunity_closed_has_amount_and_time",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handoff.lead} · {self.get_status_display()}"
+
+
+class Capacity(models.Model):
+    """How many open deals an AE normally carries at once, and the segment they cover."""
+
+    ae = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="capacity",
+        verbose_name=_("AE"),
+    )
+    normal = models.PositiveSmallIntegerField(_("normal capacity"), default=10)
+    segment = models.CharField(_("segment covered"), max_length=12, choices=Segment, blank=True)
+
+    class Meta:
+        verbose_name = _("AE capacity")
+        verbose_name_plural = _("AE capacities")
+
+    def __str__(self) -> str:
+        return f"{self.ae}: {self.normal}"
+
+
+class CapacityReduction(models.Model):
+    """A dated stretch during which an AE can carry fewer deals (leave, firefighting, ramp-up)."""
+
+    ae = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="capacity_reductions",
+        verbose_name=_("AE"),
+    )
+    capacity = models.PositiveSmallIntegerField(_("capacity during the period"))
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200)
+
+    class Meta:
+        ordering = ["ae", "start_date"]
+        verbose_name = _("capacity reduction")
+        verbose_name_plural = _("capacity reductions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="capacity_reduction_end_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        end = self.end_date.isoformat() if self.end_date else "…"
+        return f"{self.ae}: {self.capacity} ({self.start_date}–{end}, {self.reason})"

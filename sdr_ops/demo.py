@@ -1,0 +1,571 @@
+"""The demo organisation that ``manage.py seed_demo`` builds.
+
+Deterministic for a given day: a fixed random seed, and every date placed relative to the week
+of the day it runs, so charts always show the last 12 weeks. Idempotent: the demo's own rows
+(leads and handoffs with a ``demo-`` external id, the demo accounts and people's staffing
+records) are replaced as a whole, inside one transaction; nothing else is touched.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from handoffs.models import (
+    Capacity,
+    CapacityReduction,
+    Certainty,
+    Handoff,
+    Opportunity,
+    RejectionReason,
+)
+from leads.models import Account, Activity, Lead, Segment, Source, Stage, StageChange
+
+from .models import Role, StaffingRecord, StaffingRole, Team, User
+
+PASSWORD = "demo-pass-2026"
+EMAIL_DOMAIN = "demo.sdr-ops.test"
+PREFIX = "demo-"
+SEED = 20_260_101
+LEAD_COUNT = 5_000
+WEEKS = 12
+
+TEAMS = [
+    ("enterprise-desk", "Enterprise Desk", Team.Kind.SDR),
+    ("growth-desk", "Growth Desk", Team.Kind.SDR),
+    ("field-sales", "Field Sales", Team.Kind.SALES),
+    ("marketing", "Marketing", Team.Kind.OTHER),
+]
+
+
+@dataclass(frozen=True)
+class Person:
+    key: str
+    first: str
+    last: str
+    role: str
+    # (team slug, start: days before today, end: days before today or None)
+    records: tuple[tuple[str, int, int | None], ...]
+    capacity: int | None = None
+    segment: str = ""
+
+
+PEOPLE = [
+    Person("admin", "Ada", "Admin", Role.ADMIN, ()),
+    Person("mina.park", "Mina", "Park", Role.MANAGER, (("enterprise-desk", 900, None),)),
+    Person("joon.lee", "Joon", "Lee", Role.MANAGER, (("growth-desk", 700, None),)),
+    Person("seo.yoon", "Seo", "Yoon", Role.SDR, (("enterprise-desk", 420, None),)),
+    Person("ha.kang", "Ha", "Kang", Role.SDR, (("enterprise-desk", 300, None),)),
+    # Second month of tenure: counts half.
+    Person("jiwoo.cho", "Jiwoo", "Cho", Role.SDR, (("enterprise-desk", 45, None),)),
+    # Moved from Growth Desk to Enterprise Desk five weeks ago; keeps tenure.
+    Person(
+        "dana.shin",
+        "Dana",
+        "Shin",
+        Role.SDR,
+        (("growth-desk", 270, 36), ("enterprise-desk", 35, None)),
+    ),
+    Person("min.choi", "Min", "Choi", Role.SDR, (("growth-desk", 360, None),)),
+    Person("tae.han", "Tae", "Han", Role.SDR, (("growth-desk", 210, None),)),
+    Person("woo.jang", "Woo", "Jang", Role.SDR, (("growth-desk", 150, None),)),
+    # Joined this month: in training, counts zero.
+    Person("eun.song", "Eun", "Song", Role.SDR, (("growth-desk", 6, None),)),
+    Person("jae.kim", "Jae", "Kim", Role.AE, (("field-sales", 800, None),), 10, Segment.ENTERPRISE),
+    Person("soo.oh", "Soo", "Oh", Role.AE, (("field-sales", 600, None),), 10, Segment.ENTERPRISE),
+    Person("hyun.baek", "Hyun", "Baek", Role.AE, (("field-sales", 500, None),), 8),
+    Person("yuna.seo", "Yuna", "Seo", Role.AE, (("field-sales", 400, None),), 12, Segment.SMB),
+    Person("kyu.lim", "Kyu", "Lim", Role.AE, (("field-sales", 300, None),), 10),
+    Person("rin.moon", "Rin", "Moon", Role.AE, (("field-sales", 50, None),), 6),
+    Person("ceo.hwang", "Sun", "Hwang", Role.STAKEHOLDER, (("marketing", 1000, None),)),
+]
+
+FIRST = [
+    "Jisoo",
+    "Minho",
+    "Hana",
+    "Sungmin",
+    "Yerin",
+    "Dohyun",
+    "Seojin",
+    "Jihoon",
+    "Sora",
+    "Kevin",
+    "Emma",
+    "Liam",
+    "Yuki",
+    "Haruto",
+    "Chloe",
+    "Daniel",
+    "Nari",
+    "Bora",
+]
+LAST = [
+    "Kim",
+    "Lee",
+    "Park",
+    "Choi",
+    "Jung",
+    "Kang",
+    "Cho",
+    "Yoon",
+    "Jang",
+    "Lim",
+    "Han",
+    "Oh",
+    "Seo",
+    "Shin",
+    "Kwon",
+    "Hwang",
+    "Ahn",
+    "Song",
+]
+TITLES = [
+    "CIO",
+    "IT Manager",
+    "Head of Operations",
+    "CFO",
+    "Procurement Lead",
+    "Sales Director",
+    "CTO",
+    "Team Lead",
+    "Operations Manager",
+    "CEO",
+]
+WORDS_A = [
+    "Hanbit",
+    "Daehan",
+    "Seorim",
+    "Blue",
+    "Nara",
+    "Mirae",
+    "Sejong",
+    "Taeyang",
+    "Hangang",
+    "Green",
+    "Orbit",
+    "Summit",
+    "Kumho",
+    "Jeil",
+    "Saebit",
+    "Pacific",
+    "Nova",
+    "Arirang",
+]
+WORDS_B = [
+    "Logistics",
+    "Foods",
+    "Chemical",
+    "Systems",
+    "Motors",
+    "Pharma",
+    "Retail",
+    "Energy",
+    "Electronics",
+    "Finance",
+    "Telecom",
+    "Construction",
+    "Textiles",
+    "Media",
+    "Labs",
+]
+INDUSTRIES = [
+    "Manufacturing",
+    "Retail",
+    "Finance",
+    "Healthcare",
+    "Logistics",
+    "Software",
+    "Public sector",
+    "Energy",
+    "Media",
+]
+SEGMENT_WEIGHTS = [(Segment.ENTERPRISE, 2), (Segment.MID_MARKET, 3), (Segment.SMB, 5)]
+SOURCE_WEIGHTS = [
+    (Source.INBOUND, 4),
+    (Source.OUTBOUND, 3),
+    (Source.EVENT, 1),
+    (Source.REFERRAL, 1),
+    (Source.OTHER, 1),
+]
+AMOUNT_BY_SEGMENT = {
+    Segment.ENTERPRISE: (40_000_000, 250_000_000),
+    Segment.MID_MARKET: (10_000_000, 60_000_000),
+    Segment.SMB: (2_000_000, 12_000_000),
+}
+NOT_CONNECTED = [Activity.Outcome.NO_ANSWER, Activity.Outcome.BUSY, Activity.Outcome.VOICEMAIL]
+
+
+def email_of(key: str) -> str:
+    return f"{key}@{EMAIL_DOMAIN}"
+
+
+def _pick(rng: random.Random, weighted):
+    values, weights = zip(*weighted, strict=True)
+    return rng.choices(values, weights=weights)[0]
+
+
+class DemoBuilder:
+    """Builds the demo rows in memory, then writes them in bulk."""
+
+    def __init__(self, today: datetime.date):
+        self.rng = random.Random(SEED)
+        self.today = today
+        self.zone = timezone.get_current_timezone()
+        self.now = timezone.now()
+        self.counts: dict[str, int] = {}
+
+    def at(self, day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
+        return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=self.zone)
+
+    def days_ago(self, n: int) -> datetime.date:
+        return self.today - datetime.timedelta(days=n)
+
+    # -- the organisation -------------------------------------------------------------------
+
+    def build_people(self) -> dict[str, User]:
+        teams = {}
+        for slug, name, kind in TEAMS:
+            teams[slug], _ = Team.objects.update_or_create(
+                slug=slug, defaults={"name": name, "kind": kind}
+            )
+        users = {}
+        # One hash for every demo account: hashing is slow on purpose, once is enough.
+        password = make_password(PASSWORD)
+        for person in PEOPLE:
+            user, created = User.objects.get_or_create(
+                email=email_of(person.key),
+                defaults={
+                    "first_name": person.first,
+                    "last_name": person.last,
+                    "role": person.role,
+                },
+            )
+            user.first_name, user.last_name, user.role = person.first, person.last, person.role
+            user.is_staff = user.is_superuser = person.role == Role.ADMIN
+            user.password = password
+            user.save()
+            users[person.key] = user
+        StaffingRecord.objects.filter(person__in=users.values()).delete()
+        StaffingRecord.objects.bulk_create(
+            StaffingRecord(
+                person=users[p.key],
+                team=teams[slug],
+                role=StaffingRole(p.role),
+                start_date=self.days_ago(start),
+                end_date=self.days_ago(end) if end is not None else None,
+                reason=(
+                    "moved to another team"
+                    if end is not None
+                    else "moved from another team"
+                    if i
+                    else "hired"
+                ),
+            )
+            for p in PEOPLE
+            for i, (slug, start, end) in enumerate(p.records)
+        )
+        aes = [p for p in PEOPLE if p.role == Role.AE]
+        Capacity.objects.filter(ae__in=[users[p.key] for p in aes]).delete()
+        Capacity.objects.bulk_create(
+            Capacity(ae=users[p.key], normal=p.capacity, segment=p.segment) for p in aes
+        )
+        CapacityReduction.objects.filter(ae__in=[users[p.key] for p in aes]).delete()
+        CapacityReduction.objects.bulk_create(
+            [
+                CapacityReduction(
+                    ae=users["hyun.baek"],
+                    capacity=0,
+                    start_date=self.days_ago(3),
+                    end_date=self.days_ago(-11),
+                    reason="Annual leave",
+                ),
+                CapacityReduction(
+                    ae=users["soo.oh"],
+                    capacity=5,
+                    start_date=self.days_ago(10),
+                    end_date=self.days_ago(-4),
+                    reason="Firefighting a troubled account",
+                ),
+                CapacityReduction(
+                    ae=users["rin.moon"],
+                    capacity=3,
+                    start_date=self.days_ago(50),
+                    end_date=self.days_ago(-10),
+                    reason="Ramping up",
+                ),
+            ]
+        )
+        self.counts["users"] = len(users)
+        return users
+
+    # -- leads and their history ------------------------------------------------------------
+
+    def clear_demo_rows(self) -> None:
+        demo_leads = Lead.objects.filter(external_id__startswith=PREFIX)
+        Opportunity.objects.filter(handoff__lead__in=demo_leads).delete()
+        Handoff.objects.filter(lead__in=demo_leads).delete()
+        Activity.objects.filter(lead__in=demo_leads).delete()
+        StageChange.objects.filter(lead__in=demo_leads).delete()
+        demo_leads.delete()
+
+    def build_accounts(self) -> list[Account]:
+        """The demo companies; one that already exists under the same name is reused."""
+        rng = self.rng
+        wanted = []
+        for i in range(1_200):
+            name = f"{WORDS_A[i % len(WORDS_A)]} {WORDS_B[(i // len(WORDS_A)) % len(WORDS_B)]}"
+            if i >= len(WORDS_A) * len(WORDS_B):
+                name += f" {i // (len(WORDS_A) * len(WORDS_B)) + 1}"
+            segment = _pick(rng, SEGMENT_WEIGHTS)
+            size = {
+                Segment.ENTERPRISE: rng.randint(1000, 20000),
+                Segment.MID_MARKET: rng.randint(200, 999),
+                Segment.SMB: rng.randint(5, 199),
+            }[segment]
+            wanted.append(
+                Account(name=name, segment=segment, size=size, industry=rng.choice(INDUSTRIES))
+            )
+        existing = Account.objects.in_bulk([a.name for a in wanted], field_name="name")
+        Account.objects.bulk_create([a for a in wanted if a.name not in existing], batch_size=1000)
+        existing = Account.objects.in_bulk([a.name for a in wanted], field_name="name")
+        return [existing[a.name] for a in wanted]
+
+    def sdr_spans(self, users: dict[str, User]) -> list[tuple[User, datetime.date]]:
+        """Each current SDR with the day their present SDR service began."""
+        spans = []
+        for p in PEOPLE:
+            if p.role == Role.SDR:
+                first_start = max(start for _, start, _ in p.records)
+                spans.append((users[p.key], self.days_ago(first_start)))
+        return spans
+
+    def build(self) -> dict[str, int]:
+        with transaction.atomic():
+            users = self.build_people()
+            self.clear_demo_rows()
+            accounts = self.build_accounts()
+            self.build_leads(users, accounts)
+        return self.counts
+
+    def build_leads(self, users: dict[str, User], accounts: list[Account]) -> None:
+        rng = self.rng
+        spans = self.sdr_spans(users)
+        aes = [users[p.key] for p in PEOPLE if p.role == Role.AE]
+        horizon = WEEKS * 7 + 14
+        leads, plans = [], []
+        for n in range(LEAD_COUNT):
+            owner, start = spans[n % len(spans)]
+            oldest = min(horizon, (self.today - start).days)
+            created_day = self.days_ago(rng.randint(0, max(oldest, 0)))
+            created_at = self.at(created_day, rng.randint(8, 18), rng.randint(0, 59))
+            account = accounts[rng.randrange(len(accounts))]
+            first, last = rng.choice(FIRST), rng.choice(LAST)
+            lead = Lead(
+                external_id=f"{PREFIX}{n + 1:05d}",
+                account=account,
+                first_name=first,
+                last_name=last,
+                email=f"{first}.{last}.{n}@example.com".lower(),
+                phone=f"+82-2-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}",
+                title=rng.choice(TITLES),
+                source=_pick(rng, SOURCE_WEIGHTS),
+                owner=owner,
+                do_not_call=rng.random() < 0.02,
+                created_at=created_at,
+            )
+            leads.append(lead)
+            plans.append(self.plan_history(lead, aes))
+        Lead.objects.bulk_create(leads, batch_size=1000)
+
+        activities, changes, handoffs, opportunities = [], [], [], []
+        for lead, plan in zip(leads, plans, strict=True):
+            stage = Stage.NEW
+            changes.append(
+                StageChange(
+                    lead=lead, from_stage="", to_stage=Stage.NEW, by=None, at=lead.created_at
+                )
+            )
+            for activity in plan["activities"]:
+                activity.lead = lead
+                activities.append(activity)
+            for to_stage, at in plan["stages"]:
+                changes.append(
+                    StageChange(
+                        lead=lead, from_stage=stage, to_stage=to_stage, by=lead.owner, at=at
+                    )
+                )
+                stage = to_stage
+            lead.stage = stage
+            if plan["handoff"]:
+                handoff, opportunity = plan["handoff"]
+                handoff.lead = lead
+                handoffs.append(handoff)
+                if opportunity:
+                    opportunities.append((handoff, opportunity))
+        Lead.objects.bulk_update(leads, ["stage"], batch_size=1000)
+        Activity.objects.bulk_create(activities, batch_size=2000)
+        StageChange.objects.bulk_create(changes, batch_size=2000)
+        Handoff.objects.bulk_create(handoffs, batch_size=1000)
+        for handoff, opportunity in opportunities:
+            opportunity.handoff = handoff
+        Opportunity.objects.bulk_create([o for _, o in opportunities], batch_size=1000)
+        self.counts.update(
+            leads=len(leads),
+            activities=len(activities),
+            handoffs=len(handoffs),
+            opportunities=len(opportunities),
+        )
+
+    def plan_history(self, lead: Lead, aes: list[User]) -> dict:
+        """Activities, stage moves and perhaps a handoff for one lead, in time order."""
+        rng = self.rng
+        plan: dict = {"activities": [], "stages": [], "handoff": None}
+        if rng.random() < 0.12 or lead.do_not_call:
+            return plan  # never touched yet
+        moment = lead.created_at + datetime.timedelta(hours=rng.uniform(0.2, 30))
+        connected = False
+        for attempt in range(rng.randint(1, 7)):
+            if moment > self.now:
+                break
+            kind = Activity.Type.CALL if rng.random() < 0.75 else Activity.Type.EMAIL
+            if kind == Activity.Type.EMAIL:
+                outcome = Activity.Outcome.REPLIED if rng.random() < 0.2 else Activity.Outcome.SENT
+            elif rng.random() < 0.3:
+                outcome = Activity.Outcome.CONNECTED
+            else:
+                outcome = rng.choice(NOT_CONNECTED)
+            talk = (
+                rng.randint(120, 1200)
+                if outcome == Activity.Outcome.CONNECTED
+                else (rng.randint(5, 40) if kind == Activity.Type.CALL else 0)
+            )
+            plan["activities"].append(
+                Activity(
+                    sdr=lead.owner,
+                    type=kind,
+                    outcome=outcome,
+                    started_at=moment,
+                    duration_seconds=talk,
+                    notes="Discussed current process and pain points." if talk > 100 else "",
+                )
+            )
+            if attempt == 0:
+                plan["stages"].append((Stage.WORKING, moment))
+            if outcome == Activity.Outcome.CONNECTED and not connected:
+                connected = True
+                plan["stages"].append((Stage.CONNECTED, moment))
+            if connected and rng.random() < 0.45:
+                break
+            moment += datetime.timedelta(days=rng.uniform(0.5, 6))
+        if not connected or rng.random() > 0.40:
+            return plan
+        handoff_at = moment + datetime.timedelta(hours=rng.uniform(1, 48))
+        if handoff_at > self.now:
+            return plan
+        plan["stages"].append((Stage.HANDED_OFF, handoff_at))
+        plan["handoff"] = self.plan_handoff(lead, rng.choice(aes), handoff_at, plan)
+        return plan
+
+    def plan_handoff(self, lead: Lead, ae: User, created_at: datetime.datetime, plan: dict):
+        rng = self.rng
+        certainty = rng.choices([Certainty.A, Certainty.B, Certainty.C], weights=[4, 4, 2])[0]
+        handoff = Handoff(
+            external_id=f"{PREFIX}h-{lead.external_id}",
+            sdr=lead.owner,
+            ae=ae,
+            created_at=created_at,
+            certainty=certainty,
+            comment=rng.choice(
+                [
+                    "Their current tool cannot handle the volume after the merger; the CIO wants "
+                    "a proposal before the Q1 budget meeting.",
+                    "Operations lead is frustrated with manual reporting; budget is moved from the "
+                    "legacy maintenance line, approval by the CFO.",
+                    "Interested after the webinar; needs a demo for the team lead first.",
+                    "Wants a meeting.",
+                ]
+            ),
+            checklist=self.checklist(),
+        )
+        decide_after = datetime.timedelta(hours=rng.uniform(4, 96))
+        if created_at + decide_after > self.now or rng.random() < 0.08:
+            return handoff, None
+        handoff.decided_at = created_at + decide_after
+        accept_rate = {Certainty.A: 0.88, Certainty.B: 0.72, Certainty.C: 0.5}[certainty]
+        if rng.random() > accept_rate:
+            handoff.status = Handoff.Status.REJECTED
+            handoff.rejection_reason = rng.choice(list(RejectionReason))
+            handoff.rejection_comment = "Could not confirm a project this year."
+            plan["stages"].append(
+                (
+                    Stage.NURTURE
+                    if handoff.rejection_reason == RejectionReason.BAD_TIMING
+                    else Stage.WORKING,
+                    handoff.decided_at,
+                )
+            )
+            return handoff, None
+        handoff.status = Handoff.Status.ACCEPTED
+        plan["stages"].append((Stage.OPPORTUNITY, handoff.decided_at))
+        low, high = AMOUNT_BY_SEGMENT[lead.account.segment]
+        amount = Decimal(rng.randrange(low, high, 500_000))
+        opportunity = Opportunity(amount_at_creation=amount, created_at=handoff.decided_at)
+        closed_at = handoff.decided_at + datetime.timedelta(days=rng.uniform(7, 60))
+        if closed_at <= self.now and rng.random() < 0.7:
+            won = rng.random() < 0.55
+            opportunity.status = Opportunity.Status.WON if won else Opportunity.Status.LOST
+            drift = Decimal(str(round(rng.uniform(-0.35, 0.15), 2)))
+            opportunity.amount_at_close = (
+                (amount * (1 + drift)).quantize(Decimal("1")) if won else Decimal(0)
+            )
+            opportunity.closed_at = closed_at
+            if won:
+                plan["stages"].append((Stage.WON, closed_at))
+        return handoff, opportunity
+
+    def checklist(self) -> list[dict]:
+        rng = self.rng
+        items = []
+        for item in ("budget", "approval_process", "need", "timing"):
+            roll = rng.random()
+            if roll < 0.65:
+                items.append(
+                    {"item": item, "status": "confirmed", "answer": "Confirmed on the call."}
+                )
+            elif roll < 0.9:
+                items.append(
+                    {
+                        "item": item,
+                        "status": "not_disclosed",
+                        "questions": "How are projects like this usually approved? "
+                        "Would budget move from another project?",
+                    }
+                )
+            else:
+                items.append(
+                    {
+                        "item": item,
+                        "status": "not_asked",
+                        "reason": "The prospect had to leave the call early.",
+                    }
+                )
+        return items
+
+
+def seed(today: datetime.date | None = None) -> dict[str, int]:
+    """Builds (or rebuilds) the demo organisation and returns the counts of what it wrote."""
+    return DemoBuilder(today or timezone.localdate()).build()
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(e-mail, role, team) of every demo account, for the command to print."""
+    rows = []
+    for p in PEOPLE:
+        team = next((slug for slug, _, end in reversed(p.records) if end is None), "")
+        rows.append((email_of(p.key), str(Role(p.role).label), team))
+    return rows

@@ -1,0 +1,27 @@
+import time
+
+from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+
+from sdr_ops import demo
+
+
+class Command(BaseCommand):
+    help = _("Builds the demo organisation (replacing an earlier one) and prints its logins.")
+
+    def handle(self, *args, **options) -> None:
+        started = time.monotonic()
+        counts = demo.seed()
+        elapsed = time.monotonic() - started
+        summary = ", ".join(f"{n} {name}" for name, n in counts.items())
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Demo organisation ready in %(seconds).1f s: %(summary)s.")
+                % {"seconds": elapsed, "summary": summary}
+            )
+        )
+        self.stdout.write(
+            _("Demo logins (password for all: %(password)s):") % {"password": demo.PASSWORD}
+        )
+        for email, role, team in demo.demo_logins():
+            self.stdout.write(f"  {email:<36} {role:<16} {team}")

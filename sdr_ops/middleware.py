@@ -1,0 +1,18 @@
+"""Project middleware."""
+
+from django.contrib.auth import middleware as auth_middleware
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Sends anonymous visitors of every page to the login page.
+
+    The REST API is left to Django REST framework, which authenticates by session or token
+    and answers 401/403 in JSON instead of redirecting a script to an HTML form.
+    """
+
+    api_prefixes = ("/api/v1/", "/api/schema/")
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path_info.startswith(self.api_prefixes):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

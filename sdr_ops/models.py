@@ -1,0 +1,244 @@
+"""The organisation: teams and their settings, people and their roles, staffing records."""
+
+import datetime
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SDR = "sdr", _("SDR")
+    MANAGER = "manager", _("SDR manager")
+    AE = "ae", _("Sales rep (AE)")
+    STAKEHOLDER = "stakeholder", _("Stakeholder")
+    ADMIN = "admin", _("Admin")
+
+
+class StaffingRole(models.TextChoices):
+    """The roles a staffing record can hold (admin is an app role, not a team position)."""
+
+    SDR = "sdr", _("SDR")
+    MANAGER = "manager", _("SDR manager")
+    AE = "ae", _("Sales rep (AE)")
+    STAKEHOLDER = "stakeholder", _("Stakeholder")
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("%(value)s is not a known time zone, e.g. Asia/Seoul."), params={"value": value}
+        )
+
+
+def validate_ramp_factors(value) -> None:
+    if not isinstance(value, list) or not all(
+        isinstance(f, int | float) and not isinstance(f, bool) and 0 <= f <= 1 for f in value
+    ):
+        raise ValidationError(
+            _(
+                "Ramp factors are a list of numbers between 0 and 1, one per tenure month, "
+                "e.g. [0.0, 0.5]."
+            )
+        )
+
+
+def default_ramp_factors() -> list[float]:
+    return [0.0, 0.5]
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+class Team(models.Model):
+    class Kind(models.TextChoices):
+        SDR = "sdr", _("Inside sales (SDR)")
+        SALES = "sales", _("Field sales (AE)")
+        OTHER = "other", _("Other department")
+
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.SDR)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default=default_time_zone, validators=[validate_time_zone]
+    )
+    ramp_factors = models.JSONField(
+        _("ramp factors"),
+        default=default_ramp_factors,
+        validators=[validate_ramp_factors],
+        help_text=_("Productive share by tenure month; months past the list count 1.0."),
+    )
+    ratio_band_low = models.DecimalField(
+        _("handoff ratio band, low"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.70"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    ratio_band_high = models.DecimalField(
+        _("handoff ratio band, high"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.80"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    max_talk_minutes = models.PositiveSmallIntegerField(
+        _("maximum talk time (minutes)"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(240)],
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="KRW")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ratio_band_low__lt=models.F("ratio_band_high")),
+                name="team_ratio_band_ordered",
+                violation_error_message=_(
+                    "The low end of the ratio band must be below the high end."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def local_today(self) -> datetime.date:
+        return timezone.localdate(timezone=self.zone)
+
+    def ramp_factor(self, tenure_month: int) -> float:
+        """The productive share of an SDR in the given tenure month (0-based)."""
+        factors = self.ramp_factors or []
+        return float(factors[tenure_month]) if 0 <= tenure_month < len(factors) else 1.0
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True, role=Role.ADMIN)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who logs in with their e-mail address. Their role decides what they see."""
+
+    username = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+    role = models.CharField(_("role"), max_length=12, choices=Role, default=Role.SDR)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["first_name", "last_name", "email"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN
+
+    def has_role(self, *roles: str) -> bool:
+        """True when the user holds one of the roles; admins hold every role."""
+        return self.is_admin or self.role in roles
+
+    @cached_property
+    def current_team(self) -> "Team | None":
+        """The team of the user's staffing record active today (the latest one if several)."""
+        today = timezone.localdate()
+        record = (
+            self.staffing_records.active_on(today)
+            .select_related("team")
+            .order_by("-start_date")
+            .first()
+        )
+        return record.team if record else None
+
+
+class StaffingQuerySet(models.QuerySet):
+    def active_on(self, day: datetime.date) -> "StaffingQuerySet":
+        """Records with start_date <= day and (no end_date or day <= end_date)."""
+        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
+
+
+class StaffingRecord(models.Model):
+    """A stretch of time a person spent on a team in a role; end_date is the last day, inclusive."""
+
+    person = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="staffing_records", verbose_name=_("person")
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="staffing_records", verbose_name=_("team")
+    )
+    role = models.CharField(_("role"), max_length=12, choices=StaffingRole)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(
+        _("end date"), null=True, blank=True, help_text=_("The last day on the team, inclusive.")
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    objects = StaffingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person", "start_date"]
+        verbose_name = _("staffing record")
+        verbose_name_plural = _("staffing records")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "team", "start_date"], name="staffing_unique_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="staffing_end_after_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+        ]
+        indexes = [models.Index(fields=["team", "role", "start_date"])]
+
+    def __str__(self) -> str:
+        end = self.end_date.isoformat() if self.end_date else _("today")
+        return f"{self.person} · {self.team} · {self.get_role_display()} · {self.start_date}–{end}"
+
+    def is_active_on(self, day: datetime.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+
+def tenure_month(start: datetime.date, day: datetime.date) -> int:
+    """Whole months from start to day, as kpi-definitions.md counts them (month 0 first)."""
+    return (
+        (day.year - start.year) * 12 + (day.month - start.month) - (1 if day.day < start.day else 0)
+    )

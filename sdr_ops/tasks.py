@@ -1,0 +1,14 @@
+"""Celery tasks of the organisation package."""
+
+import logging
+
+from celery import shared_task
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="sdr_ops.ping")
+def ping(*, payload: str = "pong") -> str:
+    """Answers with its payload; proves a message travels through the broker to a worker."""
+    log.info("ping %s", payload)
+    return payload

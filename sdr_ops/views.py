@@ -1,0 +1,68 @@
+"""Pages of the organisation package: home, placeholders, the user's account, health."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from rest_framework.authtoken.models import Token
+
+from .health import check_broker, check_database
+from .navigation import PAGES_BY_NAME, pages_for
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Sends each user to the first page of their role."""
+    pages = pages_for(request.user)
+    if not pages:
+        return redirect("profile")
+    return redirect(pages[0].name)
+
+
+def placeholder(request: HttpRequest, *, page: str) -> HttpResponse:
+    """A page that a later feature fills; says so plainly, and what it will hold."""
+    entry = PAGES_BY_NAME[page]
+    if not entry.allows(request.user):
+        raise Http404
+    return render(request, "sdr_ops/placeholder.html", {"page": entry})
+
+
+def profile(request: HttpRequest) -> HttpResponse:
+    """The user's own account: role, team and its settings, password, API token."""
+    token = Token.objects.filter(user=request.user).first()
+    return render(
+        request,
+        "sdr_ops/profile.html",
+        {
+            "team": request.user.current_team,
+            "has_token": token is not None,
+            "new_token": request.session.pop("new_api_token", None),
+        },
+    )
+
+
+@require_POST
+def regenerate_token(request: HttpRequest) -> HttpResponse:
+    """Replaces the user's API token; the new key is shown once, on the next page."""
+    Token.objects.filter(user=request.user).delete()
+    token = Token.objects.create(user=request.user)
+    request.session["new_api_token"] = token.key
+    messages.success(request, _("A new API token was created. Copy it now: it is shown once."))
+    return redirect("profile")
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """200 when the database and the broker answer, 503 naming whichever is down."""
+    problems = {"database": check_database(), "broker": check_broker()}
+    down = [name for name, problem in problems.items() if problem]
+    body = {
+        "status": "ok" if not down else "unavailable",
+        "down": down,
+        **{name: problem or "ok" for name, problem in problems.items()},
+    }
+    return JsonResponse(body, status=503 if down else 200)
