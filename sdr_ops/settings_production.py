@@ -4,7 +4,7 @@
 """
 
 from .settings import *  # noqa: F403
-from .settings import env
+from .settings import _mailer_from_url, env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")
@@ -21,6 +21,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+
+# Password-reset mail must reach people: an SMTP server, the local one unless EMAIL_URL says.
+MAILERS = {"default": _mailer_from_url(env.email_url("EMAIL_URL", default="smtp://localhost:25"))}
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,0 +1,70 @@
+"""Celery: a task travels through the configured broker to a real worker process and back."""
+
+import subprocess
+import sys
+import time
+
+import pytest
+from django.conf import settings
+
+from sdr_ops.celery import app as celery_app
+from sdr_ops.tasks import ping
+
+from .helpers import ROOT, child_env
+
+pytestmark = pytest.mark.worker
+
+
+@pytest.fixture
+def worker(tmp_path):
+    """A real `celery worker` process on the same broker as this test, stopped afterwards."""
+    log = tmp_path / "worker.log"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "sdr_ops",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "--without-gossip",
+            "--without-mingle",
+            "--loglevel=INFO",
+            f"--logfile={log}",
+            f"--hostname=test-{time.monotonic_ns()}@%h",
+        ],
+        cwd=ROOT,
+        env=child_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    yield log
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def test_a_task_travels_through_the_broker_to_a_worker_and_back(worker):
+    result = ping.delay(payload="round trip")
+    assert result.get(timeout=60) == "round trip"
+    assert "sdr_ops.ping" in worker.read_text()
+
+
+def test_the_suite_uses_redis_when_CELERY_BROKER_URL_names_it():
+    # In CI's second run this proves the round trip above went through Redis.
+    configured = settings.CELERY_BROKER_URL
+    assert celery_app.conf.broker_url == configured
+    with celery_app.connection_for_write() as conn:
+        expected = "redis" if configured.startswith("redis") else "filesystem"
+        assert conn.transport_cls == expected or conn.transport.driver_type == expected
+
+
+def test_tasks_are_acknowledged_late_and_time_limited():
+    assert celery_app.conf.task_acks_late is True
+    assert celery_app.conf.task_reject_on_worker_lost is True
+    assert celery_app.conf.task_time_limit and celery_app.conf.task_soft_time_limit
+    assert ping.name == "sdr_ops.ping"

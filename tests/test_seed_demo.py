@@ -1,0 +1,107 @@
+"""seed_demo builds a deterministic, idempotent demo organisation with a real-looking history."""
+
+import datetime
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Max, Min
+from django.utils import timezone
+
+from handoffs.models import Capacity, CapacityReduction, Handoff, Opportunity
+from leads.models import Account, Activity, Lead, StageChange
+from sdr_ops import demo
+from sdr_ops.models import Role, StaffingRecord, Team, User, tenure_month
+
+MODELS = [
+    Team,
+    User,
+    StaffingRecord,
+    Account,
+    Lead,
+    Activity,
+    StageChange,
+    Handoff,
+    Opportunity,
+    Capacity,
+    CapacityReduction,
+]
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        out = io.StringIO()
+        call_command("seed_demo", stdout=out)
+        first = counts()
+        call_command("seed_demo", stdout=io.StringIO())
+        second = counts()
+        yield {"first": first, "second": second, "output": out.getvalue()}
+        # Leave the database as other tests expect it: empty.
+        from django.core.management import call_command as run
+
+        run("flush", "--noinput")
+
+
+def test_seeding_twice_gives_the_same_counts(seeded):
+    assert seeded["first"] == seeded["second"]
+    assert seeded["first"]["Lead"] == demo.LEAD_COUNT
+
+
+def test_the_command_prints_the_demo_logins(seeded):
+    assert demo.PASSWORD in seeded["output"]
+    assert "mina.park@demo.sdr-ops.test" in seeded["output"]
+
+
+@pytest.mark.django_db
+def test_two_sdr_teams_with_a_manager_each(seeded):
+    today = timezone.localdate()
+    for slug in ("enterprise-desk", "growth-desk"):
+        managers = StaffingRecord.objects.active_on(today).filter(team__slug=slug, role="manager")
+        assert managers.count() == 1
+
+
+@pytest.mark.django_db
+def test_sdrs_have_staggered_hire_dates_and_one_moved_teams(seeded):
+    today = timezone.localdate()
+    sdrs = User.objects.filter(role=Role.SDR, email__endswith=demo.EMAIL_DOMAIN)
+    assert sdrs.count() == 8
+    months = sorted(
+        tenure_month(r.start_date, today)
+        for r in StaffingRecord.objects.active_on(today).filter(role="sdr", reason="hired")
+    )
+    assert months[0] == 0  # new this month
+    assert 1 in months  # in month two
+    moved = StaffingRecord.objects.values("person").annotate(n=Count("id")).filter(n__gt=1)
+    assert moved.count() == 1
+
+
+@pytest.mark.django_db
+def test_aes_have_capacities_and_a_stakeholder_exists(seeded):
+    assert Capacity.objects.filter(ae__role=Role.AE).count() == 6
+    assert CapacityReduction.objects.filter(capacity=0).exists()
+    assert User.objects.filter(role=Role.STAKEHOLDER).count() == 1
+
+
+@pytest.mark.django_db
+def test_twelve_weeks_of_history_across_segments_and_sources(seeded):
+    span = Activity.objects.aggregate(first=Min("started_at"), last=Max("started_at"))
+    assert span["last"] - span["first"] >= datetime.timedelta(weeks=11)
+    assert Lead.objects.values("source").distinct().count() == 5
+    assert Lead.objects.values("account__segment").distinct().count() == 3
+    statuses = set(Handoff.objects.values_list("status", flat=True))
+    assert statuses == {"pending", "accepted", "rejected"}
+    assert Opportunity.objects.filter(status="won").exists()
+    assert not Handoff.objects.filter(status="accepted", opportunity__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_stages_agree_with_the_history(seeded):
+    assert (
+        not Lead.objects.filter(stage="opportunity").exclude(handoffs__status="accepted").exists()
+    )
+    assert not Lead.objects.filter(stage="new").exclude(activities__isnull=True).exists()
