@@ -216,7 +216,9 @@ class DemoBuilder:
         self.rng = random.Random(SEED)
         self.today = today
         self.zone = timezone.get_current_timezone()
-        self.now = timezone.now()
+        # History stops at midnight before the given day, so the same day gives the same rows
+        # whatever the hour the command runs at.
+        self.now = self.at(today, 0)
         self.counts: dict[str, int] = {}
 
     def at(self, day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
@@ -361,7 +363,7 @@ class DemoBuilder:
         for n in range(LEAD_COUNT):
             owner, start = spans[n % len(spans)]
             oldest = min(horizon, (self.today - start).days)
-            created_day = self.days_ago(rng.randint(0, max(oldest, 0)))
+            created_day = self.days_ago(rng.randint(1, max(oldest, 1)))
             created_at = self.at(created_day, rng.randint(8, 18), rng.randint(0, 59))
             account = accounts[rng.randrange(len(accounts))]
             first, last = rng.choice(FIRST), rng.choice(LAST)

@@ -11,6 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def child_env(**overrides: str | None) -> dict[str, str]:
     """This process's environment with the given variables set (or removed when None)."""
     env = dict(os.environ)
+    # The browser tests relax Django's async check in this process only, never in a child.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     for key, value in overrides.items():
         if value is None:
             env.pop(key, None)

@@ -14,6 +14,8 @@ def test_healthz_is_ok_with_database_and_broker_up(client, db):
 @pytest.fixture
 def stopped_broker(monkeypatch):
     # Nothing listens on port 1 of the loopback: a real connection attempt that fails.
+    # Celery prefers the environment variable to its configuration, so set both.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:1/0")
     monkeypatch.setitem(celery_app.conf, "broker_url", "redis://127.0.0.1:1/0")
     monkeypatch.setitem(celery_app.conf, "broker_transport_options", {})
 

@@ -34,6 +34,7 @@ def counts() -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
+    """Seeds twice, once for the whole module; the database is emptied afterwards."""
     with django_db_blocker.unblock():
         out = io.StringIO()
         call_command("seed_demo", stdout=out)
@@ -41,17 +42,16 @@ def seeded(django_db_setup, django_db_blocker):
         call_command("seed_demo", stdout=io.StringIO())
         second = counts()
         yield {"first": first, "second": second, "output": out.getvalue()}
-        # Leave the database as other tests expect it: empty.
-        from django.core.management import call_command as run
-
-        run("flush", "--noinput")
+        call_command("flush", "--noinput")
 
 
+@pytest.mark.django_db
 def test_seeding_twice_gives_the_same_counts(seeded):
     assert seeded["first"] == seeded["second"]
     assert seeded["first"]["Lead"] == demo.LEAD_COUNT
 
 
+@pytest.mark.django_db
 def test_the_command_prints_the_demo_logins(seeded):
     assert demo.PASSWORD in seeded["output"]
     assert "mina.park@demo.sdr-ops.test" in seeded["output"]
