@@ -49,6 +49,7 @@ PAGES: tuple[Page, ...] = (
             "Every lead you can reach, with filters by stage, segment, source, owner and last "
             "touch, and search."
         ),
+        placeholder=False,
     ),
     Page(
         "call-list-rules",

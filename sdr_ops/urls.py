@@ -17,6 +17,7 @@ urlpatterns = [
     path("account/", views.profile, name="profile"),
     path("account/token/", views.regenerate_token, name="regenerate-token"),
     path("admin/", admin.site.urls),
+    path("", include("leads.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # DRF views opt out of the login middleware; the documentation page is for people, so a

@@ -11,6 +11,9 @@ import pytest
 
 from sdr_ops.models import Role, Team, User
 
+# Real Chromium for the browser tests, one browser for the whole session: declared here once
+# so that every module shares it.
+from .browser import browser, page  # noqa: F401
 from .factories import PASSWORD, TeamFactory, member
 
 

@@ -4,13 +4,12 @@ log out."""
 import pytest
 from playwright.sync_api import expect
 
-from .browser import browser, page  # noqa: F401 - fixtures
 from .factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(page, live_server, email):  # noqa: F811
+def log_in(page, live_server, email):
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")
     page.get_by_label("E-mail address").fill(email)
@@ -18,7 +17,7 @@ def log_in(page, live_server, email):  # noqa: F811
     page.get_by_role("button", name="Log in").click()
 
 
-def test_sdr_logs_in_sees_own_pages_and_logs_out(page, live_server, org):  # noqa: F811
+def test_sdr_logs_in_sees_own_pages_and_logs_out(page, live_server, org):
     log_in(page, live_server, "alice@example.com")
     expect(page).to_have_url(f"{live_server.url}/today/")
     expect(page.get_by_role("heading", name="Today")).to_be_visible()
@@ -34,9 +33,9 @@ def test_sdr_logs_in_sees_own_pages_and_logs_out(page, live_server, org):  # noq
     assert page.csp_violations == []
 
 
-def test_manager_uses_the_phone_menu(browser, live_server, org):  # noqa: F811
+def test_manager_uses_the_phone_menu(browser, live_server, org):
     context = browser.new_context(viewport={"width": 390, "height": 800}, locale="en-US")
-    page = context.new_page()  # noqa: F811
+    page = context.new_page()
     log_in(page, live_server, "mia@example.com")
     nav = page.get_by_role("navigation", name="Main")
     expect(nav).to_be_hidden()

@@ -1,0 +1,60 @@
+"""Pages of leads: the filtered list and the lead brief."""
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from handoffs.models import Handoff
+from sdr_ops.access import role_required
+from sdr_ops.models import Role
+
+from . import queries
+from .forms import LeadFilterForm
+from .models import StageChange
+
+PAGE_SIZE = 50
+
+
+@role_required(Role.SDR, Role.MANAGER)
+def lead_list(request: HttpRequest) -> HttpResponse:
+    """Every lead the user may see, filtered and searched, 50 a page; htmx gets the rows."""
+    user = request.user
+    # A manager narrows by SDR; an SDR owns everything listed, an admin sees every team.
+    owners = queries.team_sdrs(user).order_by("first_name") if user.role == Role.MANAGER else None
+    form = LeadFilterForm(request.GET or None, owners=owners)
+    leads = queries.filter_leads(queries.visible_leads(user), **form.filters())
+    leads = queries.with_last_touch(leads).select_related("account", "owner")
+    page = Paginator(leads.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    template = "leads/lead_list.html#results" if request.htmx else "leads/lead_list.html"
+    return render(request, template, context)
+
+
+def lead_brief(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything known about one lead before dialling: company, history, handoffs."""
+    lead = queries.get_lead_for(request.user, pk)
+    activities = lead.activities.select_related("sdr").order_by("-started_at")
+    stages = StageChange.objects.filter(lead=lead).select_related("by").order_by("-at", "-pk")
+    handoffs = (
+        Handoff.objects.filter(lead=lead)
+        .select_related("ae", "sdr")
+        .prefetch_related(Prefetch("opportunity"))
+        .order_by("-created_at")
+    )
+    handoff_list = list(handoffs)
+    return render(
+        request,
+        "leads/lead_brief.html",
+        {
+            "lead": lead,
+            "activities": activities,
+            "stages": stages,
+            "handoffs": handoff_list,
+            "checklist": handoff_list[0].checklist if handoff_list else [],
+        },
+    )
