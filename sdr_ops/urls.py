@@ -3,11 +3,20 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from leads import api as leads_api
+
 from . import api, views
 from .navigation import PAGES
 
 api_v1 = [
     path("me/", api.MeView.as_view(), name="api-me"),
+    path("leads/", leads_api.LeadListView.as_view(), name="api-leads"),
+    path("leads/<int:pk>/", leads_api.LeadDetailView.as_view(), name="api-lead"),
+    path(
+        "leads/<int:pk>/activities/",
+        leads_api.LeadActivitiesView.as_view(),
+        name="api-lead-activities",
+    ),
 ]
 
 urlpatterns = [
