@@ -81,6 +81,7 @@ class Lead(models.Model):
     do_not_call = models.BooleanField(_("do not call"), default=False)
     stage = models.CharField(_("stage"), max_length=14, choices=Stage, default=Stage.NEW)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    callback_at = models.DateTimeField(_("callback agreed for"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -172,3 +173,199 @@ class Activity(models.Model):
     def __str__(self) -> str:
         when = f"{self.started_at:%Y-%m-%d %H:%M}"
         return f"{self.get_type_display()} · {self.get_outcome_display()} · {when}"
+
+
+class QualificationStatus(models.TextChoices):
+    UNKNOWN = "unknown", _("Unknown")
+    CONFIRMED = "confirmed", _("Confirmed")
+    NOT_DISCLOSED = "not_disclosed", _("Asked but not disclosed")
+    NOT_ASKED = "not_asked", _("Not asked")
+
+
+# Labels of the default checklist items; a team's own items show their name as written.
+QUALIFICATION_LABELS = {
+    "budget": _("Budget"),
+    "approval_process": _("Approval process"),
+    "need": _("Need"),
+    "timing": _("Timing"),
+}
+
+# Indirect questions the app suggests for budget (idea 4 of the method).
+BUDGET_QUESTIONS = [
+    _("How do projects like this usually get approved at your company?"),
+    _("Would the budget have to move over from another project?"),
+    _("Would new budget have to be secured for this?"),
+]
+
+
+def qualification_label(item: str) -> str:
+    return str(QUALIFICATION_LABELS.get(item, item.replace("_", " ").capitalize()))
+
+
+class QualificationAnswer(models.Model):
+    """Where one checklist item of one lead stands now, and how it was obtained."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="qualification")
+    item = models.CharField(_("item"), max_length=40)
+    status = models.CharField(
+        _("status"), max_length=14, choices=QualificationStatus, default=QualificationStatus.UNKNOWN
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    questions = models.TextField(_("questions used"), blank=True)
+    reason = models.TextField(_("why not asked"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("qualification answer")
+        verbose_name_plural = _("qualification answers")
+        constraints = [
+            models.UniqueConstraint(fields=["lead", "item"], name="qualification_one_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} {self.item}: {self.status}"
+
+    @property
+    def label(self) -> str:
+        return qualification_label(self.item)
+
+
+class QualificationChange(models.Model):
+    """Every change of a checklist item, with who made it and when."""
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="qualification_changes")
+    item = models.CharField(_("item"), max_length=40)
+    status = models.CharField(_("status"), max_length=14, choices=QualificationStatus)
+    answer = models.TextField(_("answer"), blank=True)
+    questions = models.TextField(_("questions used"), blank=True)
+    reason = models.TextField(_("why not asked"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["lead", "at"]
+        verbose_name = _("qualification change")
+        verbose_name_plural = _("qualification changes")
+
+    def __str__(self) -> str:
+        return f"{self.lead_id} {self.item} → {self.status} ({self.at:%Y-%m-%d %H:%M})"
+
+
+class CallListRule(models.Model):
+    """One condition set of a team's call list, with the most leads it may add per SDR.
+
+    A lead goes to the first rule it matches; every condition set on a rule must hold.
+    """
+
+    class Order(models.TextChoices):
+        CALLBACK = "callback", _("Callback time, earliest first")
+        NEWEST = "newest", _("Newest leads first")
+        OLDEST = "oldest", _("Oldest leads first")
+        QUIETEST = "quietest", _("Longest untouched first")
+
+    team = models.ForeignKey(
+        "sdr_ops.Team", on_delete=models.CASCADE, related_name="call_list_rules"
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    name = models.CharField(_("name"), max_length=100)
+    stages = models.JSONField(_("stage in"), default=list, blank=True)
+    segments = models.JSONField(_("segment in"), default=list, blank=True)
+    sources = models.JSONField(_("source in"), default=list, blank=True)
+    min_days_since_touch = models.PositiveSmallIntegerField(
+        _("days since last touch at least"), null=True, blank=True
+    )
+    callback_due = models.BooleanField(_("callback due that day"), default=False)
+    max_attempts = models.PositiveSmallIntegerField(
+        _("call attempts fewer than"), null=True, blank=True
+    )
+    never_touched = models.BooleanField(_("never touched"), default=False)
+    order = models.CharField(_("order"), max_length=10, choices=Order, default=Order.OLDEST)
+    cap = models.PositiveSmallIntegerField(_("at most per SDR"), default=20)
+
+    class Meta:
+        ordering = ["team", "position"]
+        verbose_name = _("call-list rule")
+        verbose_name_plural = _("call-list rules")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "position"], name="rule_position_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.name}"
+
+
+class CallList(models.Model):
+    """One SDR's list of leads to call on one working day."""
+
+    sdr = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="call_lists"
+    )
+    team = models.ForeignKey("sdr_ops.Team", on_delete=models.CASCADE, related_name="call_lists")
+    day = models.DateField(_("day"))
+    built_at = models.DateTimeField(_("built"), default=timezone.now)
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("call list")
+        verbose_name_plural = _("call lists")
+        constraints = [
+            models.UniqueConstraint(fields=["sdr", "day"], name="call_list_one_per_sdr_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sdr} · {self.day}"
+
+
+class CallListEntry(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("To call")
+        CALLED = "called", _("Called")
+        SKIPPED = "skipped", _("Skipped")
+
+    call_list = models.ForeignKey(CallList, on_delete=models.CASCADE, related_name="entries")
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="call_list_entries")
+    position = models.PositiveIntegerField(_("position"))
+    rule = models.ForeignKey(
+        CallListRule, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("why it is on the list"), max_length=100)
+    added_by_hand = models.BooleanField(_("added by hand"), default=False)
+    status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.PLANNED)
+    skip_reason = models.CharField(_("why skipped"), max_length=200, blank=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["call_list", "position"]
+        verbose_name = _("call-list entry")
+        verbose_name_plural = _("call-list entries")
+        constraints = [
+            models.UniqueConstraint(fields=["call_list", "lead"], name="entry_lead_once_per_list")
+        ]
+        indexes = [models.Index(fields=["call_list", "position"])]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.lead_id} ({self.reason})"
+
+
+class CallListBuild(models.Model):
+    """That a team's lists for a day were built, when and how many entries they got."""
+
+    team = models.ForeignKey("sdr_ops.Team", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    built_at = models.DateTimeField(_("built"), default=timezone.now)
+    lists = models.PositiveIntegerField(_("lists"), default=0)
+    entries = models.PositiveIntegerField(_("entries"), default=0)
+
+    class Meta:
+        verbose_name = _("call-list build")
+        verbose_name_plural = _("call-list builds")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "day"], name="call_list_build_once_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} · {self.day}: {self.entries}"

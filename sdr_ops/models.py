@@ -59,6 +59,29 @@ def default_time_zone() -> str:
     return settings.TIME_ZONE
 
 
+# The default qualification checklist (idea 4 of the method); teams may change it.
+DEFAULT_QUALIFICATION_ITEMS = ["budget", "approval_process", "need", "timing"]
+
+
+def default_qualification_items() -> list[str]:
+    return list(DEFAULT_QUALIFICATION_ITEMS)
+
+
+def validate_qualification_items(value) -> None:
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(v, str) and v.strip() and len(v) <= 40 for v in value)
+        or len(set(value)) != len(value)
+    ):
+        raise ValidationError(
+            _(
+                "Qualification items are a non-empty list of distinct short names, "
+                'e.g. ["budget", "approval_process", "need", "timing"].'
+            )
+        )
+
+
 class Team(models.Model):
     class Kind(models.TextChoices):
         SDR = "sdr", _("Inside sales (SDR)")
@@ -97,6 +120,22 @@ class Team(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(240)],
     )
     currency = models.CharField(_("currency"), max_length=3, default="KRW")
+    qualification_items = models.JSONField(
+        _("qualification items"),
+        default=default_qualification_items,
+        validators=[validate_qualification_items],
+        help_text=_("The checklist every handoff carries, in order."),
+    )
+    call_list_size = models.PositiveSmallIntegerField(
+        _("daily call list size per SDR"),
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+    )
+    call_list_build_time = models.TimeField(
+        _("call list build time"),
+        default=datetime.time(19, 0),
+        help_text=_("When the next working day's lists are built, in the team's time zone."),
+    )
 
     class Meta:
         ordering = ["name"]

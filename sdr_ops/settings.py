@@ -91,6 +91,9 @@ def _default_database_url() -> str:
 DATABASES = {"default": env.db("DATABASE_URL", default=_default_database_url())}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The test database is a file, not memory, so that a Celery worker started by a test can
+    # open the same database as the test.
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test-db.sqlite3")
     # Several processes (web, worker, beat) share the file in development: wait for locks
     # instead of failing at once, and take write locks up front to avoid upgrade deadlocks.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -213,7 +216,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
-    # The nightly call-list build and the weekly KPI rollup are added here by their features.
+    # Every 10 minutes: build the next working day's call lists of each team whose evening
+    # build time (team setting, team time zone) has passed and that has none yet.
+    "build-due-call-lists": {"task": "leads.build_due_call_lists", "schedule": 600.0},
 }
 
 LOGGING = {

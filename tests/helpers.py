@@ -47,3 +47,52 @@ def postgres_url(dbname: str = "postgres") -> str | None:
     except Exception:  # noqa: BLE001 - no server reachable: the caller skips
         return None
     return f"{base}/{dbname}"
+
+
+def run_database_url() -> str:
+    """A URL of the database this test run uses, for a child process such as a worker."""
+    from django.db import connection
+
+    conf = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{conf['NAME']}"
+    auth = conf["USER"] + (f":{conf['PASSWORD']}" if conf.get("PASSWORD") else "")
+    return f"postgres://{auth}@{conf['HOST'] or 'localhost'}:{conf['PORT'] or 5432}/{conf['NAME']}"
+
+
+class Worker:
+    """A real `celery worker` process on the same broker and database as the test."""
+
+    def __init__(self, log_path: Path, **env: str | None):
+        self.log_path = log_path
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "sdr_ops",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel=INFO",
+                f"--logfile={log_path}",
+                f"--hostname=test-{os.getpid()}-{id(self)}@%h",
+            ],
+            cwd=ROOT,
+            env=child_env(**env),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def log(self) -> str:
+        return self.log_path.read_text() if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()

@@ -1,57 +1,27 @@
 """Celery: a task travels through the configured broker to a real worker process and back."""
 
-import subprocess
-import sys
-import time
-
 import pytest
 from django.conf import settings
 
 from sdr_ops.celery import app as celery_app
 from sdr_ops.tasks import ping
 
-from .helpers import ROOT, child_env
+from .helpers import Worker
 
 pytestmark = pytest.mark.worker
 
 
 @pytest.fixture
 def worker(tmp_path):
-    """A real `celery worker` process on the same broker as this test, stopped afterwards."""
-    log = tmp_path / "worker.log"
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "sdr_ops",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-            f"--logfile={log}",
-            f"--hostname=test-{time.monotonic_ns()}@%h",
-        ],
-        cwd=ROOT,
-        env=child_env(),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    yield log
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    worker = Worker(tmp_path / "worker.log")
+    yield worker
+    worker.stop()
 
 
 def test_a_task_travels_through_the_broker_to_a_worker_and_back(worker):
     result = ping.delay(payload="round trip")
     assert result.get(timeout=60) == "round trip"
-    assert "sdr_ops.ping" in worker.read_text()
+    assert "sdr_ops.ping" in worker.log()
 
 
 def test_the_suite_uses_redis_when_CELERY_BROKER_URL_names_it():
