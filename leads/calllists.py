@@ -231,8 +231,10 @@ def call_list_sql(
 
 
 @transaction.atomic
-def build_call_lists(team: Team, day: datetime.date) -> CallListBuild:
-    """Builds (or rebuilds) the lists of every SDR of the team for the day.
+def build_call_lists(
+    team: Team, day: datetime.date, *, only: list[int] | None = None
+) -> CallListBuild:
+    """Builds (or rebuilds) the lists of every SDR of the team (or of `only` those) for the day.
 
     The old lists of the day are replaced inside one transaction, so readers see either the
     old lists or the new ones, and a crash leaves the old ones in place. The same data gives
@@ -240,6 +242,8 @@ def build_call_lists(team: Team, day: datetime.date) -> CallListBuild:
     """
     rules = rules_for(team)
     sdr_ids = team_sdr_ids(team, day)
+    if only is not None:
+        sdr_ids = [pk for pk in sdr_ids if pk in set(only)]
     CallListEntry.objects.filter(call_list__day=day, call_list__sdr_id__in=sdr_ids).delete()
     CallList.objects.filter(day=day, sdr_id__in=sdr_ids).delete()
     now = timezone.now()

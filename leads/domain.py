@@ -93,7 +93,7 @@ def log_activity(
     return activity
 
 
-def _check_answer(status: str, answer: str, questions: str, reason: str) -> None:
+def check_answer(status: str, answer: str, questions: str, reason: str) -> None:
     errors = {}
     if status == QualificationStatus.CONFIRMED and not answer.strip():
         errors["answer"] = _("Write down the answer that was confirmed.")
@@ -127,7 +127,7 @@ def set_qualification(
     exact questions when asked but not disclosed, the reason when not asked. An unchanged
     item records nothing new.
     """
-    _check_answer(status, answer, questions, reason)
+    check_answer(status, answer, questions, reason)
     # Only what belongs to the status is kept, so an old answer cannot linger.
     answer = answer.strip() if status == QualificationStatus.CONFIRMED else ""
     questions = questions.strip() if status == QualificationStatus.NOT_DISCLOSED else ""
@@ -149,5 +149,5 @@ def set_qualification(
 
 def checklist(lead: Lead, items: list[str]) -> list[QualificationAnswer]:
     """The lead's answers for the team's items in order; unknown for items never touched."""
-    known = {a.item: a for a in lead.qualification.all()}
+    known = {a.item: a for a in lead.qualification.select_related("updated_by")}
     return [known.get(item) or QualificationAnswer(lead=lead, item=item) for item in items]

@@ -1,7 +1,9 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import Segment, Source, Stage
+from .domain import check_answer
+from .models import Activity, QualificationStatus, Segment, Source, Stage
 
 ANY = [("", _("Any"))]
 
@@ -49,3 +51,72 @@ class LeadFilterForm(forms.Form):
         if not self.is_valid():
             return {}
         return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
+
+
+class QualificationItemForm(forms.Form):
+    """One checklist item as the SDR fills it in during or after a call."""
+
+    status = forms.ChoiceField(
+        label=_("Status"), choices=QualificationStatus.choices, widget=forms.RadioSelect
+    )
+    answer = forms.CharField(
+        label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    questions = forms.CharField(
+        label=_("Exact questions used"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    reason = forms.CharField(label=_("Why not asked"), required=False, max_length=500)
+
+    def __init__(self, *args, item: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+
+    def clean(self):
+        data = super().clean()
+        if "status" in data:
+            try:
+                check_answer(
+                    data["status"],
+                    data.get("answer", ""),
+                    data.get("questions", ""),
+                    data.get("reason", ""),
+                )
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    for message in messages:
+                        self.add_error(field if field in self.fields else None, message)
+        return data
+
+
+CALL_OUTCOMES = [
+    (value, label)
+    for value, label in Activity.Outcome.choices
+    if value not in (Activity.Outcome.SENT, Activity.Outcome.REPLIED)
+]
+
+
+class LogCallForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=CALL_OUTCOMES)
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    callback_at = forms.DateTimeField(
+        label=_("Callback agreed for"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("The next nightly list puts the lead first on that day."),
+    )
+    started_at = forms.DateTimeField(widget=forms.HiddenInput)
+    duration_seconds = forms.IntegerField(
+        widget=forms.HiddenInput, min_value=0, max_value=24 * 3600, required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == Activity.Outcome.CALLBACK and not data.get("callback_at"):
+            self.add_error("callback_at", _("Say when the callback was agreed for."))
+        return data
+
+
+class SkipForm(forms.Form):
+    reason = forms.CharField(label=_("Why skip?"), max_length=200)

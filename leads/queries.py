@@ -92,3 +92,25 @@ def filter_leads(
             "quiet30": lambda qs: qs.filter(latest__lt=now - datetime.timedelta(days=30)),
         }.get(last_touch, lambda qs: qs)(leads)
     return leads
+
+
+def list_entries(call_list) -> QuerySet:
+    """The entries of a call list in order, with lead, company and the lead's last touch."""
+    from .models import CallListEntry
+
+    latest = (
+        Activity.objects.filter(lead=OuterRef("lead_id"))
+        .order_by("-started_at")
+        .values("started_at")
+    )
+    return (
+        CallListEntry.objects.filter(call_list=call_list)
+        .select_related("lead__account")
+        .annotate(last_touch=Subquery(latest[:1]))
+        .order_by("position")
+    )
+
+
+def own_lead(user: User, pk: int) -> Lead:
+    """One of the user's own leads (an SDR acting on it); 404 otherwise."""
+    return get_object_or_404(Lead.objects.select_related("account", "owner"), pk=pk, owner=user)

@@ -1,8 +1,22 @@
 from django.urls import path
 
-from . import views
+from . import views, views_day
 
 urlpatterns = [
     path("leads/", views.lead_list, name="lead-list"),
     path("leads/<int:pk>/", views.lead_brief, name="lead-brief"),
+    path("leads/<int:pk>/call/", views_day.call, name="lead-call"),
+    path("today/", views_day.today, name="today"),
+    path("today/build/", views_day.build_mine, name="today-build"),
+    path("tomorrow/", views_day.tomorrow, name="tomorrow"),
+    path("call-lists/<int:list_id>/add/", views_day.add, name="call-list-add"),
+    path("call-lists/<int:list_id>/candidates/", views_day.candidates, name="call-list-candidates"),
+    path("call-lists/<int:list_id>/reviewed/", views_day.reviewed, name="call-list-reviewed"),
+    path("call-lists/<int:list_id>/entries/<int:pk>/skip/", views_day.skip, name="call-list-skip"),
+    path("call-lists/<int:list_id>/entries/<int:pk>/move/", views_day.move, name="call-list-move"),
+    path(
+        "call-lists/<int:list_id>/entries/<int:pk>/remove/",
+        views_day.remove,
+        name="call-list-remove",
+    ),
 ]

@@ -7,9 +7,9 @@ from django.shortcuts import render
 
 from handoffs.models import Handoff
 from sdr_ops.access import role_required
-from sdr_ops.models import Role
+from sdr_ops.models import DEFAULT_QUALIFICATION_ITEMS, Role
 
-from . import queries
+from . import domain, queries
 from .forms import LeadFilterForm
 from .models import StageChange
 
@@ -46,7 +46,8 @@ def lead_brief(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related(Prefetch("opportunity"))
         .order_by("-created_at")
     )
-    handoff_list = list(handoffs)
+    team = request.user.current_team
+    items = team.qualification_items if team else list(DEFAULT_QUALIFICATION_ITEMS)
     return render(
         request,
         "leads/lead_brief.html",
@@ -54,7 +55,7 @@ def lead_brief(request: HttpRequest, pk: int) -> HttpResponse:
             "lead": lead,
             "activities": activities,
             "stages": stages,
-            "handoffs": handoff_list,
-            "checklist": handoff_list[0].checklist if handoff_list else [],
+            "handoffs": handoffs,
+            "answers": domain.checklist(lead, items),
         },
     )

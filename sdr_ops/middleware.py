@@ -16,3 +16,22 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
         if request.path_info.startswith(self.api_prefixes):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class TeamTimezoneMiddleware:
+    """Shows and reads dates and times in the time zone of the user's team."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import timezone
+
+        user = getattr(request, "user", None)
+        team = user.current_team if user is not None and user.is_authenticated else None
+        if team is not None:
+            timezone.activate(team.zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

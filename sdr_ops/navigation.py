@@ -39,6 +39,15 @@ PAGES: tuple[Page, ...] = (
             "Your call list for today in order, with the reason each lead is on it, a timer for "
             "each call and the qualification items still open."
         ),
+        placeholder=False,
+    ),
+    Page(
+        "tomorrow",
+        "tomorrow/",
+        _("Tomorrow"),
+        (Role.SDR,),
+        _("Tomorrow's call list as built tonight, to adjust and mark reviewed."),
+        placeholder=False,
     ),
     Page(
         "lead-list",

@@ -21,7 +21,7 @@ def test_sdr_logs_in_sees_own_pages_and_logs_out(page, live_server, org):
     log_in(page, live_server, "alice@example.com")
     expect(page).to_have_url(f"{live_server.url}/today/")
     expect(page.get_by_role("heading", name="Today")).to_be_visible()
-    expect(page.get_by_text("This page is not built yet")).to_be_visible()
+    expect(page.get_by_text("No call list was built for you today.")).to_be_visible()
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Leads")).to_be_visible()
     expect(nav.get_by_role("link", name="Dashboards")).to_have_count(0)

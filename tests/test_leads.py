@@ -7,7 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from handoffs.models import Handoff, RejectionReason
-from leads.models import Activity, Segment, Source, Stage, StageChange
+from leads.models import (
+    Activity,
+    QualificationAnswer,
+    Segment,
+    Source,
+    Stage,
+    StageChange,
+)
 
 from .factories import AccountFactory, LeadFactory
 
@@ -214,9 +221,10 @@ def test_lead_brief_queries_do_not_grow_with_history(client, org, rows, django_a
             rejection_reason=RejectionReason.NO_NEED,
         )
     client.force_login(org.alice)
-    # 1 session, 2 user, 3 lead with company and owner, 4 handoffs with AE, SDR and
-    # opportunity, 5 activities with SDR, 6 stage history with who
-    with django_assert_num_queries(7):
+    # 1 session, 2 user, 3 team (time zone), 4 lead with company and owner, 5 qualification
+    # answers with who, 6 handoffs with AE and SDR, 7 their opportunities, 8 activities with
+    # SDR, 9 stage history with who
+    with django_assert_num_queries(9):
         client.get(reverse("lead-brief", args=[lead.pk]))
 
 
@@ -232,16 +240,16 @@ def test_brief_shows_history_handoffs_and_rejection_reasons(client, org):
         decided_at=timezone.now(),
         rejection_reason=RejectionReason.BAD_TIMING,
         rejection_comment="Budget cycle starts in April.",
-        checklist=[
-            {
-                "item": "budget",
-                "status": "not_disclosed",
-                "questions": "How are projects like this usually approved?",
-            }
-        ],
+    )
+    QualificationAnswer.objects.create(
+        lead=lead,
+        item="budget",
+        status="not_disclosed",
+        questions="How are projects like this usually approved?",
     )
     client.force_login(org.alice)
     html = client.get(reverse("lead-brief", args=[lead.pk])).content.decode()
     assert "Bad timing" in html and "Budget cycle starts in April." in html
     assert "How are projects like this usually approved?" in html
     assert "Connected" in html
+    assert "Asked but not disclosed" in html

@@ -7,7 +7,7 @@ from sdr_ops.models import Role
 from sdr_ops.navigation import PAGES
 
 EXPECTED_NAV = {
-    Role.SDR: {"today", "lead-list", "my-feedback", "praise-feed"},
+    Role.SDR: {"today", "tomorrow", "lead-list", "my-feedback", "praise-feed"},
     Role.MANAGER: {
         "lead-list",
         "call-list-rules",
@@ -60,15 +60,15 @@ def test_pages_outside_a_role_answer_404(client, org, role, page):
 
 def test_placeholder_says_plainly_that_it_is_not_built_yet(client, org):
     client.force_login(org.alice)
-    response = client.get(reverse("today"))
+    response = client.get(reverse("my-feedback"))
     assert b"not built yet" in response.content
-    assert b"call list for today" in response.content
+    assert b"private to the two of you" in response.content
 
 
 def test_placeholder_page_runs_a_fixed_number_of_queries(client, org, django_assert_num_queries):
     client.force_login(org.mia)
-    # 1 session, 2 user
-    with django_assert_num_queries(2):
+    # 1 session, 2 user, 3 team (time zone)
+    with django_assert_num_queries(3):
         client.get(reverse("dashboards"))
 
 

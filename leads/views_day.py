@@ -1,0 +1,258 @@
+"""The SDR's day: today's call list, tomorrow's list for the end-of-day review, call mode."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from sdr_ops.access import role_required
+from sdr_ops.models import DEFAULT_QUALIFICATION_ITEMS, Role
+
+from . import calllists, domain, queries
+from .forms import LogCallForm, QualificationItemForm, SkipForm
+from .models import BUDGET_QUESTIONS, CallList, CallListEntry, QualificationStatus
+
+
+def _today(user) -> datetime.date:
+    team = user.current_team
+    return team.local_today() if team else timezone.localdate()
+
+
+def _render_list(request: HttpRequest, day: datetime.date, *, mode: str) -> HttpResponse:
+    call_list = calllists.list_for(request.user, day)
+    entries = list(queries.list_entries(call_list)) if call_list else []
+    done = sum(1 for e in entries if e.status != CallListEntry.Status.PLANNED)
+    context = {
+        "mode": mode,
+        "day": day,
+        "call_list": call_list,
+        "entries": entries,
+        "done": done,
+        "left": len(entries) - done,
+        "next_entry": next((e for e in entries if e.status == "planned"), None),
+        "skip_form": SkipForm(),
+    }
+    template = "leads/today.html#queue" if request.htmx else "leads/today.html"
+    return render(request, template, context)
+
+
+@role_required(Role.SDR)
+def today(request: HttpRequest) -> HttpResponse:
+    """Today's list in order, with why each lead is on it, what is done and what is left."""
+    return _render_list(request, _today(request.user), mode="today")
+
+
+@role_required(Role.SDR)
+def tomorrow(request: HttpRequest) -> HttpResponse:
+    """The next working day's list as built tonight, to adjust and mark reviewed."""
+    return _render_list(request, calllists.next_working_day(_today(request.user)), mode="tomorrow")
+
+
+def _own_list(request: HttpRequest, list_id: int) -> CallList:
+    return get_object_or_404(CallList, pk=list_id, sdr=request.user)
+
+
+def _own_entry(request: HttpRequest, list_id: int, pk: int) -> CallListEntry:
+    return get_object_or_404(
+        CallListEntry.objects.select_related("call_list", "lead"),
+        pk=pk,
+        call_list_id=list_id,
+        call_list__sdr=request.user,
+    )
+
+
+def _after_change(request: HttpRequest, call_list: CallList) -> HttpResponse:
+    mode = "today" if call_list.day <= _today(request.user) else "tomorrow"
+    if request.htmx:
+        return _render_list(request, call_list.day, mode=mode)
+    return redirect(mode)
+
+
+def _report(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@require_POST
+@role_required(Role.SDR)
+def build_mine(request: HttpRequest) -> HttpResponse:
+    """Builds the SDR's own list for today when none was built (first day, new team)."""
+    team = request.user.current_team
+    if team is None:
+        messages.error(
+            request,
+            _(
+                "You are on no team today, so there are no rules to build "
+                "a list from. Ask your manager."
+            ),
+        )
+        return redirect("today")
+    day = _today(request.user)
+    if calllists.list_for(request.user, day) is None:
+        calllists.build_call_lists(team, day, only=[request.user.pk])
+    return redirect("today")
+
+
+@require_POST
+@role_required(Role.SDR)
+def skip(request: HttpRequest, list_id: int, pk: int) -> HttpResponse:
+    entry = _own_entry(request, list_id, pk)
+    form = SkipForm(request.POST)
+    try:
+        calllists.skip_entry(entry, by=request.user, reason=form.data.get("reason", ""))
+    except ValidationError as error:
+        _report(request, error)
+    return _after_change(request, entry.call_list)
+
+
+@require_POST
+@role_required(Role.SDR)
+def move(request: HttpRequest, list_id: int, pk: int) -> HttpResponse:
+    entry = _own_entry(request, list_id, pk)
+    calllists.move_entry(entry, by=request.user, up=request.POST.get("direction") == "up")
+    return _after_change(request, entry.call_list)
+
+
+@require_POST
+@role_required(Role.SDR)
+def remove(request: HttpRequest, list_id: int, pk: int) -> HttpResponse:
+    entry = _own_entry(request, list_id, pk)
+    try:
+        calllists.remove_entry(entry, by=request.user)
+    except ValidationError as error:
+        _report(request, error)
+    return _after_change(request, entry.call_list)
+
+
+@require_POST
+@role_required(Role.SDR)
+def add(request: HttpRequest, list_id: int) -> HttpResponse:
+    call_list = _own_list(request, list_id)
+    try:
+        lead = queries.own_lead(request.user, int(request.POST.get("lead", 0)))
+        calllists.add_to_list(call_list, lead, by=request.user)
+    except ValueError:
+        messages.error(request, _("Pick a lead to add."))
+    except ValidationError as error:
+        _report(request, error)
+    return _after_change(request, call_list)
+
+
+@role_required(Role.SDR)
+def candidates(request: HttpRequest, list_id: int) -> HttpResponse:
+    """Up to 10 of the SDR's own leads matching the search, not yet on the list."""
+    call_list = _own_list(request, list_id)
+    q = request.GET.get("q", "").strip()
+    leads = []
+    if q:
+        leads = list(
+            queries.filter_leads(queries.visible_leads(request.user), q=q)
+            .exclude(call_list_entries__call_list=call_list)
+            .filter(do_not_call=False)
+            .select_related("account")
+            .order_by("-created_at")[:10]
+        )
+    return render(
+        request,
+        "leads/today.html#candidates",
+        {"call_list": call_list, "candidates": leads, "q": q},
+    )
+
+
+@require_POST
+@role_required(Role.SDR)
+def reviewed(request: HttpRequest, list_id: int) -> HttpResponse:
+    call_list = _own_list(request, list_id)
+    calllists.mark_reviewed(call_list, by=request.user)
+    messages.success(request, _("Tomorrow's list is reviewed. See you tomorrow."))
+    return _after_change(request, call_list)
+
+
+def _item_forms(request: HttpRequest, answers) -> list[QualificationItemForm]:
+    forms = []
+    for answer in answers:
+        initial = {
+            "status": answer.status,
+            "answer": answer.answer,
+            "questions": answer.questions,
+            "reason": answer.reason,
+        }
+        form = QualificationItemForm(
+            request.POST or None, prefix=answer.item, item=answer.item, initial=initial
+        )
+        form.answer_obj = answer
+        forms.append(form)
+    return forms
+
+
+def _next_call(user, lead) -> CallListEntry | None:
+    """The next lead still to call on today's list, after this one if it is on it."""
+    call_list = calllists.list_for(user, _today(user))
+    if call_list is None:
+        return None
+    planned = call_list.entries.filter(status=CallListEntry.Status.PLANNED).exclude(lead=lead)
+    current = call_list.entries.filter(lead=lead).values_list("position", flat=True).first()
+    after = planned.filter(position__gt=current) if current else planned
+    return after.order_by("position").first() or planned.order_by("position").first()
+
+
+@role_required(Role.SDR)
+def call(request: HttpRequest, pk: int) -> HttpResponse:
+    """Call mode: the timer against the team's talk limit, the open qualification items,
+    and the form that logs the outcome, the answers and a callback."""
+    lead = queries.own_lead(request.user, pk)
+    team = request.user.current_team
+    items = team.qualification_items if team else list(DEFAULT_QUALIFICATION_ITEMS)
+    answers = domain.checklist(lead, items)
+    form = LogCallForm(request.POST or None, initial={"started_at": timezone.now()})
+    item_forms = _item_forms(request, answers)
+    if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in item_forms):
+        data = form.cleaned_data
+        duration = data["duration_seconds"]
+        if duration is None:
+            duration = max(0, int((timezone.now() - data["started_at"]).total_seconds()))
+        try:
+            with transaction.atomic():
+                domain.log_activity(
+                    lead,
+                    by=request.user,
+                    type="call",
+                    outcome=data["outcome"],
+                    started_at=data["started_at"],
+                    duration_seconds=duration,
+                    notes=data["notes"],
+                    callback_at=data["callback_at"],
+                )
+                for item_form in item_forms:
+                    if item_form.has_changed():
+                        domain.set_qualification(
+                            lead, item=item_form.item, by=request.user, **item_form.cleaned_data
+                        )
+        except ValidationError as error:
+            for field, errs in error.message_dict.items():
+                for message in errs:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, _("Logged: %(lead)s.") % {"lead": lead})
+            following = _next_call(request.user, lead)
+            return redirect("lead-call", following.lead_id) if following else redirect("today")
+    return render(
+        request,
+        "leads/call.html",
+        {
+            "lead": lead,
+            "form": form,
+            "item_forms": item_forms,
+            "open_items": [a for a in answers if a.status == QualificationStatus.UNKNOWN],
+            "max_talk_seconds": (team.max_talk_minutes if team else 15) * 60,
+            "budget_questions": BUDGET_QUESTIONS,
+            "activities": lead.activities.order_by("-started_at")[:5],
+            "next_entry": _next_call(request.user, lead),
+        },
+    )
