@@ -362,3 +362,31 @@ def adherence(lists: QuerySet[CallList]) -> QuerySet[CallList]:
             "entries", filter=Q(entries__added_by_hand=True, entries__status="called")
         ),
     )
+
+
+@transaction.atomic
+def save_rules(team: Team, formset, *, by: User) -> None:
+    """Saves the edited rules of a team and renumbers them 1..n in the order given.
+
+    A rule moved to a position that another rule holds goes before it; a rule left without a
+    position goes last; deleted rules drop out of the order.
+    """
+    formset.save(commit=False)
+    for rule in formset.deleted_objects:
+        rule.delete()
+    kept = [
+        (index, form)
+        for index, form in enumerate(formset.forms)
+        if form not in formset.deleted_forms and (form.instance.pk or form.has_changed())
+    ]
+
+    def order(item):
+        index, form = item
+        position = form.instance.position
+        moved = "position" in form.changed_data
+        return (position is None, position or 0, not moved, index)
+
+    for number, (_index, form) in enumerate(sorted(kept, key=order), start=1):
+        form.instance.team = team
+        form.instance.position = number
+        form.instance.save()

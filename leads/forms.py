@@ -2,8 +2,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from sdr_ops.models import Team
+
 from .domain import check_answer
-from .models import Activity, QualificationStatus, Segment, Source, Stage
+from .models import Activity, CallListRule, QualificationStatus, Segment, Source, Stage
 
 ANY = [("", _("Any"))]
 
@@ -120,3 +122,63 @@ class LogCallForm(forms.Form):
 
 class SkipForm(forms.Form):
     reason = forms.CharField(label=_("Why skip?"), max_length=200)
+
+
+class CallListRuleForm(forms.ModelForm):
+    stages = forms.MultipleChoiceField(
+        label=_("Stage in"),
+        required=False,
+        choices=Stage.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    segments = forms.MultipleChoiceField(
+        label=_("Segment in"),
+        required=False,
+        choices=Segment.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sources = forms.MultipleChoiceField(
+        label=_("Source in"),
+        required=False,
+        choices=Source.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = CallListRule
+        fields = [
+            "position",
+            "name",
+            "callback_due",
+            "never_touched",
+            "stages",
+            "segments",
+            "sources",
+            "min_days_since_touch",
+            "max_attempts",
+            "order",
+            "cap",
+        ]
+        widgets = {"position": forms.NumberInput(attrs={"min": 1, "class": "narrow"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].required = False
+        self.fields["position"].help_text = _("Order in which the rules take leads.")
+        self.fields["cap"].help_text = _("At most this many leads per SDR from this rule.")
+
+
+class TeamCallListForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["call_list_size", "call_list_build_time"]
+        widgets = {"call_list_build_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+
+CallListRuleFormSet = forms.inlineformset_factory(
+    Team,
+    CallListRule,
+    form=CallListRuleForm,
+    extra=1,
+    can_delete=True,
+)

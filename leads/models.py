@@ -289,9 +289,6 @@ class CallListRule(models.Model):
         ordering = ["team", "position"]
         verbose_name = _("call-list rule")
         verbose_name_plural = _("call-list rules")
-        constraints = [
-            models.UniqueConstraint(fields=["team", "position"], name="rule_position_unique")
-        ]
 
     def __str__(self) -> str:
         return f"{self.position}. {self.name}"

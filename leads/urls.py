@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import views, views_day
+from . import views, views_day, views_rules
 
 urlpatterns = [
     path("leads/", views.lead_list, name="lead-list"),
     path("leads/<int:pk>/", views.lead_brief, name="lead-brief"),
     path("leads/<int:pk>/call/", views_day.call, name="lead-call"),
+    path("call-lists/rules/", views_rules.rules, name="call-list-rules"),
+    path("call-lists/adherence/", views_rules.adherence, name="call-list-adherence"),
     path("today/", views_day.today, name="today"),
     path("today/build/", views_day.build_mine, name="today-build"),
     path("tomorrow/", views_day.tomorrow, name="tomorrow"),

@@ -69,6 +69,15 @@ PAGES: tuple[Page, ...] = (
             "The ordered conditions that build every SDR's call list the night before, each "
             "with its cap, and the daily list size."
         ),
+        placeholder=False,
+    ),
+    Page(
+        "call-list-adherence",
+        "call-lists/adherence/",
+        _("Adherence"),
+        (Role.MANAGER,),
+        _("How each SDR worked the day's plan: called, skipped and why, added by hand."),
+        placeholder=False,
     ),
     Page(
         "ae-inbox",

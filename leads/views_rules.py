@@ -1,0 +1,86 @@
+"""The manager's side of the call list: the rules, and how each SDR's day went."""
+
+import datetime
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from sdr_ops.access import role_required
+from sdr_ops.models import Role, Team
+
+from . import calllists
+from .forms import CallListRuleFormSet, TeamCallListForm
+from .models import CallList, CallListEntry
+
+
+def _managed_team(request: HttpRequest) -> Team:
+    """The manager's own team; an admin picks any SDR team with ?team=slug."""
+    if request.user.is_admin:
+        teams = Team.objects.filter(kind=Team.Kind.SDR)
+        slug = request.GET.get("team")
+        team = teams.filter(slug=slug).first() if slug else teams.first()
+    else:
+        team = request.user.current_team
+    if team is None:
+        raise Http404
+    return team
+
+
+@role_required(Role.MANAGER)
+def rules(request: HttpRequest) -> HttpResponse:
+    """The ordered conditions that build every SDR's list, each with its cap, and the size."""
+    team = _managed_team(request)
+    calllists.rules_for(team)  # the defaults, the first time
+    team_form = TeamCallListForm(request.POST or None, instance=team, prefix="team")
+    formset = CallListRuleFormSet(
+        request.POST or None,
+        instance=team,
+        prefix="rules",
+        queryset=team.call_list_rules.order_by("position"),
+    )
+    if request.method == "POST" and team_form.is_valid() and formset.is_valid():
+        team_form.save()
+        calllists.save_rules(team, formset, by=request.user)
+        messages.success(request, _("Call-list rules saved. Tonight's lists use them."))
+        return redirect(request.get_full_path())
+    return render(
+        request,
+        "leads/rules.html",
+        {
+            "team": team,
+            "team_form": team_form,
+            "formset": formset,
+        },
+    )
+
+
+@role_required(Role.MANAGER)
+def adherence(request: HttpRequest) -> HttpResponse:
+    """How each SDR of the team worked the day's plan: called, skipped (why), added by hand."""
+    team = _managed_team(request)
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        day = team.local_today()
+    lists = calllists.adherence(
+        CallList.objects.filter(team=team, day=day).select_related("sdr")
+    ).order_by("sdr__first_name")
+    skipped = (
+        CallListEntry.objects.filter(call_list__team=team, call_list__day=day, status="skipped")
+        .select_related("lead", "call_list__sdr")
+        .order_by("call_list__sdr__first_name")
+    )
+    return render(
+        request,
+        "leads/adherence.html",
+        {
+            "team": team,
+            "day": day,
+            "lists": lists,
+            "skipped": skipped,
+            "previous": day - datetime.timedelta(days=1),
+            "next": day + datetime.timedelta(days=1),
+        },
+    )
