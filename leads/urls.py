@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import views, views_day, views_rules
+from . import views, views_day, views_import, views_rules
 
 urlpatterns = [
     path("leads/", views.lead_list, name="lead-list"),
+    path("leads/import/", views_import.import_leads, name="lead-import"),
     path("leads/<int:pk>/", views.lead_brief, name="lead-brief"),
     path("leads/<int:pk>/call/", views_day.call, name="lead-call"),
     path("call-lists/rules/", views_rules.rules, name="call-list-rules"),

@@ -1,0 +1,81 @@
+"""Lead import in the browser: upload, preview, then import all or nothing."""
+
+import base64
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sdr_ops.access import role_required
+from sdr_ops.models import Role
+
+from . import importer
+
+MAX_BYTES = 5 * 1024 * 1024
+SESSION_KEY = "lead_import"
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("leads.csv"),
+        help_text=gettext_lazy("UTF-8 CSV with a header row, at most 5 MB."),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB: split it."))
+        if not upload.name.lower().endswith(".csv"):
+            raise forms.ValidationError(_("Upload a .csv file."))
+        return upload
+
+
+def _zone(request: HttpRequest):
+    team = request.user.current_team
+    return team.zone if team else timezone.get_current_timezone()
+
+
+@role_required(Role.MANAGER)
+def import_leads(request: HttpRequest) -> HttpResponse:
+    """Upload shows a preview; confirming imports the previewed file, all or nothing."""
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and request.POST.get("confirm"):
+        stored = request.session.get(SESSION_KEY)
+        if not stored:
+            messages.error(request, _("The preview has expired: upload the file again."))
+            return redirect("lead-import")
+        data = base64.b64decode(stored["data"])
+        result = importer.check_leads(
+            data, filename=stored["name"], by=request.user, zone=_zone(request)
+        )
+        if result.ok:
+            importer.import_leads(result, by=request.user)
+            del request.session[SESSION_KEY]
+            messages.success(
+                request,
+                _("%(n)s leads imported, %(d)s duplicates left out.")
+                % {"n": result.created, "d": len(result.duplicates)},
+            )
+            return redirect("lead-list")
+        return render(request, "leads/import.html", {"form": UploadForm(), "result": result})
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        result = importer.check_leads(
+            data, filename=upload.name, by=request.user, zone=_zone(request)
+        )
+        if result.ok:
+            request.session[SESSION_KEY] = {
+                "name": upload.name,
+                "data": base64.b64encode(data).decode(),
+            }
+    return render(
+        request,
+        "leads/import.html",
+        {"form": form, "result": result, "preview": result.rows[:20] if result else []},
+    )
