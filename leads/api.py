@@ -1,14 +1,33 @@
 """REST API of leads: the same scope as the pages (404 outside one's reach)."""
 
-from drf_spectacular.utils import extend_schema
+import datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import get_object_or_404
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import queries
-from .serializers import ActivitySerializer, LeadFilterSerializer, LeadSerializer
+from sdr_ops.models import DEFAULT_QUALIFICATION_ITEMS, Role
+
+from . import calllists, domain, queries
+from .models import CallList, CallListEntry, Lead
+from .serializers import (
+    ActivityInputSerializer,
+    ActivitySerializer,
+    CallListEntrySerializer,
+    CallListSerializer,
+    LeadFilterSerializer,
+    LeadSerializer,
+    QualificationSerializer,
+    SkipInputSerializer,
+)
 
 
 class LeadListView(APIView):
@@ -42,7 +61,7 @@ class LeadDetailView(APIView):
 
 
 class LeadActivitiesView(APIView):
-    """Every activity on one lead, newest first."""
+    """Every activity on one lead, newest first; the lead's owner logs new ones (POST)."""
 
     @extend_schema(responses=ActivitySerializer(many=True), operation_id="leads_activities_list")
     def get(self, request: Request, pk: int) -> Response:
@@ -51,3 +70,124 @@ class LeadActivitiesView(APIView):
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(activities, request, self)
         return paginator.get_paginated_response(ActivitySerializer(page, many=True).data)
+
+    @extend_schema(
+        request=ActivityInputSerializer,
+        responses={201: ActivitySerializer},
+        operation_id="leads_activities_create",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        lead = _own_lead(request, pk)
+        data = ActivityInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            activity = domain.log_activity(lead, by=request.user, **data.validated_data)
+        except DjangoValidationError as error:
+            raise _validation_error(error) from error
+        return Response(ActivitySerializer(activity).data, status=201)
+
+
+def _validation_error(error: DjangoValidationError) -> ValidationError:
+    """A domain ValidationError as DRF's 400, field by field."""
+    if hasattr(error, "message_dict"):
+        return ValidationError(error.message_dict)
+    return ValidationError({"non_field_errors": error.messages})
+
+
+def _own_lead(request: Request, pk: int) -> Lead:
+    """A lead the caller may work: their own (404 for anything else, as for the pages)."""
+    return queries.own_lead(request.user, pk)
+
+
+def _items(request: Request) -> list[str]:
+    team = request.user.current_team
+    return team.qualification_items if team else list(DEFAULT_QUALIFICATION_ITEMS)
+
+
+class QualificationListView(APIView):
+    """The lead's checklist: every team item with its status and how it was obtained."""
+
+    @extend_schema(
+        responses=QualificationSerializer(many=True), operation_id="leads_qualification_list"
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        lead = queries.get_lead_for(request.user, pk)
+        answers = domain.checklist(lead, _items(request))
+        return Response(QualificationSerializer(answers, many=True).data)
+
+
+class QualificationItemView(APIView):
+    """Sets one checklist item of one of the caller's own leads; the change is kept."""
+
+    @extend_schema(
+        request=QualificationSerializer,
+        responses=QualificationSerializer,
+        operation_id="leads_qualification_update",
+    )
+    def put(self, request: Request, pk: int, item: str) -> Response:
+        lead = _own_lead(request, pk)
+        if item not in _items(request):
+            raise NotFound(_("%(item)s is not on your team's checklist.") % {"item": item})
+        data = QualificationSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            answer = domain.set_qualification(
+                lead, item=item, by=request.user, **data.validated_data
+            )
+        except DjangoValidationError as error:
+            raise _validation_error(error) from error
+        return Response(QualificationSerializer(answer).data)
+
+
+class MyCallListView(APIView):
+    """The caller's call list for a day (default: today in the team's time zone)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("day", str, description="YYYY-MM-DD")],
+        responses=CallListSerializer,
+        operation_id="call_list_retrieve",
+    )
+    def get(self, request: Request) -> Response:
+        if request.user.role != Role.SDR:
+            raise NotFound
+        team = request.user.current_team
+        day = team.local_today() if team else timezone.localdate()
+        if request.query_params.get("day"):
+            try:
+                day = datetime.date.fromisoformat(request.query_params["day"])
+            except ValueError as exc:
+                raise ValidationError({"day": _("Write the day as 2026-11-30.")}) from exc
+        call_list = get_object_or_404(
+            CallList.objects.prefetch_related(
+                Prefetch(
+                    "entries",
+                    queryset=queries.list_entries_of_lists().select_related(
+                        "lead__account", "lead__owner"
+                    ),
+                )
+            ),
+            sdr=request.user,
+            day=day,
+        )
+        return Response(CallListSerializer(call_list).data)
+
+
+class SkipEntryView(APIView):
+    @extend_schema(
+        request=SkipInputSerializer,
+        responses=CallListEntrySerializer,
+        operation_id="call_list_entry_skip",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        entry = get_object_or_404(
+            CallListEntry.objects.select_related("lead__account", "lead__owner"),
+            pk=pk,
+            call_list__sdr=request.user,
+        )
+        data = SkipInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            calllists.skip_entry(entry, by=request.user, reason=data.validated_data["reason"])
+        except DjangoValidationError as error:
+            raise _validation_error(error) from error
+        return Response(CallListEntrySerializer(entry).data)

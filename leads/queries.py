@@ -94,8 +94,8 @@ def filter_leads(
     return leads
 
 
-def list_entries(call_list) -> QuerySet:
-    """The entries of a call list in order, with lead, company and the lead's last touch."""
+def list_entries_of_lists() -> QuerySet:
+    """Call-list entries in order, with lead, company and the lead's last touch."""
     from .models import CallListEntry
 
     latest = (
@@ -104,11 +104,15 @@ def list_entries(call_list) -> QuerySet:
         .values("started_at")
     )
     return (
-        CallListEntry.objects.filter(call_list=call_list)
-        .select_related("lead__account")
+        CallListEntry.objects.select_related("lead__account")
         .annotate(last_touch=Subquery(latest[:1]))
         .order_by("position")
     )
+
+
+def list_entries(call_list) -> QuerySet:
+    """The entries of one call list in order, with lead, company and last touch."""
+    return list_entries_of_lists().filter(call_list=call_list)
 
 
 def own_lead(user: User, pk: int) -> Lead:

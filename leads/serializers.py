@@ -1,6 +1,13 @@
 from rest_framework import serializers
 
-from .models import Account, Activity, Lead
+from .models import (
+    Account,
+    Activity,
+    CallList,
+    CallListEntry,
+    Lead,
+    QualificationStatus,
+)
 
 
 class AccountSerializer(serializers.ModelSerializer):
@@ -58,3 +65,56 @@ class LeadFilterSerializer(serializers.Serializer):
     last_touch = serializers.ChoiceField(
         choices=["never", "today", "7d", "quiet7", "quiet30"], required=False
     )
+
+
+class ActivityInputSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=Activity.Type.choices)
+    outcome = serializers.ChoiceField(choices=Activity.Outcome.choices)
+    started_at = serializers.DateTimeField(required=False)
+    duration_seconds = serializers.IntegerField(min_value=0, max_value=24 * 3600, default=0)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    callback_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class QualificationSerializer(serializers.Serializer):
+    item = serializers.CharField(read_only=True)
+    label = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=QualificationStatus.choices)
+    answer = serializers.CharField(required=False, allow_blank=True, default="")
+    questions = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    updated_by = serializers.EmailField(
+        source="updated_by.email", read_only=True, allow_null=True, default=None
+    )
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class CallListEntrySerializer(serializers.ModelSerializer):
+    lead = LeadSerializer(read_only=True)
+
+    class Meta:
+        model = CallListEntry
+        fields = [
+            "id",
+            "position",
+            "reason",
+            "added_by_hand",
+            "status",
+            "skip_reason",
+            "done_at",
+            "lead",
+        ]
+        read_only_fields = fields
+
+
+class CallListSerializer(serializers.ModelSerializer):
+    entries = CallListEntrySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = CallList
+        fields = ["id", "day", "built_at", "reviewed_at", "entries"]
+        read_only_fields = fields
+
+
+class SkipInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)

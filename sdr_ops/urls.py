@@ -17,6 +17,22 @@ api_v1 = [
         leads_api.LeadActivitiesView.as_view(),
         name="api-lead-activities",
     ),
+    path(
+        "leads/<int:pk>/qualification/",
+        leads_api.QualificationListView.as_view(),
+        name="api-lead-qualification",
+    ),
+    path(
+        "leads/<int:pk>/qualification/<slug:item>/",
+        leads_api.QualificationItemView.as_view(),
+        name="api-lead-qualification-item",
+    ),
+    path("call-list/", leads_api.MyCallListView.as_view(), name="api-call-list"),
+    path(
+        "call-list/entries/<int:pk>/skip/",
+        leads_api.SkipEntryView.as_view(),
+        name="api-call-list-skip",
+    ),
 ]
 
 urlpatterns = [
