@@ -6,6 +6,7 @@ to call. The build is one INSERT ... SELECT per team, never a Python loop over l
 """
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -147,121 +148,232 @@ def _rule_condition(rule: CallListRule, day_start, day_end, params: list) -> str
     return " AND ".join(f"({p})" for p in parts) or "1 = 1"
 
 
-def call_list_sql(
-    team: Team, day: datetime.date, rules: list[CallListRule], sdr_ids: list[int]
-) -> tuple[str, list]:
-    """The one INSERT ... SELECT that fills the day's lists of the team's SDRs.
+@dataclass
+class TeamPlan:
+    """One team's part of a build: its rules and the SDRs whose lists are built."""
 
-    A lead goes to the first rule it matches; within a rule each SDR gets at most `cap` leads
-    in the rule's order; the SDR's list is then cut at the team's daily size. Leads that are
-    do-not-call, in an excluded stage, pending a handoff decision or already touched on the
-    day never appear.
+    team: Team
+    rules: list[CallListRule]
+    sdr_ids: list[int]
+
+
+def _when(pairs: list[tuple[int, str]]) -> str:
+    return " ".join(f"WHEN {key} THEN {value}" for key, value in pairs)
+
+
+def call_list_sql(day: datetime.date, plans: list[TeamPlan]) -> tuple[str, list]:
+    """The one INSERT ... SELECT that fills the day's lists of every SDR in the plans.
+
+    For each team: a lead goes to the first of the team's rules it matches; within a rule
+    each SDR gets at most `cap` leads in the rule's order; the SDR's list is then cut at the
+    team's daily size. Leads that are do-not-call, in an excluded stage, pending a handoff
+    decision or already touched on the day (in the team's time zone) never appear.
+
+    Rules are numbered across all the teams of the build; every per-rule and per-team value
+    (team day, cap, size, rule id, reason) is picked with a CASE on that number or on the team
+    id, so the statement needs no join to small value lists, whose row counts the planner
+    cannot know.
     """
-    day_start, day_end = day_bounds(team, day)
-    sdrs = ", ".join(["%s"] * len(sdr_ids))
-    touched = [_adapt(day_start), _adapt(day_end)]
-    cases, case_params = [], []
-    for index, rule in enumerate(rules, start=1):
-        cases.append(f"WHEN {_rule_condition(rule, day_start, day_end, case_params)} THEN {index}")
-    per_rule, per_rule_params = [], []
-    for index, rule in enumerate(rules, start=1):
-        per_rule.append(
-            f"SELECT * FROM (SELECT r.owner_id, r.id AS lead_id, {index} AS rule_pos, "
-            f"CAST(%s AS INTEGER) AS rule_id, CAST(%s AS TEXT) AS reason, "
-            f"ROW_NUMBER() OVER (PARTITION BY r.owner_id ORDER BY {_ORDER_SQL[rule.order]}) AS rn "
-            f"FROM ranked r WHERE r.first_rule = {index}) AS rule_{index} WHERE rn <= %s"
+    params: dict[str, list] = {"bounds": [], "conditions": [], "reasons": []}
+    team_cases, starts, ends = [], [], []
+    caps, sizes, rule_ids, reasons = [], [], [], []
+    by_order: dict[str, list[int]] = {order: [] for order in CallListRule.Order.values}
+    number = 0
+    for plan in plans:
+        day_start, day_end = day_bounds(plan.team, day)
+        team = int(plan.team.pk)
+        starts.append((team, "%s"))
+        ends.append((team, "%s"))
+        params["bounds"].append((_adapt(day_start), _adapt(day_end)))
+        rule_cases = []
+        for rule in plan.rules:
+            number += 1
+            condition = _rule_condition(rule, day_start, day_end, params["conditions"])
+            rule_cases.append((f"{condition}", number))
+            by_order[rule.order].append(number)
+            caps.append((number, int(rule.cap)))
+            sizes.append((number, int(plan.team.call_list_size)))
+            rule_ids.append((number, int(rule.pk)))
+            reasons.append((number, "%s"))
+            params["reasons"].append(rule.name)
+        inner = " ".join(f"WHEN {cond} THEN {n}" for cond, n in rule_cases)
+        team_cases.append((team, f"(CASE {inner} ELSE NULL END)"))
+
+    def among(order: str) -> str:
+        return f"r.first_rule IN ({', '.join(map(str, by_order[order]))})"
+
+    # One window over all rules: in a partition (SDR, rule) every row has the same rule, so
+    # only that rule's key varies. Keys of orders no rule uses are left out.
+    ascending = [
+        (among(o), column)
+        for o, column in (
+            ("callback", "r.callback_at"),
+            ("oldest", "r.created_at"),
+            ("quietest", "COALESCE(r.last_touch, r.created_at)"),
         )
-        per_rule_params.extend([rule.pk, rule.name, rule.cap])
+        if by_order[o]
+    ]
+    keys = []
+    if by_order["callback"]:
+        keys.append(f"CASE WHEN {among('callback')} AND r.callback_at IS NULL THEN 1 ELSE 0 END")
+    if ascending:
+        keys.append("CASE " + " ".join(f"WHEN {c} THEN {col}" for c, col in ascending) + " END")
+    if by_order["newest"]:
+        keys.append(f"CASE WHEN {among('newest')} THEN r.created_at END DESC")
+        keys.append(f"CASE WHEN {among('newest')} THEN -r.id ELSE r.id END")
+    else:
+        keys.append("r.id")
     excluded = ", ".join(["%s"] * len(EXCLUDED_STAGES))
+    sdr_ids = [pk for plan in plans for pk in plan.sdr_ids]
     sql = f"""
         INSERT INTO leads_calllistentry
             (call_list_id, lead_id, position, rule_id, reason, added_by_hand, status, skip_reason)
-        WITH touches AS (
+        WITH sdrs AS (
+            SELECT DISTINCT sr.person_id AS sdr_id, sr.team_id,
+                   CASE sr.team_id {_when(starts)} END AS day_start,
+                   CASE sr.team_id {_when(ends)} END AS day_end
+            FROM sdr_ops_staffingrecord sr
+            WHERE sr.role = 'sdr' AND sr.start_date <= %s
+              AND (sr.end_date IS NULL OR sr.end_date >= %s)
+              AND sr.team_id IN ({", ".join(["%s"] * len(plans))})
+              AND sr.person_id IN ({", ".join(["%s"] * len(sdr_ids))})
+        ),
+        touches AS (
+            -- Over every lead, not only the team's: grouped in lead order this lets the planner
+            -- merge-join it with the leads by their key, faster than narrowing it first.
             SELECT a.lead_id, MAX(a.started_at) AS last_touch,
-                   SUM(CASE WHEN a.type = 'call' THEN 1 ELSE 0 END) AS attempts,
-                   MAX(CASE WHEN a.started_at >= %s AND a.started_at < %s THEN 1 ELSE 0 END)
-                       AS touched_that_day
+                   SUM(CASE WHEN a.type = 'call' THEN 1 ELSE 0 END) AS attempts
             FROM leads_activity a
-            JOIN leads_lead l ON l.id = a.lead_id
-            WHERE l.owner_id IN ({sdrs})
             GROUP BY a.lead_id
         ),
         base AS (
-            SELECT l.id, l.owner_id, l.stage, l.source, l.created_at, l.callback_at,
+            SELECT l.id, l.owner_id, s.team_id, l.stage, l.source, l.created_at, l.callback_at,
                    acc.segment, t.last_touch, COALESCE(t.attempts, 0) AS attempts
             FROM leads_lead l
-            JOIN leads_account acc ON acc.id = l.account_id
             LEFT JOIN touches t ON t.lead_id = l.id
-            WHERE l.owner_id IN ({sdrs})
-              AND NOT l.do_not_call
+            JOIN sdrs s ON s.sdr_id = l.owner_id
+            JOIN leads_account acc ON acc.id = l.account_id
+            WHERE NOT l.do_not_call
               AND l.stage NOT IN ({excluded})
-              AND COALESCE(t.touched_that_day, 0) = 0
+              -- Touched on the day: every activity is at or before the last touch, so only a
+              -- last touch inside the day, or one after it (a past day rebuilt), needs a look.
+              AND NOT (
+                  t.last_touch IS NOT NULL AND t.last_touch >= s.day_start
+                  AND (t.last_touch < s.day_end OR EXISTS (
+                      SELECT 1 FROM leads_activity a2 WHERE a2.lead_id = l.id
+                        AND a2.started_at >= s.day_start AND a2.started_at < s.day_end
+                  ))
+              )
               AND NOT EXISTS (
                   SELECT 1 FROM handoffs_handoff h WHERE h.lead_id = l.id AND h.status = 'pending'
               )
         ),
         ranked AS (
-            SELECT b.*, CASE {" ".join(cases)} ELSE NULL END AS first_rule FROM base b
+            SELECT b.id, b.owner_id, b.created_at, b.callback_at, b.last_touch,
+                   CASE b.team_id {_when(team_cases)} END AS first_rule
+            FROM base b
         ),
-        chosen AS (
-            {" UNION ALL ".join(per_rule)}
+        numbered AS (
+            SELECT r.owner_id, r.id AS lead_id, r.first_rule,
+                   ROW_NUMBER() OVER (PARTITION BY r.owner_id, r.first_rule
+                                      ORDER BY {", ".join(keys)}) AS rn
+            FROM ranked r
+            WHERE r.first_rule IS NOT NULL
         ),
         ordered AS (
-            SELECT owner_id, lead_id, rule_id, reason,
-                   ROW_NUMBER() OVER (PARTITION BY owner_id ORDER BY rule_pos, rn) AS position
-            FROM chosen
+            SELECT owner_id, lead_id, first_rule,
+                   ROW_NUMBER() OVER (PARTITION BY owner_id ORDER BY first_rule, rn) AS position
+            FROM numbered
+            WHERE rn <= CASE first_rule {_when(caps)} END
         )
-        SELECT cl.id, o.lead_id, o.position, o.rule_id, o.reason, %s, 'planned', ''
+        SELECT cl.id, o.lead_id, o.position, CASE o.first_rule {_when(rule_ids)} END,
+               CASE o.first_rule {_when(reasons)} END, %s, 'planned', ''
         FROM ordered o
         JOIN leads_calllist cl ON cl.sdr_id = o.owner_id AND cl.day = %s
-        WHERE o.position <= %s
+        WHERE o.position <= CASE o.first_rule {_when(sizes)} END
     """
-    all_params = [
-        *touched,
-        *sdr_ids,  # touches
+    values = [
+        *(start for start, _end in params["bounds"]),
+        *(end for _start, end in params["bounds"]),
+        _adapt(day),
+        _adapt(day),
+        *(plan.team.pk for plan in plans),
         *sdr_ids,
-        *EXCLUDED_STAGES,  # base
-        *case_params,  # ranked
-        *per_rule_params,  # chosen
+        *EXCLUDED_STAGES,
+        *params["conditions"],
+        *params["reasons"],
         False,
         _adapt(day),
-        team.call_list_size,  # final select
     ]
-    return sql, all_params
+    return sql, values
 
 
 @transaction.atomic
+def build_many(
+    teams: list[Team], day: datetime.date, *, only: list[int] | None = None
+) -> dict[int, CallListBuild]:
+    """Builds (or rebuilds) the day's lists of every SDR of the teams in one statement.
+
+    `only` limits the build to those SDRs (an SDR building their own list by hand); such a
+    build is not recorded as the team's nightly build. The old lists of the day are replaced
+    inside one transaction, so readers see either the old lists or the new ones, and a crash
+    leaves the old ones in place. The same data gives the same lists.
+    """
+    plans = []
+    for team in teams:
+        sdr_ids = team_sdr_ids(team, day)
+        if only is not None:
+            sdr_ids = [pk for pk in sdr_ids if pk in set(only)]
+        plans.append(TeamPlan(team=team, rules=rules_for(team), sdr_ids=sdr_ids))
+    all_sdrs = [pk for plan in plans for pk in plan.sdr_ids]
+    CallListEntry.objects.filter(call_list__day=day, call_list__sdr_id__in=all_sdrs).delete()
+    CallList.objects.filter(day=day, sdr_id__in=all_sdrs).delete()
+    now = timezone.now()
+    CallList.objects.bulk_create(
+        CallList(sdr_id=sdr_id, team=plan.team, day=day, built_at=now)
+        for plan in plans
+        for sdr_id in plan.sdr_ids
+    )
+    working = [plan for plan in plans if plan.sdr_ids and plan.rules]
+    if working:
+        sql, params = call_list_sql(day, working)
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # The statement runs once a night for a few seconds: compiling it (JIT) costs
+                # more than it saves, and the join order written in call_list_sql (leads with
+                # their touches first, in key order) is the fast one. Both last until commit.
+                cursor.execute("SET LOCAL jit = off")
+                cursor.execute("SET LOCAL join_collapse_limit = 1")
+            cursor.execute(sql, params)
+    counts = dict(
+        CallListEntry.objects.filter(call_list__day=day, call_list__sdr_id__in=all_sdrs)
+        .values_list("call_list__team_id")
+        .annotate(n=Count("id"))
+    )
+    builds = {}
+    for plan in plans:
+        build = CallListBuild(
+            team=plan.team,
+            day=day,
+            built_at=now,
+            lists=len(plan.sdr_ids),
+            entries=counts.get(plan.team.pk, 0),
+        )
+        if only is None:
+            build, _created = CallListBuild.objects.update_or_create(
+                team=plan.team,
+                day=day,
+                defaults={"built_at": now, "lists": build.lists, "entries": build.entries},
+            )
+        builds[plan.team.pk] = build
+    return builds
+
+
 def build_call_lists(
     team: Team, day: datetime.date, *, only: list[int] | None = None
 ) -> CallListBuild:
-    """Builds (or rebuilds) the lists of every SDR of the team (or of `only` those) for the day.
-
-    The old lists of the day are replaced inside one transaction, so readers see either the
-    old lists or the new ones, and a crash leaves the old ones in place. The same data gives
-    the same lists.
-    """
-    rules = rules_for(team)
-    sdr_ids = team_sdr_ids(team, day)
-    if only is not None:
-        sdr_ids = [pk for pk in sdr_ids if pk in set(only)]
-    CallListEntry.objects.filter(call_list__day=day, call_list__sdr_id__in=sdr_ids).delete()
-    CallList.objects.filter(day=day, sdr_id__in=sdr_ids).delete()
-    now = timezone.now()
-    CallList.objects.bulk_create(
-        CallList(sdr_id=sdr_id, team=team, day=day, built_at=now) for sdr_id in sdr_ids
-    )
-    entries = 0
-    if sdr_ids and rules:
-        sql, params = call_list_sql(team, day, rules, sdr_ids)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            entries = cursor.rowcount
-    build, _created = CallListBuild.objects.update_or_create(
-        team=team,
-        day=day,
-        defaults={"built_at": now, "lists": len(sdr_ids), "entries": max(entries, 0)},
-    )
-    return build
+    """Builds (or rebuilds) one team's lists for the day; see build_many."""
+    return build_many([team], day, only=only)[team.pk]
 
 
 def teams_due(now: datetime.datetime) -> list[tuple[Team, datetime.date]]:

@@ -20,7 +20,7 @@ from leads.models import (
     Source,
     Stage,
 )
-from leads.tasks import build_team_call_lists
+from leads.tasks import build_call_lists, build_due_call_lists
 
 from .factories import AccountFactory, LeadFactory
 from .helpers import Worker, run_database_url
@@ -281,9 +281,47 @@ def test_the_nightly_task_builds_through_a_real_worker(org, tmp_path):
     lead = LeadFactory(owner=org.alice)
     worker = Worker(tmp_path / "worker.log", DATABASE_URL=run_database_url())
     try:
-        result = build_team_call_lists.delay(team_id=org.desk.pk, day=DAY.isoformat())
+        result = build_call_lists.delay(team_ids=[org.desk.pk], day=DAY.isoformat())
         assert result.get(timeout=60) == 1
     finally:
         worker.stop()
     assert lead_ids(org.alice) == [lead.pk]
-    assert "leads.build_team_call_lists" in worker.log()
+    assert "leads.build_call_lists" in worker.log()
+
+
+def test_teams_built_together_get_what_each_would_get_alone(org):
+    CallListRule.objects.create(
+        team=org.growth, position=1, name="Events", sources=["event"], cap=5
+    )
+    for source in ("inbound", "event"):
+        LeadFactory(owner=org.alice, source=source)
+        LeadFactory(owner=org.carol, source=source)
+    calllists.build_call_lists(org.desk, DAY)
+    calllists.build_call_lists(org.growth, DAY)
+    alone = (entries(org.alice), entries(org.carol))
+    builds = calllists.build_many([org.desk, org.growth], DAY)
+    assert (entries(org.alice), entries(org.carol)) == alone
+    assert [r for _, r in entries(org.carol)] == ["Events"]
+    assert builds[org.growth.pk].entries == 1
+
+
+def test_an_sdr_building_their_own_list_does_not_count_as_the_nightly_build(org):
+    LeadFactory(owner=org.alice)
+    calllists.build_call_lists(org.desk, DAY, only=[org.alice.pk])
+    assert lead_ids(org.alice) and not CallList.objects.filter(sdr=org.bob).exists()
+    assert not CallListBuild.objects.exists()
+
+
+def test_the_beat_job_queues_one_build_per_day_for_the_teams_due(
+    org, monkeypatch, django_capture_on_commit_callbacks
+):
+    queued = []
+    monkeypatch.setattr(build_call_lists, "delay", lambda **kw: queued.append(kw))
+    monkeypatch.setattr(
+        calllists.timezone,
+        "now",
+        lambda: datetime.datetime(2026, 11, 30, 11, 0, tzinfo=datetime.UTC),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        build_due_call_lists()
+    assert queued == [{"team_ids": [org.desk.pk, org.growth.pk], "day": "2026-12-01"}]

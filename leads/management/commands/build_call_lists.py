@@ -29,8 +29,9 @@ class Command(BaseCommand):
             teams = teams.filter(slug=team)
             if not teams.exists():
                 raise CommandError(_("No SDR team with the slug %(slug)s.") % {"slug": team})
+        builds = calllists.build_many(list(teams), day)
         for t in teams:
-            build = calllists.build_call_lists(t, day)
+            build = builds[t.pk]
             self.stdout.write(
                 _("%(team)s, %(day)s: %(lists)s lists, %(entries)s entries")
                 % {"team": t.slug, "day": day, "lists": build.lists, "entries": build.entries}
