@@ -23,7 +23,17 @@ from handoffs.models import (
     Opportunity,
     RejectionReason,
 )
-from leads.models import Account, Activity, Lead, Segment, Source, Stage, StageChange
+from leads import calllists
+from leads.models import (
+    Account,
+    Activity,
+    Lead,
+    QualificationAnswer,
+    Segment,
+    Source,
+    Stage,
+    StageChange,
+)
 
 from .models import Role, StaffingRecord, StaffingRole, Team, User
 
@@ -352,7 +362,21 @@ class DemoBuilder:
             self.clear_demo_rows()
             accounts = self.build_accounts()
             self.build_leads(users, accounts)
+            self.build_call_lists()
         return self.counts
+
+    def build_call_lists(self) -> None:
+        """Today's lists (on a working day) and the next working day's, as the nightly job
+        would have built them, so the SDR pages have something to work from."""
+        teams = list(Team.objects.filter(kind=Team.Kind.SDR, slug__in=[t[0] for t in TEAMS]))
+        days = [calllists.next_working_day(self.today)]
+        if self.today.weekday() < 5:
+            days.insert(0, self.today)
+        entries = 0
+        for day in days:
+            builds = calllists.build_many(teams, day)
+            entries += sum(b.entries for b in builds.values())
+        self.counts["call_list_entries"] = entries
 
     def build_leads(self, users: dict[str, User], accounts: list[Account]) -> None:
         rng = self.rng
@@ -409,13 +433,33 @@ class DemoBuilder:
                 handoffs.append(handoff)
                 if opportunity:
                     opportunities.append((handoff, opportunity))
-        Lead.objects.bulk_update(leads, ["stage"], batch_size=1000)
+        for n, lead in enumerate(leads):
+            # Some leads in progress agreed a callback for the coming days.
+            if lead.stage in (Stage.WORKING, Stage.CONNECTED) and n % 37 == 0:
+                day = calllists.next_working_day(self.today - datetime.timedelta(days=n % 2))
+                lead.callback_at = self.at(day, 9 + n % 8, 30)
+        Lead.objects.bulk_update(leads, ["stage", "callback_at"], batch_size=1000)
+        answers = [
+            QualificationAnswer(
+                lead=handoff.lead,
+                item=item["item"],
+                status=item["status"],
+                answer=item.get("answer", ""),
+                questions=item.get("questions", ""),
+                reason=item.get("reason", ""),
+                updated_by=handoff.sdr,
+                updated_at=handoff.created_at,
+            )
+            for handoff in {h.lead_id: h for h in handoffs}.values()
+            for item in handoff.checklist
+        ]
         Activity.objects.bulk_create(activities, batch_size=2000)
         StageChange.objects.bulk_create(changes, batch_size=2000)
         Handoff.objects.bulk_create(handoffs, batch_size=1000)
         for handoff, opportunity in opportunities:
             opportunity.handoff = handoff
         Opportunity.objects.bulk_create([o for _, o in opportunities], batch_size=1000)
+        QualificationAnswer.objects.bulk_create(answers, batch_size=2000)
         self.counts.update(
             leads=len(leads),
             activities=len(activities),

@@ -100,6 +100,15 @@ def test_twelve_weeks_of_history_across_segments_and_sources(seeded):
 
 
 @pytest.mark.django_db
+def test_sdrs_find_call_lists_and_answers_waiting(seeded):
+    from leads.models import CallListEntry, QualificationAnswer
+
+    assert CallListEntry.objects.filter(reason="Callbacks due").exists()
+    assert CallListEntry.objects.filter(reason="New inbound leads").exists()
+    assert QualificationAnswer.objects.filter(status="not_disclosed").exclude(questions="").exists()
+
+
+@pytest.mark.django_db
 def test_stages_agree_with_the_history(seeded):
     assert (
         not Lead.objects.filter(stage="opportunity").exclude(handoffs__status="accepted").exists()
