@@ -182,3 +182,18 @@ CallListRuleFormSet = forms.inlineformset_factory(
     extra=1,
     can_delete=True,
 )
+
+
+class LogTouchForm(forms.Form):
+    """An e-mail, message or meeting logged from the lead brief (calls go through call mode)."""
+
+    type = forms.ChoiceField(
+        label=_("Type"),
+        choices=[(v, label) for v, label in Activity.Type.choices if v != Activity.Type.CALL],
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=Activity.Outcome.choices, initial=Activity.Outcome.SENT
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -7,6 +7,7 @@ urlpatterns = [
     path("leads/import/", views_import.import_leads, name="lead-import"),
     path("leads/<int:pk>/", views.lead_brief, name="lead-brief"),
     path("leads/<int:pk>/call/", views_day.call, name="lead-call"),
+    path("leads/<int:pk>/log/", views.log_touch, name="lead-log-touch"),
     path("call-lists/rules/", views_rules.rules, name="call-list-rules"),
     path("call-lists/adherence/", views_rules.adherence, name="call-list-adherence"),
     path("today/", views_day.today, name="today"),

@@ -1,16 +1,19 @@
 """Pages of leads: the filtered list and the lead brief."""
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from handoffs.models import Handoff
 from sdr_ops.access import role_required
 from sdr_ops.models import DEFAULT_QUALIFICATION_ITEMS, Role
 
 from . import domain, queries
-from .forms import LeadFilterForm
+from .forms import LeadFilterForm, LogTouchForm
 from .models import StageChange
 
 PAGE_SIZE = 50
@@ -57,5 +60,19 @@ def lead_brief(request: HttpRequest, pk: int) -> HttpResponse:
             "stages": stages,
             "handoffs": handoffs,
             "answers": domain.checklist(lead, items),
+            "touch_form": LogTouchForm() if lead.owner_id == request.user.pk else None,
         },
     )
+
+
+@require_POST
+def log_touch(request: HttpRequest, pk: int) -> HttpResponse:
+    """Logs an e-mail, message or meeting on one of the SDR's own leads."""
+    lead = queries.own_lead(request.user, pk)
+    form = LogTouchForm(request.POST)
+    if form.is_valid():
+        domain.log_activity(lead, by=request.user, **form.cleaned_data)
+        messages.success(request, _("Logged."))
+    else:
+        messages.error(request, _("Pick a type and an outcome."))
+    return redirect("lead-brief", lead.pk)

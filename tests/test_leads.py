@@ -253,3 +253,35 @@ def test_brief_shows_history_handoffs_and_rejection_reasons(client, org):
     assert "How are projects like this usually approved?" in html
     assert "Connected" in html
     assert "Asked but not disclosed" in html
+
+
+def test_the_owner_logs_an_email_from_the_brief(client, org):
+    lead = LeadFactory(owner=org.alice)
+    client.force_login(org.alice)
+    assert (
+        b"Log an e-mail, message or meeting"
+        in client.get(reverse("lead-brief", args=[lead.pk])).content
+    )
+    client.post(
+        reverse("lead-log-touch", args=[lead.pk]),
+        {"type": "email", "outcome": "sent", "notes": "Sent the case study"},
+    )
+    activity = Activity.objects.get(lead=lead)
+    assert (activity.type, activity.sdr, activity.notes) == (
+        "email",
+        org.alice,
+        "Sent the case study",
+    )
+    lead.refresh_from_db()
+    assert lead.stage == "working"
+
+
+def test_nobody_else_logs_on_the_brief(client, org):
+    lead = LeadFactory(owner=org.alice)
+    client.force_login(org.mia)
+    assert b"Log an e-mail" not in client.get(reverse("lead-brief", args=[lead.pk])).content
+    response = client.post(
+        reverse("lead-log-touch", args=[lead.pk]), {"type": "email", "outcome": "sent"}
+    )
+    assert response.status_code == 404
+    assert not Activity.objects.exists()
