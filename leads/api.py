@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sdr_ops.models import DEFAULT_QUALIFICATION_ITEMS, Role
+from sdr_ops.models import Role
 
 from . import calllists, domain, queries
 from .models import CallList, CallListEntry, Lead
@@ -99,11 +99,6 @@ def _own_lead(request: Request, pk: int) -> Lead:
     return queries.own_lead(request.user, pk)
 
 
-def _items(request: Request) -> list[str]:
-    team = request.user.current_team
-    return team.qualification_items if team else list(DEFAULT_QUALIFICATION_ITEMS)
-
-
 class QualificationListView(APIView):
     """The lead's checklist: every team item with its status and how it was obtained."""
 
@@ -112,7 +107,7 @@ class QualificationListView(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         lead = queries.get_lead_for(request.user, pk)
-        answers = domain.checklist(lead, _items(request))
+        answers = domain.checklist(lead, queries.checklist_items(request.user))
         return Response(QualificationSerializer(answers, many=True).data)
 
 
@@ -126,7 +121,7 @@ class QualificationItemView(APIView):
     )
     def put(self, request: Request, pk: int, item: str) -> Response:
         lead = _own_lead(request, pk)
-        if item not in _items(request):
+        if item not in queries.checklist_items(request.user):
             raise NotFound(_("%(item)s is not on your team's checklist.") % {"item": item})
         data = QualificationSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -6,7 +6,7 @@ from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from sdr_ops.models import Role, StaffingRecord, User
+from sdr_ops.models import DEFAULT_QUALIFICATION_ITEMS, Role, StaffingRecord, User
 
 from .models import Activity, Lead
 
@@ -118,3 +118,9 @@ def list_entries(call_list) -> QuerySet:
 def own_lead(user: User, pk: int) -> Lead:
     """One of the user's own leads (an SDR acting on it); 404 otherwise."""
     return get_object_or_404(Lead.objects.select_related("account", "owner"), pk=pk, owner=user)
+
+
+def checklist_items(user: User) -> list[str]:
+    """The qualification items of the user's team, in order (the defaults without a team)."""
+    team = user.current_team
+    return list(team.qualification_items) if team else list(DEFAULT_QUALIFICATION_ITEMS)

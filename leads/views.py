@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from handoffs.models import Handoff
 from sdr_ops.access import role_required
-from sdr_ops.models import DEFAULT_QUALIFICATION_ITEMS, Role
+from sdr_ops.models import Role
 
 from . import domain, queries
 from .forms import LeadFilterForm, LogTouchForm
@@ -49,8 +49,6 @@ def lead_brief(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related(Prefetch("opportunity"))
         .order_by("-created_at")
     )
-    team = request.user.current_team
-    items = team.qualification_items if team else list(DEFAULT_QUALIFICATION_ITEMS)
     return render(
         request,
         "leads/lead_brief.html",
@@ -59,7 +57,7 @@ def lead_brief(request: HttpRequest, pk: int) -> HttpResponse:
             "activities": activities,
             "stages": stages,
             "handoffs": handoffs,
-            "answers": domain.checklist(lead, items),
+            "answers": domain.checklist(lead, queries.checklist_items(request.user)),
             "touch_form": LogTouchForm() if lead.owner_id == request.user.pk else None,
         },
     )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from sdr_ops.access import role_required
-from sdr_ops.models import DEFAULT_QUALIFICATION_ITEMS, Role
+from sdr_ops.models import Role
 
 from . import calllists, domain, queries
 from .forms import LogCallForm, QualificationItemForm, SkipForm
@@ -208,8 +208,7 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
     and the form that logs the outcome, the answers and a callback."""
     lead = queries.own_lead(request.user, pk)
     team = request.user.current_team
-    items = team.qualification_items if team else list(DEFAULT_QUALIFICATION_ITEMS)
-    answers = domain.checklist(lead, items)
+    answers = domain.checklist(lead, queries.checklist_items(request.user))
     form = LogCallForm(request.POST or None, initial={"started_at": timezone.now()})
     item_forms = _item_forms(request, answers)
     if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in item_forms):
