@@ -59,6 +59,15 @@ class Handoff(models.Model):
         _("rejection reason"), max_length=30, choices=RejectionReason, blank=True
     )
     rejection_comment = models.TextField(_("rejection comment"), blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("valve overridden by"),
+    )
+    override_reason = models.TextField(_("why the valve was overridden"), blank=True)
 
     class Meta:
         ordering = ["-created_at"]

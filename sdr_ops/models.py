@@ -131,6 +131,28 @@ class Team(models.Model):
         default=60,
         validators=[MinValueValidator(1), MaxValueValidator(500)],
     )
+    valve_full_at = models.DecimalField(
+        _("AE full at utilisation"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(0)],
+        help_text=_("From this share of capacity in use, an AE takes no new handoff."),
+    )
+    valve_a_only_at = models.DecimalField(
+        _("certainty A only from utilisation"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.80"),
+        validators=[MinValueValidator(0)],
+    )
+    valve_a_or_b_at = models.DecimalField(
+        _("certainty A or B from utilisation"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.50"),
+        validators=[MinValueValidator(0)],
+    )
     call_list_build_time = models.TimeField(
         _("call list build time"),
         default=datetime.time(19, 0),
@@ -143,12 +165,20 @@ class Team(models.Model):
         verbose_name_plural = _("teams")
         constraints = [
             models.CheckConstraint(
+                condition=Q(valve_a_or_b_at__lte=models.F("valve_a_only_at"))
+                & Q(valve_a_only_at__lte=models.F("valve_full_at")),
+                name="team_valve_thresholds_ordered",
+                violation_error_message=_(
+                    "The valve thresholds must rise: A or B, then A only, then full."
+                ),
+            ),
+            models.CheckConstraint(
                 condition=Q(ratio_band_low__lt=models.F("ratio_band_high")),
                 name="team_ratio_band_ordered",
                 violation_error_message=_(
                     "The low end of the ratio band must be below the high end."
                 ),
-            )
+            ),
         ]
 
     def __str__(self) -> str:

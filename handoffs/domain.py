@@ -1,0 +1,174 @@
+"""Writes on handoffs: handing a lead off with its evidence, and the AE's decision.
+
+A handoff is decided once. The decision locks the handoff's row (SELECT ... FOR UPDATE), so
+two AEs or two tabs deciding at the same moment are serialised: the first wins, the second
+finds it decided and gets AlreadyDecided.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from leads import domain as lead_domain
+from leads.models import Lead, QualificationStatus, Stage
+from leads.queries import checklist_items
+from sdr_ops.models import Role, User
+
+from . import valve
+from .models import Handoff, Opportunity, RejectionReason
+
+# Stages from which a lead can be handed off.
+HANDOFF_FROM = {Stage.NEW, Stage.WORKING, Stage.CONNECTED, Stage.NURTURE}
+# Rejection reasons that need a comment to be understood.
+COMMENT_REQUIRED = {RejectionReason.OTHER, RejectionReason.INSUFFICIENT_QUALIFICATION}
+
+
+class AlreadyDecided(Exception):
+    """The handoff was accepted or rejected before this decision arrived."""
+
+    def __init__(self, handoff: Handoff):
+        super().__init__(f"handoff {handoff.pk} is already {handoff.status}")
+        self.handoff = handoff
+
+
+def snapshot(lead: Lead, items: list[str]) -> list[dict]:
+    """The checklist as it stands, frozen into plain data for the handoff."""
+    return [
+        {
+            "item": a.item,
+            "label": a.label,
+            "status": a.status,
+            "answer": a.answer,
+            "questions": a.questions,
+            "reason": a.reason,
+        }
+        for a in lead_domain.checklist(lead, items)
+    ]
+
+
+@transaction.atomic
+def hand_off(
+    lead: Lead, *, by: User, to_ae: User, certainty: str, comment: str, override_reason: str = ""
+) -> Handoff:
+    """Hands the lead to an AE with the comment, the certainty and a snapshot of the checklist.
+
+    Refused (ValidationError, saying what to fix) when the lead is not the SDR's, is not in a
+    stage that can be handed off, already waits for a decision, has a checklist item still
+    unknown, or when the AE does not take this certainty now (full, or A only ...). A manager
+    may override the valve with a reason, which is recorded. Side effects: the lead moves to
+    `handed_off` and so leaves every call list until the AE decides.
+    """
+    lead = Lead.objects.select_for_update().select_related("account").get(pk=lead.pk)
+    manager_override = bool(override_reason.strip()) and by.has_role(Role.MANAGER)
+    if lead.owner_id != by.pk and not by.has_role(Role.MANAGER):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    if lead.stage not in HANDOFF_FROM:
+        errors.setdefault("lead", []).append(
+            _("A lead in stage %(stage)s cannot be handed off.")
+            % {"stage": lead.get_stage_display()}
+        )
+    if Handoff.objects.filter(lead=lead, status=Handoff.Status.PENDING).exists():
+        errors.setdefault("lead", []).append(_("This lead already waits for an AE's decision."))
+    if not comment.strip():
+        errors.setdefault("comment", []).append(
+            _("Tell the AE the customer's real problem and what to know before the first visit.")
+        )
+    items = checklist_items(lead.owner)
+    frozen = snapshot(lead, items)
+    unknown = [row["label"] for row in frozen if row["status"] == QualificationStatus.UNKNOWN]
+    if unknown:
+        errors.setdefault("checklist", []).append(
+            _(
+                "Still unknown: %(items)s. Record for each whether it was confirmed, asked but "
+                "not disclosed (with the questions used) or not asked (with why)."
+            )
+            % {"items": ", ".join(unknown)}
+        )
+    if to_ae.role != Role.AE or not to_ae.is_active:
+        errors.setdefault("to_ae", []).append(_("Choose a sales rep (AE)."))
+    else:
+        team = lead.owner.current_team
+        state = valve.ae_states(timezone.localdate(), team, User.objects.filter(pk=to_ae.pk))[0]
+        if not state.takes(certainty, lead.account.segment) and not manager_override:
+            if state.full:
+                message = _("%(ae)s is full (%(load)s of %(capacity)s). Choose an AE with room.")
+            elif state.segment and state.segment != lead.account.segment:
+                message = _("%(ae)s covers another segment.")
+            else:
+                message = _("%(ae)s takes only certainty %(allowed)s now.")
+            errors.setdefault("to_ae", []).append(
+                message
+                % {
+                    "ae": to_ae,
+                    "load": state.load,
+                    "capacity": state.capacity,
+                    "allowed": " / ".join(state.allowed),
+                }
+            )
+    if errors:
+        raise ValidationError(errors)
+    handoff = Handoff.objects.create(
+        lead=lead,
+        sdr=lead.owner,
+        ae=to_ae,
+        certainty=certainty,
+        comment=comment.strip(),
+        checklist=frozen,
+        created_at=timezone.now(),
+        overridden_by=by if manager_override else None,
+        override_reason=override_reason.strip() if manager_override else "",
+    )
+    lead_domain.change_stage(lead, to=Stage.HANDED_OFF, by=by, at=handoff.created_at)
+    return handoff
+
+
+def _lock_pending(handoff_id: int, by: User) -> Handoff:
+    handoff = Handoff.objects.select_for_update().select_related("lead").get(pk=handoff_id)
+    if handoff.ae_id != by.pk:
+        raise PermissionDenied
+    if handoff.status != Handoff.Status.PENDING:
+        raise AlreadyDecided(handoff)
+    return handoff
+
+
+@transaction.atomic
+def accept(handoff_id: int, *, by: User, amount: Decimal) -> Opportunity:
+    """The AE accepts: an opportunity is created with its amount at creation (required and
+    never overwritten later), and the lead becomes `opportunity`."""
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": _("Give the amount the opportunity is created with.")})
+    handoff = _lock_pending(handoff_id, by)
+    now = timezone.now()
+    handoff.status, handoff.decided_at = Handoff.Status.ACCEPTED, now
+    handoff.save(update_fields=["status", "decided_at"])
+    opportunity = Opportunity.objects.create(
+        handoff=handoff, amount_at_creation=amount, created_at=now
+    )
+    lead_domain.change_stage(handoff.lead, to=Stage.OPPORTUNITY, by=by, at=now)
+    return opportunity
+
+
+@transaction.atomic
+def reject(handoff_id: int, *, by: User, reason: str, comment: str = "") -> Handoff:
+    """The AE rejects with a reason (and a comment for `other` and
+    `insufficient_qualification`); the lead goes back to its SDR, to `nurture` for bad
+    timing, else to `working`, with the reason on its brief."""
+    errors = {}
+    if reason not in RejectionReason.values:
+        errors["reason"] = _("Choose the reason for the rejection.")
+    elif reason in COMMENT_REQUIRED and not comment.strip():
+        errors["comment"] = _("Say what was missing, so the SDR can learn from it.")
+    if errors:
+        raise ValidationError(errors)
+    handoff = _lock_pending(handoff_id, by)
+    now = timezone.now()
+    handoff.status, handoff.decided_at = Handoff.Status.REJECTED, now
+    handoff.rejection_reason, handoff.rejection_comment = reason, comment.strip()
+    handoff.save(update_fields=["status", "decided_at", "rejection_reason", "rejection_comment"])
+    back_to = Stage.NURTURE if reason == RejectionReason.BAD_TIMING else Stage.WORKING
+    lead_domain.change_stage(handoff.lead, to=back_to, by=by, at=now)
+    return handoff

@@ -1,0 +1,138 @@
+"""The regulating valve (idea 7 of the method): how much room each AE has, and the certainty
+a new handoff needs before it may go to them.
+
+Load = open opportunities + pending handoffs. Effective capacity = the lowest dated reduction
+in force on the day, else the AE's normal capacity. Utilisation = load / effective capacity;
+an AE with no capacity is full.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from sdr_ops.models import Role, Team, User
+
+from .models import CapacityReduction, Certainty, Handoff, Opportunity
+
+DEFAULT_CAPACITY = 10
+ANY = (Certainty.A, Certainty.B, Certainty.C)
+
+
+def allowed_certainties(utilisation: float | None, team: Team) -> tuple[str, ...]:
+    """The certainties a new handoff may have at this utilisation (None: no capacity).
+
+    At or above the team's full mark none; from the A-only mark A; from the A-or-B mark A and
+    B; below it any.
+    """
+    if utilisation is None or utilisation >= float(team.valve_full_at):
+        return ()
+    if utilisation >= float(team.valve_a_only_at):
+        return (Certainty.A,)
+    if utilisation >= float(team.valve_a_or_b_at):
+        return (Certainty.A, Certainty.B)
+    return ANY
+
+
+@dataclass
+class AeState:
+    ae: User
+    normal: int
+    capacity: int
+    open_opportunities: int
+    pending: int
+    segment: str
+    last_handoff: datetime.datetime | None
+    allowed: tuple[str, ...]
+
+    @property
+    def load(self) -> int:
+        return self.open_opportunities + self.pending
+
+    @property
+    def room(self) -> int:
+        return max(self.capacity - self.load, 0)
+
+    @property
+    def utilisation(self) -> float | None:
+        return self.load / self.capacity if self.capacity else None
+
+    @property
+    def utilisation_pct(self) -> int | None:
+        u = self.utilisation
+        return None if u is None else round(u * 100)
+
+    @property
+    def full(self) -> bool:
+        return not self.allowed
+
+    def takes(self, certainty: str, segment: str = "") -> bool:
+        return certainty in self.allowed and (
+            not self.segment or not segment or self.segment == segment
+        )
+
+
+def _count(queryset: QuerySet, field: str) -> Subquery:
+    counted = queryset.values(field).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def ae_states(day: datetime.date, team: Team, aes: QuerySet[User] | None = None) -> list[AeState]:
+    """Every active AE (or those given) with capacity, load and the certainty allowed, in one
+    query; thresholds from `team` (the SDR team whose flow the valve regulates)."""
+    aes = aes if aes is not None else User.objects.filter(role=Role.AE, is_active=True)
+    reduction = (
+        CapacityReduction.objects.filter(ae=OuterRef("pk"), start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .order_by("capacity")
+        .values("capacity")[:1]
+    )
+    rows = aes.annotate(
+        normal_capacity=Coalesce("capacity__normal", Value(DEFAULT_CAPACITY)),
+        reduced_to=Subquery(reduction, output_field=IntegerField()),
+        open_opps=_count(
+            Opportunity.objects.filter(handoff__ae=OuterRef("pk"), status="open"), "handoff__ae"
+        ),
+        pending=_count(Handoff.objects.filter(ae=OuterRef("pk"), status="pending"), "ae"),
+        last_handoff=Subquery(
+            Handoff.objects.filter(ae=OuterRef("pk"))
+            .values("ae")
+            .annotate(last=Max("created_at"))
+            .values("last")
+        ),
+        covered=Coalesce("capacity__segment", Value("")),
+    ).order_by("first_name", "last_name", "pk")
+    states = []
+    for ae in rows:
+        capacity = ae.reduced_to if ae.reduced_to is not None else ae.normal_capacity
+        load = ae.open_opps + ae.pending
+        utilisation = load / capacity if capacity else None
+        states.append(
+            AeState(
+                ae=ae,
+                normal=ae.normal_capacity,
+                capacity=capacity,
+                open_opportunities=ae.open_opps,
+                pending=ae.pending,
+                segment=ae.covered,
+                last_handoff=ae.last_handoff,
+                allowed=allowed_certainties(utilisation, team),
+            )
+        )
+    return states
+
+
+def suggest(states: list[AeState], certainty: str, segment: str = "") -> AeState | None:
+    """The AE with the most room who takes this certainty and segment; ties go round robin
+    (to whoever received a handoff least recently, never-received first)."""
+    candidates = [s for s in states if s.takes(certainty, segment)]
+    if not candidates:
+        return None
+    epoch = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+    return min(candidates, key=lambda s: (-s.room, s.last_handoff or epoch, s.ae.pk))
+
+
+def team_required(states: list[AeState]) -> tuple[str, ...]:
+    """The certainty the sales team as a whole takes now: what at least one AE takes."""
+    return tuple(c for c in ANY if any(c in s.allowed for s in states))
