@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from handoffs.domain import HANDOFF_FROM
 from handoffs.models import Handoff
 from sdr_ops.access import role_required
 from sdr_ops.models import Role
@@ -49,6 +50,12 @@ def lead_brief(request: HttpRequest, pk: int) -> HttpResponse:
         .prefetch_related(Prefetch("opportunity"))
         .order_by("-created_at")
     )
+    handoffs = list(handoffs)
+    can_hand_off = (
+        lead.owner_id == request.user.pk
+        and lead.stage in HANDOFF_FROM
+        and not any(h.status == Handoff.Status.PENDING for h in handoffs)
+    )
     return render(
         request,
         "leads/lead_brief.html",
@@ -59,6 +66,7 @@ def lead_brief(request: HttpRequest, pk: int) -> HttpResponse:
             "handoffs": handoffs,
             "answers": domain.checklist(lead, queries.checklist_items(request.user)),
             "touch_form": LogTouchForm() if lead.owner_id == request.user.pk else None,
+            "can_hand_off": can_hand_off,
         },
     )
 

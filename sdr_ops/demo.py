@@ -508,7 +508,7 @@ class DemoBuilder:
             if connected and rng.random() < 0.45:
                 break
             moment += datetime.timedelta(days=rng.uniform(0.5, 6))
-        if not connected or rng.random() > 0.40:
+        if not connected or rng.random() > 0.20:
             return plan
         handoff_at = moment + datetime.timedelta(hours=rng.uniform(1, 48))
         if handoff_at > self.now:
@@ -538,8 +538,8 @@ class DemoBuilder:
             ),
             checklist=self.checklist(),
         )
-        decide_after = datetime.timedelta(hours=rng.uniform(4, 96))
-        if created_at + decide_after > self.now or rng.random() < 0.08:
+        decide_after = datetime.timedelta(hours=rng.uniform(2, 30))
+        if created_at + decide_after > self.now or rng.random() < 0.01:
             return handoff, None
         handoff.decided_at = created_at + decide_after
         accept_rate = {Certainty.A: 0.88, Certainty.B: 0.72, Certainty.C: 0.5}[certainty]
@@ -561,8 +561,8 @@ class DemoBuilder:
         low, high = AMOUNT_BY_SEGMENT[lead.account.segment]
         amount = Decimal(rng.randrange(low, high, 500_000))
         opportunity = Opportunity(amount_at_creation=amount, created_at=handoff.decided_at)
-        closed_at = handoff.decided_at + datetime.timedelta(days=rng.uniform(7, 60))
-        if closed_at <= self.now and rng.random() < 0.7:
+        closed_at = handoff.decided_at + datetime.timedelta(days=rng.uniform(2, 14))
+        if closed_at <= self.now and rng.random() < 0.97:
             won = rng.random() < 0.55
             opportunity.status = Opportunity.Status.WON if won else Opportunity.Status.LOST
             drift = Decimal(str(round(rng.uniform(-0.35, 0.15), 2)))

@@ -88,6 +88,7 @@ PAGES: tuple[Page, ...] = (
             "Handoffs addressed to you, oldest first, with the comment and the qualification "
             "checklist, to accept or reject."
         ),
+        placeholder=False,
     ),
     Page(
         "capacity",
@@ -95,6 +96,7 @@ PAGES: tuple[Page, ...] = (
         _("Capacity"),
         (Role.AE, Role.MANAGER),
         _("Every AE's capacity, load, utilisation and the certainty a new handoff needs."),
+        placeholder=False,
     ),
     Page(
         "review-desk",

@@ -43,6 +43,7 @@ urlpatterns = [
     path("account/token/", views.regenerate_token, name="regenerate-token"),
     path("admin/", admin.site.urls),
     path("", include("leads.urls")),
+    path("", include("handoffs.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # DRF views opt out of the login middleware; the documentation page is for people, so a

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("leads/<int:pk>/handoff/", views.new, name="handoff-new"),
+    path("inbox/", views.inbox, name="ae-inbox"),
+    path("inbox/<int:pk>/<str:action>/", views.decide, name="handoff-decide"),
+    path("capacity/", views.capacity, name="capacity"),
+]

@@ -1,0 +1,159 @@
+"""Pages of handoffs: the handoff form, the AE's inbox and decisions, the capacity board."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from leads import queries as lead_queries
+from sdr_ops.access import role_required
+from sdr_ops.models import Role, Team
+
+from . import domain, queries, valve
+from .forms import AcceptForm, HandoffForm, RejectForm
+from .models import Handoff
+
+
+def _valve_team(request: HttpRequest) -> Team:
+    """The team whose thresholds apply: the user's own, else the defaults."""
+    return request.user.current_team or Team()
+
+
+def _lead_to_hand_off(request: HttpRequest, pk: int):
+    """The SDR's own lead, or a lead of the manager's team; 404 for anything else."""
+    if request.user.role == Role.SDR:
+        return lead_queries.own_lead(request.user, pk)
+    if request.user.has_role(Role.MANAGER):
+        return lead_queries.get_lead_for(request.user, pk)
+    raise Http404
+
+
+@role_required(Role.SDR, Role.MANAGER)
+def new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Hand a lead to an AE: the checklist as it stands, the certainty, the AEs who can take
+    it now with their room (the suggested one first), and the comment."""
+    lead = _lead_to_hand_off(request, pk)
+    can_override = request.user.has_role(Role.MANAGER)
+    certainty = request.POST.get("certainty") or request.GET.get("certainty") or "B"
+    states = valve.ae_states(timezone.localdate(), _valve_team(request))
+    suggested = valve.suggest(states, certainty, lead.account.segment)
+    form = HandoffForm(
+        request.POST or None,
+        can_override=can_override,
+        initial={"certainty": certainty, "to_ae": suggested.ae.pk if suggested else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            domain.hand_off(
+                lead,
+                by=request.user,
+                to_ae=data["to_ae"],
+                certainty=data["certainty"],
+                comment=data["comment"],
+                override_reason=data.get("override_reason", ""),
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, _("Handed off to %(ae)s.") % {"ae": data["to_ae"]})
+            return redirect("lead-brief", lead.pk)
+    chosen = form["to_ae"].value()
+    context = {
+        "lead": lead,
+        "form": form,
+        "certainty": certainty,
+        "choices": [(s, s.takes(certainty, lead.account.segment)) for s in states],
+        "suggested": suggested,
+        "chosen": str(chosen) if chosen else "",
+        "snapshot": domain.snapshot(lead, lead_queries.checklist_items(lead.owner)),
+        "team_takes": valve.team_required(states),
+    }
+    if request.htmx and request.method == "GET":
+        return render(request, "handoffs/new.html#ae-choices", context)
+    return render(request, "handoffs/new.html", context)
+
+
+@role_required(Role.AE)
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Pending handoffs addressed to the AE, oldest first, each with its evidence."""
+    handoffs = list(queries.inbox(request.user))
+    return render(
+        request,
+        "handoffs/inbox.html",
+        {
+            "handoffs": handoffs,
+            "accept_form": AcceptForm(),
+            "reject_form": RejectForm(),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.AE)
+def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Accept (with the amount) or reject (with a reason); decided once."""
+    handoff = get_object_or_404(
+        Handoff.objects.select_related("lead__account", "sdr"), pk=pk, ae=request.user
+    )
+    form = (AcceptForm if action == "accept" else RejectForm)(request.POST)
+    status = 200
+    if not form.is_valid():
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        messages.error(request, " ".join(errors))
+        status = 400
+    else:
+        try:
+            if action == "accept":
+                domain.accept(handoff.pk, by=request.user, amount=form.cleaned_data["amount"])
+                messages.success(request, _("Accepted: the opportunity is created."))
+            else:
+                domain.reject(handoff.pk, by=request.user, **form.cleaned_data)
+                messages.success(
+                    request, _("Rejected. %(sdr)s sees your reason.") % {"sdr": handoff.sdr}
+                )
+        except domain.AlreadyDecided as decided:
+            messages.warning(
+                request,
+                _("Already decided: this handoff was %(status)s.")
+                % {"status": decided.handoff.get_status_display().lower()},
+            )
+            status = 409
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            status = 400
+        except PermissionDenied as exc:
+            raise Http404 from exc
+    if request.htmx:
+        handoff.refresh_from_db()
+        return render(
+            request,
+            "handoffs/inbox.html#card",
+            {
+                "handoff": handoff,
+                "accept_form": AcceptForm(),
+                "reject_form": RejectForm(),
+            },
+            status=status if status != 409 else 200,
+        )
+    return redirect("ae-inbox")
+
+
+@role_required(Role.AE, Role.MANAGER)
+def capacity(request: HttpRequest) -> HttpResponse:
+    """Every AE's capacity, load, utilisation and the certainty a new handoff needs now."""
+    states = valve.ae_states(timezone.localdate(), _valve_team(request))
+    return render(
+        request,
+        "handoffs/capacity.html",
+        {
+            "states": states,
+            "team_takes": valve.team_required(states),
+            "valve_team": _valve_team(request),
+        },
+    )
