@@ -185,6 +185,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "RejectionReasonEnum": "handoffs.models.RejectionReason",
+    },
 }
 
 # Celery. Without CELERY_BROKER_URL the broker is a folder of files under var/, which the web

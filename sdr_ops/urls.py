@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from handoffs import api as handoffs_api
 from leads import api as leads_api
 
 from . import api, views
@@ -28,6 +29,11 @@ api_v1 = [
         name="api-lead-qualification-item",
     ),
     path("call-list/", leads_api.MyCallListView.as_view(), name="api-call-list"),
+    path("handoffs/", handoffs_api.HandoffListView.as_view(), name="api-handoffs"),
+    path("handoffs/<int:pk>/", handoffs_api.HandoffDetailView.as_view(), name="api-handoff"),
+    path("handoffs/<int:pk>/accept/", handoffs_api.AcceptView.as_view(), name="api-handoff-accept"),
+    path("handoffs/<int:pk>/reject/", handoffs_api.RejectView.as_view(), name="api-handoff-reject"),
+    path("valve/", handoffs_api.ValveView.as_view(), name="api-valve"),
     path(
         "call-list/entries/<int:pk>/skip/",
         leads_api.SkipEntryView.as_view(),

@@ -1,0 +1,159 @@
+"""REST API of handoffs and the valve, with the pages' permissions (404 outside reach)."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from leads import queries as lead_queries
+from sdr_ops.models import Role, Team, User
+
+from . import domain, queries, valve
+from .serializers import (
+    AcceptInputSerializer,
+    HandoffInputSerializer,
+    HandoffSerializer,
+    OpportunitySerializer,
+    RejectInputSerializer,
+    ValveSerializer,
+)
+
+CONFLICT = OpenApiResponse(description="Already decided: another decision came first.")
+
+
+def _bad_request(error: DjangoValidationError) -> ValidationError:
+    if hasattr(error, "message_dict"):
+        return ValidationError(error.message_dict)
+    return ValidationError({"non_field_errors": error.messages})
+
+
+def _conflict(decided: domain.AlreadyDecided) -> Response:
+    return Response(
+        {
+            "detail": f"Already decided: this handoff was {decided.handoff.status}.",
+            "status": decided.handoff.status,
+        },
+        status=409,
+    )
+
+
+class HandoffListView(APIView):
+    """Handoffs the caller may see (newest first); an SDR or manager creates one (POST)."""
+
+    @extend_schema(responses=HandoffSerializer(many=True), operation_id="handoffs_list")
+    def get(self, request: Request) -> Response:
+        handoffs = (
+            queries.visible_handoffs(request.user)
+            .select_related("lead__account", "sdr", "ae", "opportunity")
+            .order_by("-created_at", "-pk")
+        )
+        status = request.query_params.get("status")
+        if status:
+            handoffs = handoffs.filter(status=status)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(handoffs, request, self)
+        return paginator.get_paginated_response(HandoffSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=HandoffInputSerializer,
+        responses={201: HandoffSerializer},
+        operation_id="handoffs_create",
+    )
+    def post(self, request: Request) -> Response:
+        if not request.user.has_role(Role.SDR, Role.MANAGER):
+            raise NotFound
+        data = HandoffInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if request.user.role == Role.SDR:
+            lead = lead_queries.own_lead(request.user, values["lead"])
+        else:
+            lead = lead_queries.get_lead_for(request.user, values["lead"])
+        to_ae = User.objects.filter(pk=values["ae"]).first()
+        if to_ae is None:
+            raise ValidationError({"ae": ["No such AE."]})
+        try:
+            handoff = domain.hand_off(
+                lead,
+                by=request.user,
+                to_ae=to_ae,
+                certainty=values["certainty"],
+                comment=values["comment"],
+                override_reason=values["override_reason"],
+            )
+        except DjangoValidationError as error:
+            raise _bad_request(error) from error
+        except PermissionDenied as exc:
+            raise NotFound from exc
+        return Response(HandoffSerializer(handoff).data, status=201)
+
+
+class HandoffDetailView(APIView):
+    @extend_schema(responses=HandoffSerializer, operation_id="handoffs_retrieve")
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(HandoffSerializer(queries.get_handoff_for(request.user, pk)).data)
+
+
+def _addressed(request: Request, pk: int):
+    handoff = queries.get_handoff_for(request.user, pk)
+    if handoff.ae_id != request.user.pk:
+        raise NotFound
+    return handoff
+
+
+class AcceptView(APIView):
+    @extend_schema(
+        request=AcceptInputSerializer,
+        responses={201: OpportunitySerializer, 409: CONFLICT},
+        operation_id="handoffs_accept",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        handoff = _addressed(request, pk)
+        data = AcceptInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            opportunity = domain.accept(
+                handoff.pk, by=request.user, amount=data.validated_data["amount"]
+            )
+        except domain.AlreadyDecided as decided:
+            return _conflict(decided)
+        except DjangoValidationError as error:
+            raise _bad_request(error) from error
+        return Response(OpportunitySerializer(opportunity).data, status=201)
+
+
+class RejectView(APIView):
+    @extend_schema(
+        request=RejectInputSerializer,
+        responses={200: HandoffSerializer, 409: CONFLICT},
+        operation_id="handoffs_reject",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        handoff = _addressed(request, pk)
+        data = RejectInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            rejected = domain.reject(handoff.pk, by=request.user, **data.validated_data)
+        except domain.AlreadyDecided as decided:
+            return _conflict(decided)
+        except DjangoValidationError as error:
+            raise _bad_request(error) from error
+        return Response(HandoffSerializer(rejected).data)
+
+
+class ValveView(APIView):
+    """Every AE's capacity, load and the certainty they take now, and the team's."""
+
+    @extend_schema(responses=ValveSerializer, operation_id="valve_retrieve")
+    def get(self, request: Request) -> Response:
+        if not request.user.has_role(Role.SDR, Role.MANAGER, Role.AE):
+            raise NotFound
+        states = valve.ae_states(timezone.localdate(), request.user.current_team or Team())
+        return Response(
+            ValveSerializer({"team_takes": valve.team_required(states), "aes": states}).data
+        )
