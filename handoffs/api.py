@@ -14,11 +14,14 @@ from leads import queries as lead_queries
 from sdr_ops.models import Role, Team, User
 
 from . import domain, queries, valve
+from .models import Opportunity
 from .serializers import (
     AcceptInputSerializer,
     HandoffInputSerializer,
     HandoffSerializer,
+    OpportunityCloseSerializer,
     OpportunitySerializer,
+    OpportunityUpdateSerializer,
     RejectInputSerializer,
     ValveSerializer,
 )
@@ -157,3 +160,69 @@ class ValveView(APIView):
         return Response(
             ValveSerializer({"team_takes": valve.team_required(states), "aes": states}).data
         )
+
+
+def _own_opportunity(request: Request, pk: int) -> Opportunity:
+    opportunity = Opportunity.objects.filter(pk=pk, handoff__ae=request.user).first()
+    if opportunity is None:
+        raise NotFound
+    return opportunity
+
+
+class OpportunityListView(APIView):
+    """The caller's opportunities (an AE's own), newest first."""
+
+    @extend_schema(responses=OpportunitySerializer(many=True), operation_id="opportunities_list")
+    def get(self, request: Request) -> Response:
+        mine = Opportunity.objects.filter(handoff__ae=request.user).order_by("-created_at", "-pk")
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(mine, request, self)
+        return paginator.get_paginated_response(OpportunitySerializer(page, many=True).data)
+
+
+class OpportunityDetailView(APIView):
+    @extend_schema(responses=OpportunitySerializer, operation_id="opportunities_retrieve")
+    def get(self, request: Request, pk: int) -> Response:
+        return Response(OpportunitySerializer(_own_opportunity(request, pk)).data)
+
+    @extend_schema(
+        request=OpportunityUpdateSerializer,
+        responses=OpportunitySerializer,
+        operation_id="opportunities_update",
+    )
+    def patch(self, request: Request, pk: int) -> Response:
+        opportunity = _own_opportunity(request, pk)
+        data = OpportunityUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            opportunity = domain.update_amount(
+                opportunity.pk, by=request.user, amount=data.validated_data["amount"]
+            )
+        except DjangoValidationError as error:
+            raise _bad_request(error) from error
+        return Response(OpportunitySerializer(opportunity).data)
+
+
+class OpportunityCloseView(APIView):
+    @extend_schema(
+        request=OpportunityCloseSerializer,
+        responses=OpportunitySerializer,
+        operation_id="opportunities_close",
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        opportunity = _own_opportunity(request, pk)
+        data = OpportunityCloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            if values["status"] == "won":
+                opportunity = domain.close_won(
+                    opportunity.pk, by=request.user, amount_at_close=values.get("amount_at_close")
+                )
+            else:
+                opportunity = domain.close_lost(
+                    opportunity.pk, by=request.user, reason=values["reason"]
+                )
+        except DjangoValidationError as error:
+            raise _bad_request(error) from error
+        return Response(OpportunitySerializer(opportunity).data)

@@ -172,3 +172,56 @@ def reject(handoff_id: int, *, by: User, reason: str, comment: str = "") -> Hand
     back_to = Stage.NURTURE if reason == RejectionReason.BAD_TIMING else Stage.WORKING
     lead_domain.change_stage(handoff.lead, to=back_to, by=by, at=now)
     return handoff
+
+
+def _lock_open(opportunity_id: int, by: User) -> Opportunity:
+    opportunity = (
+        Opportunity.objects.select_for_update()
+        .select_related("handoff__lead")
+        .get(pk=opportunity_id)
+    )
+    if opportunity.handoff.ae_id != by.pk:
+        raise PermissionDenied
+    if opportunity.status != Opportunity.Status.OPEN:
+        raise ValidationError(_("This opportunity is closed already."))
+    return opportunity
+
+
+@transaction.atomic
+def update_amount(opportunity_id: int, *, by: User, amount: Decimal) -> Opportunity:
+    """The AE revises the amount of an open deal; the amount at creation stays as it was."""
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": _("The amount must be above zero.")})
+    opportunity = _lock_open(opportunity_id, by)
+    opportunity.amount = amount
+    opportunity.save(update_fields=["amount"])
+    return opportunity
+
+
+@transaction.atomic
+def close_won(opportunity_id: int, *, by: User, amount_at_close: Decimal) -> Opportunity:
+    """The deal is won at this amount; the lead becomes `won`."""
+    if amount_at_close is None or amount_at_close <= 0:
+        raise ValidationError({"amount_at_close": _("Give the amount the deal was won at.")})
+    opportunity = _lock_open(opportunity_id, by)
+    now = timezone.now()
+    opportunity.status, opportunity.closed_at = Opportunity.Status.WON, now
+    opportunity.amount_at_close = opportunity.amount = amount_at_close
+    opportunity.save(update_fields=["status", "closed_at", "amount_at_close", "amount"])
+    lead_domain.change_stage(opportunity.handoff.lead, to=Stage.WON, by=by, at=now)
+    return opportunity
+
+
+@transaction.atomic
+def close_lost(opportunity_id: int, *, by: User, reason: str) -> Opportunity:
+    """The deal is lost, for a reason; the lead goes to `nurture` for a later chance."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the deal was lost.")})
+    opportunity = _lock_open(opportunity_id, by)
+    now = timezone.now()
+    opportunity.status, opportunity.closed_at = Opportunity.Status.LOST, now
+    opportunity.amount_at_close = opportunity.current_amount
+    opportunity.loss_reason = reason.strip()
+    opportunity.save(update_fields=["status", "closed_at", "amount_at_close", "loss_reason"])
+    lead_domain.change_stage(opportunity.handoff.lead, to=Stage.NURTURE, by=by, at=now)
+    return opportunity

@@ -102,6 +102,15 @@ class Opportunity(models.Model):
     amount_at_creation = models.DecimalField(
         _("amount at creation"), max_digits=14, decimal_places=2
     )
+    amount = models.DecimalField(
+        _("current amount"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The amount as the deal develops; the amount at creation never changes."),
+    )
+    loss_reason = models.TextField(_("why it was lost"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     status = models.CharField(_("status"), max_length=6, choices=Status, default=Status.OPEN)
     amount_at_close = models.DecimalField(
@@ -124,6 +133,10 @@ class Opportunity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.handoff.lead} · {self.get_status_display()}"
+
+    @property
+    def current_amount(self):
+        return self.amount if self.amount is not None else self.amount_at_creation
 
 
 class Capacity(models.Model):

@@ -8,11 +8,14 @@ class OpportunitySerializer(serializers.ModelSerializer):
         model = Opportunity
         fields = [
             "id",
+            "handoff",
             "amount_at_creation",
+            "amount",
             "created_at",
             "status",
             "amount_at_close",
             "closed_at",
+            "loss_reason",
         ]
         read_only_fields = fields
 
@@ -78,3 +81,15 @@ class AeStateSerializer(serializers.Serializer):
 class ValveSerializer(serializers.Serializer):
     team_takes = serializers.ListField(child=serializers.CharField())
     aes = AeStateSerializer(many=True)
+
+
+class OpportunityUpdateSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=1)
+
+
+class OpportunityCloseSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[("won", "won"), ("lost", "lost")])
+    amount_at_close = serializers.DecimalField(
+        max_digits=14, decimal_places=2, min_value=1, required=False
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")

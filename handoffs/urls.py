@@ -7,4 +7,8 @@ urlpatterns = [
     path("inbox/", views.inbox, name="ae-inbox"),
     path("inbox/<int:pk>/<str:action>/", views.decide, name="handoff-decide"),
     path("capacity/", views.capacity, name="capacity"),
+    path("opportunities/", views.opportunities, name="opportunities"),
+    path(
+        "opportunities/<int:pk>/<str:action>/", views.update_opportunity, name="opportunity-update"
+    ),
 ]

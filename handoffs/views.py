@@ -1,4 +1,8 @@
-"""Pages of handoffs: the handoff form, the AE's inbox and decisions, the capacity board."""
+"""Pages of handoffs: the handoff form, the AE's inbox and decisions, the capacity board,
+the AE's opportunities."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +18,7 @@ from sdr_ops.models import Role, Team
 
 from . import domain, queries, valve
 from .forms import AcceptForm, HandoffForm, RejectForm
-from .models import Handoff
+from .models import Handoff, Opportunity
 
 
 def _valve_team(request: HttpRequest) -> Team:
@@ -157,3 +161,59 @@ def capacity(request: HttpRequest) -> HttpResponse:
             "valve_team": _valve_team(request),
         },
     )
+
+
+@role_required(Role.AE)
+def opportunities(request: HttpRequest) -> HttpResponse:
+    """The AE's open deals, to revise and close, and the ones closed in the last 30 days."""
+    mine = Opportunity.objects.filter(handoff__ae=request.user).select_related(
+        "handoff__lead__account", "handoff__sdr"
+    )
+    since = timezone.now() - datetime.timedelta(days=30)
+    return render(
+        request,
+        "handoffs/opportunities.html",
+        {
+            "open": mine.filter(status=Opportunity.Status.OPEN).order_by("created_at", "pk"),
+            "closed": mine.exclude(status=Opportunity.Status.OPEN)
+            .filter(closed_at__gte=since)
+            .order_by("-closed_at"),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.AE)
+def update_opportunity(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Revise the amount, or close as won (amount at close) or lost (reason)."""
+    opportunity = get_object_or_404(Opportunity, pk=pk, handoff__ae=request.user)
+    try:
+        if action == "amount":
+            domain.update_amount(
+                opportunity.pk, by=request.user, amount=_decimal(request.POST.get("amount"))
+            )
+            messages.success(request, _("Amount updated."))
+        elif action == "won":
+            domain.close_won(
+                opportunity.pk,
+                by=request.user,
+                amount_at_close=_decimal(request.POST.get("amount_at_close")),
+            )
+            messages.success(request, _("Won. Congratulations."))
+        elif action == "lost":
+            domain.close_lost(
+                opportunity.pk, by=request.user, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("Closed as lost; the lead goes back to nurture."))
+        else:
+            raise Http404
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("opportunities")
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    try:
+        return Decimal(value) if value not in (None, "") else None
+    except InvalidOperation:
+        return None

@@ -91,6 +91,14 @@ PAGES: tuple[Page, ...] = (
         placeholder=False,
     ),
     Page(
+        "opportunities",
+        "opportunities/",
+        _("Opportunities"),
+        (Role.AE,),
+        _("Your open deals, to revise and close as won or lost."),
+        placeholder=False,
+    ),
+    Page(
         "capacity",
         "capacity/",
         _("Capacity"),

@@ -34,6 +34,17 @@ api_v1 = [
     path("handoffs/<int:pk>/accept/", handoffs_api.AcceptView.as_view(), name="api-handoff-accept"),
     path("handoffs/<int:pk>/reject/", handoffs_api.RejectView.as_view(), name="api-handoff-reject"),
     path("valve/", handoffs_api.ValveView.as_view(), name="api-valve"),
+    path("opportunities/", handoffs_api.OpportunityListView.as_view(), name="api-opportunities"),
+    path(
+        "opportunities/<int:pk>/",
+        handoffs_api.OpportunityDetailView.as_view(),
+        name="api-opportunity",
+    ),
+    path(
+        "opportunities/<int:pk>/close/",
+        handoffs_api.OpportunityCloseView.as_view(),
+        name="api-opportunity-close",
+    ),
     path(
         "call-list/entries/<int:pk>/skip/",
         leads_api.SkipEntryView.as_view(),

@@ -18,7 +18,7 @@ EXPECTED_NAV = {
         "insights",
         "dashboards",
     },
-    Role.AE: {"ae-inbox", "capacity", "praise-feed"},
+    Role.AE: {"ae-inbox", "opportunities", "capacity", "praise-feed"},
     Role.STAKEHOLDER: {"praise-feed", "insights", "dashboards"},
     Role.ADMIN: {page.name for page in PAGES} | {"admin"},
 }
