@@ -14,14 +14,16 @@ from leads import queries as lead_queries
 from sdr_ops.models import Role, Team, User
 
 from . import domain, queries, valve
-from .models import Opportunity
+from .models import Capacity, CapacityReduction, Opportunity
 from .serializers import (
     AcceptInputSerializer,
+    CapacitySerializer,
     HandoffInputSerializer,
     HandoffSerializer,
     OpportunityCloseSerializer,
     OpportunitySerializer,
     OpportunityUpdateSerializer,
+    ReductionSerializer,
     RejectInputSerializer,
     ValveSerializer,
 )
@@ -226,3 +228,58 @@ class OpportunityCloseView(APIView):
         except DjangoValidationError as error:
             raise _bad_request(error) from error
         return Response(OpportunitySerializer(opportunity).data)
+
+
+def _capacity_ae(request: Request, ae_id: int) -> User:
+    ae = User.objects.filter(pk=ae_id, role=Role.AE).first()
+    if ae is None or not (request.user.pk == ae.pk or request.user.has_role(Role.MANAGER)):
+        raise NotFound
+    return ae
+
+
+def _capacity_body(ae: User) -> dict:
+    current = Capacity.objects.filter(ae=ae).first()
+    return {
+        "ae": ae.email,
+        "normal": current.normal if current else valve.DEFAULT_CAPACITY,
+        "segment": current.segment if current else "",
+        "reductions": CapacityReduction.objects.filter(ae=ae).order_by("-start_date"),
+    }
+
+
+class CapacityView(APIView):
+    """An AE's normal capacity, segment and dated reductions (the AE's own, or a manager)."""
+
+    @extend_schema(responses=CapacitySerializer, operation_id="capacity_retrieve")
+    def get(self, request: Request, ae_id: int) -> Response:
+        return Response(CapacitySerializer(_capacity_body(_capacity_ae(request, ae_id))).data)
+
+    @extend_schema(
+        request=CapacitySerializer, responses=CapacitySerializer, operation_id="capacity_update"
+    )
+    def put(self, request: Request, ae_id: int) -> Response:
+        ae = _capacity_ae(request, ae_id)
+        data = CapacitySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            domain.set_capacity(ae, by=request.user, **data.validated_data)
+        except DjangoValidationError as error:
+            raise _bad_request(error) from error
+        return Response(CapacitySerializer(_capacity_body(ae)).data)
+
+
+class ReductionCreateView(APIView):
+    @extend_schema(
+        request=ReductionSerializer,
+        responses={201: ReductionSerializer},
+        operation_id="capacity_reductions_create",
+    )
+    def post(self, request: Request, ae_id: int) -> Response:
+        ae = _capacity_ae(request, ae_id)
+        data = ReductionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            reduction = domain.add_reduction(ae, by=request.user, **data.validated_data)
+        except DjangoValidationError as error:
+            raise _bad_request(error) from error
+        return Response(ReductionSerializer(reduction).data, status=201)

@@ -18,7 +18,7 @@ from leads.queries import checklist_items
 from sdr_ops.models import Role, User
 
 from . import valve
-from .models import Handoff, Opportunity, RejectionReason
+from .models import Capacity, CapacityReduction, Handoff, Opportunity, RejectionReason
 
 # Stages from which a lead can be handed off.
 HANDOFF_FROM = {Stage.NEW, Stage.WORKING, Stage.CONNECTED, Stage.NURTURE}
@@ -225,3 +225,43 @@ def close_lost(opportunity_id: int, *, by: User, reason: str) -> Opportunity:
     opportunity.save(update_fields=["status", "closed_at", "amount_at_close", "loss_reason"])
     lead_domain.change_stage(opportunity.handoff.lead, to=Stage.NURTURE, by=by, at=now)
     return opportunity
+
+
+def _may_edit_capacity(ae: User, by: User) -> None:
+    if ae.role != Role.AE or not (by.pk == ae.pk or by.has_role(Role.MANAGER)):
+        raise PermissionDenied
+
+
+def set_capacity(ae: User, *, by: User, normal: int, segment: str = "") -> Capacity:
+    """The AE's normal capacity (open deals carried at once) and the segment they cover."""
+    _may_edit_capacity(ae, by)
+    if normal is None or normal < 0:
+        raise ValidationError({"normal": _("Capacity is a number of deals, zero or more.")})
+    capacity, _created = Capacity.objects.update_or_create(
+        ae=ae, defaults={"normal": normal, "segment": segment}
+    )
+    return capacity
+
+
+def add_reduction(
+    ae: User, *, by: User, capacity: int, start_date, end_date=None, reason: str
+) -> CapacityReduction:
+    """A dated stretch of lower capacity: leave, firefighting, ramping up."""
+    _may_edit_capacity(ae, by)
+    errors = {}
+    if capacity is None or capacity < 0:
+        errors["capacity"] = _("Capacity is a number of deals, zero or more.")
+    if end_date is not None and start_date is not None and end_date < start_date:
+        errors["end_date"] = _("The end cannot be before the start.")
+    if not reason.strip():
+        errors["reason"] = _("Say why (leave, firefighting, ramping up ...).")
+    if errors:
+        raise ValidationError(errors)
+    return CapacityReduction.objects.create(
+        ae=ae, capacity=capacity, start_date=start_date, end_date=end_date, reason=reason.strip()
+    )
+
+
+def remove_reduction(reduction: CapacityReduction, *, by: User) -> None:
+    _may_edit_capacity(reduction.ae, by)
+    reduction.delete()

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from leads.models import Segment
 from sdr_ops.models import Role, User
 
 from .models import Certainty, RejectionReason
@@ -58,3 +59,23 @@ class RejectForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required for \u201cother\u201d and \u201cinsufficient qualification\u201d."),
     )
+
+
+class CapacityForm(forms.Form):
+    normal = forms.IntegerField(
+        label=_("Normal capacity (open deals at once)"), min_value=0, max_value=500
+    )
+    segment = forms.ChoiceField(
+        label=_("Segment covered"), required=False, choices=[("", _("Any"))] + list(Segment.choices)
+    )
+
+
+class ReductionForm(forms.Form):
+    capacity = forms.IntegerField(label=_("Capacity during the period"), min_value=0, max_value=500)
+    start_date = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        label=_("Until (inclusive, empty: open-ended)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=200)

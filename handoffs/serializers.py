@@ -93,3 +93,18 @@ class OpportunityCloseSerializer(serializers.Serializer):
         max_digits=14, decimal_places=2, min_value=1, required=False
     )
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReductionSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    capacity = serializers.IntegerField(min_value=0, max_value=500)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True, default=None)
+    reason = serializers.CharField(max_length=200)
+
+
+class CapacitySerializer(serializers.Serializer):
+    ae = serializers.EmailField(read_only=True)
+    normal = serializers.IntegerField(min_value=0, max_value=500)
+    segment = serializers.CharField(required=False, allow_blank=True, default="")
+    reductions = ReductionSerializer(many=True, read_only=True)

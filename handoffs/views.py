@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST
 
 from leads import queries as lead_queries
 from sdr_ops.access import role_required
-from sdr_ops.models import Role, Team
+from sdr_ops.models import Role, Team, User
 
 from . import domain, queries, valve
-from .forms import AcceptForm, HandoffForm, RejectForm
-from .models import Handoff, Opportunity
+from .forms import AcceptForm, CapacityForm, HandoffForm, ReductionForm, RejectForm
+from .models import Capacity, CapacityReduction, Handoff, Opportunity
 
 
 def _valve_team(request: HttpRequest) -> Team:
@@ -217,3 +217,56 @@ def _decimal(value: str | None) -> Decimal | None:
         return Decimal(value) if value not in (None, "") else None
     except InvalidOperation:
         return None
+
+
+@role_required(Role.AE, Role.MANAGER)
+def capacity_edit(request: HttpRequest, ae_id: int) -> HttpResponse:
+    """An AE's normal capacity, segment and dated reductions; the AE edits their own, a
+    manager anyone's."""
+    ae = get_object_or_404(User, pk=ae_id, role=Role.AE)
+    if request.user.role == Role.AE and ae.pk != request.user.pk:
+        raise Http404
+    current = Capacity.objects.filter(ae=ae).first()
+    capacity_form = CapacityForm(
+        request.POST if request.POST.get("form") == "capacity" else None,
+        initial={
+            "normal": current.normal if current else valve.DEFAULT_CAPACITY,
+            "segment": current.segment if current else "",
+        },
+    )
+    reduction_form = ReductionForm(
+        request.POST if request.POST.get("form") == "reduction" else None
+    )
+    try:
+        if capacity_form.is_bound and capacity_form.is_valid():
+            domain.set_capacity(ae, by=request.user, **capacity_form.cleaned_data)
+            messages.success(request, _("Capacity saved."))
+            return redirect("capacity-edit", ae.pk)
+        if reduction_form.is_bound and reduction_form.is_valid():
+            domain.add_reduction(ae, by=request.user, **reduction_form.cleaned_data)
+            messages.success(request, _("Reduction added."))
+            return redirect("capacity-edit", ae.pk)
+        if request.POST.get("form") == "remove":
+            reduction = get_object_or_404(
+                CapacityReduction, pk=request.POST.get("reduction"), ae=ae
+            )
+            domain.remove_reduction(reduction, by=request.user)
+            messages.success(request, _("Reduction removed."))
+            return redirect("capacity-edit", ae.pk)
+    except ValidationError as error:
+        form = capacity_form if capacity_form.is_bound else reduction_form
+        for field, errors in error.message_dict.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "handoffs/capacity_edit.html",
+        {
+            "ae": ae,
+            "capacity_form": capacity_form,
+            "reduction_form": reduction_form,
+            "reductions": CapacityReduction.objects.filter(ae=ae).order_by("-start_date"),
+        },
+    )

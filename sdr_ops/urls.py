@@ -34,6 +34,12 @@ api_v1 = [
     path("handoffs/<int:pk>/accept/", handoffs_api.AcceptView.as_view(), name="api-handoff-accept"),
     path("handoffs/<int:pk>/reject/", handoffs_api.RejectView.as_view(), name="api-handoff-reject"),
     path("valve/", handoffs_api.ValveView.as_view(), name="api-valve"),
+    path("capacity/<int:ae_id>/", handoffs_api.CapacityView.as_view(), name="api-capacity"),
+    path(
+        "capacity/<int:ae_id>/reductions/",
+        handoffs_api.ReductionCreateView.as_view(),
+        name="api-capacity-reductions",
+    ),
     path("opportunities/", handoffs_api.OpportunityListView.as_view(), name="api-opportunities"),
     path(
         "opportunities/<int:pk>/",
