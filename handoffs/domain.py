@@ -5,17 +5,20 @@ two AEs or two tabs deciding at the same moment are serialised: the first wins, 
 finds it decided and gets AlreadyDecided.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leads import domain as lead_domain
 from leads.models import Lead, QualificationStatus, Stage
 from leads.queries import checklist_items
-from sdr_ops.models import Role, User
+from sdr_ops.models import Role, StaffingRecord, Team, User
+from sdr_ops.notify import notify
 
 from . import valve
 from .models import Capacity, CapacityReduction, Handoff, Opportunity, RejectionReason
@@ -123,6 +126,12 @@ def hand_off(
         override_reason=override_reason.strip() if manager_override else "",
     )
     lead_domain.change_stage(lead, to=Stage.HANDED_OFF, by=by, at=handoff.created_at)
+    notify(
+        [to_ae],
+        _("New handoff from %(sdr)s: %(company)s, certainty %(certainty)s.")
+        % {"sdr": lead.owner, "company": lead.account.name, "certainty": certainty},
+        reverse("ae-inbox"),
+    )
     return handoff
 
 
@@ -149,6 +158,11 @@ def accept(handoff_id: int, *, by: User, amount: Decimal) -> Opportunity:
         handoff=handoff, amount_at_creation=amount, created_at=now
     )
     lead_domain.change_stage(handoff.lead, to=Stage.OPPORTUNITY, by=by, at=now)
+    notify(
+        [handoff.sdr],
+        _("%(ae)s accepted your handoff of %(lead)s.") % {"ae": by, "lead": handoff.lead},
+        reverse("lead-brief", args=[handoff.lead_id]),
+    )
     return opportunity
 
 
@@ -171,6 +185,12 @@ def reject(handoff_id: int, *, by: User, reason: str, comment: str = "") -> Hand
     handoff.save(update_fields=["status", "decided_at", "rejection_reason", "rejection_comment"])
     back_to = Stage.NURTURE if reason == RejectionReason.BAD_TIMING else Stage.WORKING
     lead_domain.change_stage(handoff.lead, to=back_to, by=by, at=now)
+    notify(
+        [handoff.sdr],
+        _("%(ae)s rejected your handoff of %(lead)s: %(reason)s.")
+        % {"ae": by, "lead": handoff.lead, "reason": handoff.get_rejection_reason_display()},
+        reverse("lead-brief", args=[handoff.lead_id]),
+    )
     return handoff
 
 
@@ -265,3 +285,45 @@ def add_reduction(
 def remove_reduction(reduction: CapacityReduction, *, by: User) -> None:
     _may_edit_capacity(reduction.ae, by)
     reduction.delete()
+
+
+def subtract_working_days(moment: datetime.datetime, days: int) -> datetime.datetime:
+    """The moment `days` working days (Monday to Friday) before `moment`."""
+    while days > 0:
+        moment -= datetime.timedelta(days=1)
+        if moment.weekday() < 5:
+            days -= 1
+    return moment
+
+
+def flag_overdue(now: datetime.datetime) -> int:
+    """Flags every pending handoff older than its SDR team's response time, once, and tells
+    the AE and the team's manager. Returns how many were flagged; safe to run again."""
+    flagged = 0
+    for team in Team.objects.filter(kind=Team.Kind.SDR):
+        cutoff = subtract_working_days(now.astimezone(team.zone), team.handoff_response_days)
+        today = now.astimezone(team.zone).date()
+        staff = StaffingRecord.objects.active_on(today).filter(team=team)
+        due = list(
+            Handoff.objects.filter(
+                status=Handoff.Status.PENDING,
+                overdue_flagged_at__isnull=True,
+                created_at__lt=cutoff,
+                sdr__in=staff.filter(role=Role.SDR).values("person_id"),
+            ).select_related("lead__account", "ae")
+        )
+        if not due:
+            continue
+        managers = list(
+            User.objects.filter(pk__in=staff.filter(role=Role.MANAGER).values("person_id"))
+        )
+        Handoff.objects.filter(pk__in=[h.pk for h in due]).update(overdue_flagged_at=now)
+        for handoff in due:
+            text = _("Waiting for a decision since %(when)s: %(company)s, handed to %(ae)s.") % {
+                "when": handoff.created_at.astimezone(team.zone).strftime("%Y-%m-%d %H:%M"),
+                "company": handoff.lead.account.name,
+                "ae": handoff.ae,
+            }
+            notify([handoff.ae, *managers], text, reverse("lead-brief", args=[handoff.lead_id]))
+        flagged += len(due)
+    return flagged

@@ -68,6 +68,7 @@ class Handoff(models.Model):
         verbose_name=_("valve overridden by"),
     )
     override_reason = models.TextField(_("why the valve was overridden"), blank=True)
+    overdue_flagged_at = models.DateTimeField(_("flagged as overdue"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -44,10 +44,12 @@ def new(request: HttpRequest, pk: int) -> HttpResponse:
     certainty = request.POST.get("certainty") or request.GET.get("certainty") or "B"
     states = valve.ae_states(timezone.localdate(), _valve_team(request))
     suggested = valve.suggest(states, certainty, lead.account.segment)
+    # An AE the SDR already picked stays picked when the certainty changes (htmx refresh).
+    picked = request.GET.get("to_ae") or (suggested.ae.pk if suggested else None)
     form = HandoffForm(
         request.POST or None,
         can_override=can_override,
-        initial={"certainty": certainty, "to_ae": suggested.ae.pk if suggested else None},
+        initial={"certainty": certainty, "to_ae": picked},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -153,6 +153,12 @@ class Team(models.Model):
         default=Decimal("0.50"),
         validators=[MinValueValidator(0)],
     )
+    handoff_response_days = models.PositiveSmallIntegerField(
+        _("AE response time (working days)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("An undecided handoff older than this is flagged to the AE and the manager."),
+    )
     call_list_build_time = models.TimeField(
         _("call list build time"),
         default=datetime.time(19, 0),
@@ -311,3 +317,22 @@ def tenure_month(start: datetime.date, day: datetime.date) -> int:
     return (
         (day.year - start.year) * 12 + (day.month - start.month) - (1 if day.day < start.day else 0)
     )
+
+
+class Notification(models.Model):
+    """A short message in the app for one person, with the page it is about."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    text = models.CharField(_("text"), max_length=300)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.text

@@ -10,7 +10,9 @@ from django.views.decorators.http import require_GET, require_POST
 from rest_framework.authtoken.models import Token
 
 from .health import check_broker, check_database
+from .models import Notification
 from .navigation import PAGES_BY_NAME, pages_for
+from .notify import mark_all_read, unread
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -66,3 +68,18 @@ def healthz(request: HttpRequest) -> JsonResponse:
         **{name: problem or "ok" for name, problem in problems.items()},
     }
     return JsonResponse(body, status=503 if down else 200)
+
+
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first; unread ones marked."""
+    if request.method == "POST":
+        mark_all_read(request.user)
+        return redirect("notifications")
+    items = list(Notification.objects.filter(user=request.user)[:100])
+    return render(request, "sdr_ops/notifications.html", {"items": items})
+
+
+def notifications_badge(request: HttpRequest) -> HttpResponse:
+    """The number of unread notifications, for the badge the layout loads by htmx."""
+    count = unread(request.user).count()
+    return HttpResponse(str(count) if count else "")

@@ -42,6 +42,7 @@ def test_handoff_accept_and_reject_across_two_browsers(browser, page, live_serve
         page.goto(f"{live_server.url}/leads/{lead.pk}/")
         page.get_by_role("link", name="Hand off to an AE").click()
         page.get_by_label("A (high)").check()
+        page.wait_for_load_state("networkidle")  # the AE choices refresh for the certainty
         page.locator("#ae-choices").get_by_text(re.compile("^Aaron")).click()
         page.get_by_label("Handoff comment").fill(f"{lead.first_name}: reporting takes days.")
         page.get_by_role("button", name="Hand off").click()

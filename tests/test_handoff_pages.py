@@ -167,3 +167,13 @@ def test_capacity_board_shows_load_and_what_each_ae_takes(client, org, django_as
     assert "100 %" in ada and "full" in ada
     assert "60 %" in aaron and "A / B" in aaron
     assert "Right now the sales team takes handoffs of certainty A / B." in html
+
+
+def test_a_picked_ae_stays_picked_when_the_certainty_changes(client, org, lead):
+    client.force_login(org.alice)
+    html = client.get(
+        reverse("handoff-new", args=[lead.pk]),
+        {"certainty": "A", "to_ae": org.ada.pk},
+        headers={"HX-Request": "true"},
+    ).content.decode()
+    assert re.search(rf'value="{org.ada.pk}" checked', html)
