@@ -136,3 +136,71 @@ def suggest(states: list[AeState], certainty: str, segment: str = "") -> AeState
 def team_required(states: list[AeState]) -> tuple[str, ...]:
     """The certainty the sales team as a whole takes now: what at least one AE takes."""
     return tuple(c for c in ANY if any(c in s.allowed for s in states))
+
+
+@dataclass
+class WeekCell:
+    capacity: int
+    load: int
+    allowed: tuple[str, ...]
+
+    @property
+    def utilisation_pct(self) -> int | None:
+        return round(100 * self.load / self.capacity) if self.capacity else None
+
+    @property
+    def full(self) -> bool:
+        return not self.allowed
+
+
+def history(
+    states: list[AeState], team: Team, today: datetime.date, weeks: int = 8
+) -> tuple[list[datetime.date], list[tuple[AeState, list[WeekCell]]]]:
+    """Each AE's capacity, load and allowed certainty at the end of each of the last weeks
+    (Sundays, end of day), oldest first. Load is counted in one query over the handoffs."""
+    last_sunday = today - datetime.timedelta(days=(today.weekday() + 1) % 7)
+    days = [last_sunday - datetime.timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
+    zone = team.zone
+    moments = [
+        datetime.datetime.combine(d + datetime.timedelta(days=1), datetime.time(0), tzinfo=zone)
+        for d in days
+    ]
+    counts = {}
+    for i, t in enumerate(moments):
+        counts[f"pending_{i}"] = Count(
+            "pk", filter=Q(created_at__lt=t) & (Q(decided_at__isnull=True) | Q(decided_at__gte=t))
+        )
+        counts[f"open_{i}"] = Count(
+            "opportunity",
+            filter=Q(opportunity__created_at__lt=t)
+            & (Q(opportunity__closed_at__isnull=True) | Q(opportunity__closed_at__gte=t)),
+        )
+    ae_ids = [s.ae.pk for s in states]
+    loads = {
+        row["ae"]: row
+        for row in Handoff.objects.filter(ae__in=ae_ids).values("ae").annotate(**counts)
+    }
+    reductions: dict[int, list[CapacityReduction]] = {}
+    for r in CapacityReduction.objects.filter(ae__in=ae_ids):
+        reductions.setdefault(r.ae_id, []).append(r)
+    rows = []
+    for state in states:
+        cells = []
+        for i, day in enumerate(days):
+            active = [
+                r.capacity
+                for r in reductions.get(state.ae.pk, [])
+                if r.start_date <= day and (r.end_date is None or day <= r.end_date)
+            ]
+            capacity = min(active) if active else state.normal
+            row = loads.get(state.ae.pk, {})
+            load = row.get(f"pending_{i}", 0) + row.get(f"open_{i}", 0)
+            cells.append(
+                WeekCell(
+                    capacity=capacity,
+                    load=load,
+                    allowed=allowed_certainties(load / capacity if capacity else None, team),
+                )
+            )
+        rows.append((state, cells))
+    return days, rows

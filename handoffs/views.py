@@ -152,15 +152,21 @@ def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @role_required(Role.AE, Role.MANAGER)
 def capacity(request: HttpRequest) -> HttpResponse:
-    """Every AE's capacity, load, utilisation and the certainty a new handoff needs now."""
-    states = valve.ae_states(timezone.localdate(), _valve_team(request))
+    """Every AE's capacity, load, utilisation and the certainty a new handoff needs, now and
+    at the end of each of the last 8 weeks, so starving and overloaded AEs stand out."""
+    team = _valve_team(request)
+    today = timezone.localdate()
+    states = valve.ae_states(today, team)
+    weeks, history = valve.history(states, team, today)
     return render(
         request,
         "handoffs/capacity.html",
         {
             "states": states,
             "team_takes": valve.team_required(states),
-            "valve_team": _valve_team(request),
+            "valve_team": team,
+            "weeks": weeks,
+            "history": history,
         },
     )
 

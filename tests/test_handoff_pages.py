@@ -159,8 +159,9 @@ def test_capacity_board_shows_load_and_what_each_ae_takes(client, org, django_as
     load(org.ada, 4, org)
     load(org.aaron, 6, org)
     client.force_login(org.mia)
-    # 1 session, 2 user, 3 team, 4 every AE with capacity, load and last handoff
-    with django_assert_num_queries(4):
+    # 1 session, 2 user, 3 team, 4 every AE with capacity, load and last handoff,
+    # 5 the load at each of the last 8 week ends, 6 the dated reductions
+    with django_assert_num_queries(6):
         html = client.get(reverse("capacity")).content.decode()
     ada = re.search(rf'data-ae="{org.ada.pk}".*?</tr>', html, re.S).group(0)
     aaron = re.search(rf'data-ae="{org.aaron.pk}".*?</tr>', html, re.S).group(0)

@@ -292,3 +292,53 @@ def test_two_aes_deciding_at_the_same_moment_one_wins(org):
         1 if handoff.status == "accepted" else 0
     )
     assert StageChange.objects.filter(lead=lead, from_stage="handed_off").count() == 1
+
+
+def test_history_counts_the_load_at_each_week_end(org):
+    from django.utils import timezone as tz
+
+    today = datetime.date(2026, 11, 27)  # a Friday; the last week end is Sunday 11-22
+    zone = org.desk.zone
+
+    def at(day):
+        return datetime.datetime.combine(day, datetime.time(12), tzinfo=zone)
+
+    lead = LeadFactory(owner=org.bob)
+    handoff = Handoff.objects.create(
+        lead=lead,
+        sdr=org.bob,
+        ae=org.aaron,
+        certainty="A",
+        created_at=at(datetime.date(2026, 11, 3)),
+        status="accepted",
+        decided_at=at(datetime.date(2026, 11, 4)),
+    )
+    Opportunity.objects.create(
+        handoff=handoff,
+        amount_at_creation=1,
+        created_at=at(datetime.date(2026, 11, 4)),
+        status="won",
+        amount_at_close=1,
+        closed_at=at(datetime.date(2026, 11, 18)),
+    )
+    Handoff.objects.create(
+        lead=LeadFactory(owner=org.bob),
+        sdr=org.bob,
+        ae=org.aaron,
+        certainty="B",
+        created_at=at(datetime.date(2026, 11, 20)),
+    )
+    CapacityReduction.objects.create(
+        ae=org.aaron,
+        capacity=0,
+        start_date=datetime.date(2026, 11, 9),
+        end_date=datetime.date(2026, 11, 15),
+        reason="Leave",
+    )
+    states = valve.ae_states(tz.localdate(), org.desk)
+    weeks, rows = valve.history(states, org.desk, today, weeks=4)
+    assert weeks == [datetime.date(2026, 11, d) for d in (1, 8, 15, 22)]
+    aaron = {s.ae: cells for s, cells in rows}[org.aaron]
+    assert [c.load for c in aaron] == [0, 1, 1, 1]  # open deal, then a pending handoff
+    assert [c.capacity for c in aaron] == [10, 10, 0, 10]
+    assert aaron[2].full and aaron[1].allowed == ("A", "B", "C")
