@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leads import domain as lead_domain
-from leads.models import Lead, QualificationStatus, Stage
+from leads.models import CallListEntry, Lead, QualificationStatus, Stage
 from leads.queries import checklist_items
 from sdr_ops.models import Role, StaffingRecord, Team, User
 from sdr_ops.notify import notify
@@ -126,6 +126,7 @@ def hand_off(
         override_reason=override_reason.strip() if manager_override else "",
     )
     lead_domain.change_stage(lead, to=Stage.HANDED_OFF, by=by, at=handoff.created_at)
+    _leave_call_lists(lead, to_ae)
     notify(
         [to_ae],
         _("New handoff from %(sdr)s: %(company)s, certainty %(certainty)s.")
@@ -133,6 +134,20 @@ def hand_off(
         reverse("ae-inbox"),
     )
     return handoff
+
+
+def _leave_call_lists(lead: Lead, ae: User) -> None:
+    """A handed-off lead leaves every call list until the AE decides: lists of days to come
+    drop it, today's list shows it skipped as handed off."""
+    team = lead.owner.current_team
+    today = team.local_today() if team else timezone.localdate()
+    planned = CallListEntry.objects.filter(lead=lead, status=CallListEntry.Status.PLANNED)
+    planned.filter(call_list__day__gt=today).delete()
+    planned.filter(call_list__day=today).update(
+        status=CallListEntry.Status.SKIPPED,
+        done_at=timezone.now(),
+        skip_reason=_("Handed off to %(ae)s") % {"ae": ae},
+    )
 
 
 def _lock_pending(handoff_id: int, by: User) -> Handoff:

@@ -342,3 +342,26 @@ def test_history_counts_the_load_at_each_week_end(org):
     assert [c.load for c in aaron] == [0, 1, 1, 1]  # open deal, then a pending handoff
     assert [c.capacity for c in aaron] == [10, 10, 0, 10]
     assert aaron[2].full and aaron[1].allowed == ("A", "B", "C")
+
+
+def test_a_handed_off_lead_leaves_todays_and_later_call_lists(org, lead):
+    from leads import calllists
+    from leads.models import CallListEntry
+
+    today = org.desk.local_today()
+    later = calllists.next_working_day(today)
+    calllists.build_call_lists(org.desk, today)
+    calllists.build_call_lists(org.desk, later)
+    assert CallListEntry.objects.filter(lead=lead).count() == 2
+    hand(lead, org)
+    entries = CallListEntry.objects.filter(lead=lead)
+    assert [(e.call_list.day, e.status) for e in entries] == [(today, "skipped")]
+    assert entries[0].skip_reason == f"Handed off to {org.aaron}"
+
+
+def test_a_rejected_handoff_cannot_be_accepted(org, lead):
+    handoff = hand(lead, org)
+    domain.reject(handoff.pk, by=org.aaron, reason="duplicate")
+    with pytest.raises(domain.AlreadyDecided):
+        domain.accept(handoff.pk, by=org.aaron, amount=Decimal("5"))
+    assert not Opportunity.objects.exists()
