@@ -188,3 +188,76 @@ class CapacityReduction(models.Model):
     def __str__(self) -> str:
         end = self.end_date.isoformat() if self.end_date else "…"
         return f"{self.ae}: {self.capacity} ({self.start_date}–{end}, {self.reason})"
+
+
+class Review(models.Model):
+    """A manager's review of a handoff: private between the manager and the SDR."""
+
+    class Rating(models.TextChoices):
+        EXEMPLARY = "exemplary", _("Exemplary")
+        SOLID = "solid", _("Solid")
+        NEEDS_WORK = "needs_work", _("Needs work")
+
+    handoff = models.OneToOneField(Handoff, on_delete=models.PROTECT, related_name="review")
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews_written"
+    )
+    rating = models.CharField(_("rating"), max_length=12, choices=Rating)
+    feedback = models.TextField(_("feedback to the SDR"))
+    item_notes = models.JSONField(_("notes per checklist item"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("reviewed"), default=timezone.now)
+    read_at = models.DateTimeField(_("read by the SDR"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+
+    def __str__(self) -> str:
+        return f"{self.handoff} · {self.get_rating_display()}"
+
+
+class PraisePost(models.Model):
+    """A handoff shared as praise, for every department to read. Never carries the feedback."""
+
+    review = models.OneToOneField(Review, on_delete=models.PROTECT, related_name="praise")
+    sdr = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="praise_received"
+    )
+    company = models.CharField(_("company"), max_length=200)
+    excerpt = models.TextField(_("excerpt"))
+    note = models.TextField(_("why it is good"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("shared"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("praise")
+        verbose_name_plural = _("praise")
+
+    def __str__(self) -> str:
+        return f"{self.sdr} · {self.company}"
+
+
+class PraiseReaction(models.Model):
+    class Kind(models.TextChoices):
+        APPLAUSE = "applause", "👏"
+        INSIGHT = "insight", "💡"
+        THANKS = "thanks", "🙏"
+
+    post = models.ForeignKey(PraisePost, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=Kind)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reaction")
+        verbose_name_plural = _("reactions")
+        constraints = [
+            models.UniqueConstraint(fields=["post", "user", "kind"], name="one_reaction_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} by {self.user_id}"

@@ -115,6 +115,7 @@ PAGES: tuple[Page, ...] = (
             "Handoff comments not yet reviewed, with the questions used for every item, to "
             "rate and coach."
         ),
+        placeholder=False,
     ),
     Page(
         "my-feedback",
@@ -122,6 +123,7 @@ PAGES: tuple[Page, ...] = (
         _("My feedback"),
         (Role.SDR,),
         _("Your manager's reviews of your handoffs, private to the two of you."),
+        placeholder=False,
     ),
     Page(
         "praise-feed",
@@ -129,6 +131,7 @@ PAGES: tuple[Page, ...] = (
         _("Praise"),
         ALL_ROLES,
         _("Handoffs the managers singled out as exemplary, for every department to read."),
+        placeholder=False,
     ),
     Page(
         "insights",

@@ -60,10 +60,10 @@ def test_pages_outside_a_role_answer_404(client, org, role, page):
 
 
 def test_placeholder_says_plainly_that_it_is_not_built_yet(client, org):
-    client.force_login(org.alice)
-    response = client.get(reverse("my-feedback"))
+    client.force_login(org.mia)
+    response = client.get(reverse("insights"))
     assert b"not built yet" in response.content
-    assert b"private to the two of you" in response.content
+    assert b"by topic and week, with quotes" in response.content
 
 
 def test_placeholder_page_runs_a_fixed_number_of_queries(client, org, django_assert_num_queries):

@@ -1,0 +1,151 @@
+"""The review desk, coaching notes, the SDR's feedback page and the praise feed."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from leads.queries import team_sdrs
+from sdr_ops.access import role_required
+from sdr_ops.models import Role, User
+
+from . import reviews
+from .models import Certainty, Handoff, PraisePost, Review
+
+
+@role_required(Role.MANAGER)
+def desk(request: HttpRequest) -> HttpResponse:
+    """Handoffs of the team not yet reviewed, newest first, each with what deserves a look."""
+    try:
+        sdr = int(request.GET.get("sdr") or 0) or None
+    except ValueError:
+        sdr = None
+    decision = request.GET.get("decision", "")
+    decision = decision if decision in Handoff.Status.values else ""
+    certainty = request.GET.get("certainty", "")
+    certainty = certainty if certainty in Certainty.values else ""
+    queue = list(
+        reviews.review_queue(request.user, sdr=sdr, decision=decision, certainty=certainty)[:50]
+    )
+    usual = reviews.usual_comment_length(request.user)
+    for handoff in queue:
+        handoff.flags = reviews.flags(handoff, usual)
+        handoff.call_notes = [
+            a
+            for a in handoff.lead.activities.all()
+            if a.started_at <= handoff.created_at and a.notes
+        ][:5]
+    sdrs = (
+        User.objects.filter(role=Role.SDR) if request.user.is_admin else team_sdrs(request.user)
+    ).order_by("first_name")
+    return render(
+        request,
+        "handoffs/review_desk.html",
+        {
+            "queue": queue,
+            "sdrs": sdrs,
+            "ratings": Review.Rating.choices,
+            "filters": {"sdr": sdr, "decision": decision, "certainty": certainty},
+            "decisions": Handoff.Status.choices,
+            "certainties": Certainty.choices,
+        },
+    )
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Records the review and, when asked, shares the handoff as praise."""
+    handoff = get_object_or_404(Handoff.objects.select_related("lead__account", "sdr"), pk=pk)
+    notes = {
+        row.get("item"): request.POST.get(f"note-{row.get('item')}", "")
+        for row in handoff.checklist
+    }
+    try:
+        written = reviews.record_review(
+            handoff,
+            by=request.user,
+            rating=request.POST.get("rating", ""),
+            feedback=request.POST.get("feedback", ""),
+            item_notes=notes,
+        )
+        if request.POST.get("share"):
+            reviews.share_praise(
+                written,
+                by=request.user,
+                note=request.POST.get("note", ""),
+                excerpt=request.POST.get("excerpt", ""),
+            )
+            messages.success(request, _("Reviewed and shared in the praise feed."))
+        else:
+            messages.success(
+                request, _("Reviewed. %(sdr)s sees your feedback.") % {"sdr": handoff.sdr}
+            )
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("review-desk")
+
+
+@role_required(Role.MANAGER)
+def coaching(request: HttpRequest, sdr_id: int) -> HttpResponse:
+    """Every review of one SDR over time, and which checklist items keep getting notes."""
+    sdr = get_object_or_404(User, pk=sdr_id, role=Role.SDR)
+    if not request.user.is_admin and not team_sdrs(request.user).filter(pk=sdr.pk).exists():
+        raise Http404
+    written = (
+        Review.objects.filter(handoff__sdr=sdr, manager=request.user)
+        if not request.user.is_admin
+        else Review.objects.filter(handoff__sdr=sdr)
+    )
+    written = written.select_related("handoff__lead__account").order_by("-created_at")
+    return render(
+        request,
+        "handoffs/coaching.html",
+        {
+            "sdr": sdr,
+            "reviews": written,
+            "gaps": reviews.recurring_gaps(written),
+        },
+    )
+
+
+@role_required(Role.SDR)
+def my_feedback(request: HttpRequest) -> HttpResponse:
+    """The SDR's reviews, newest first; private between them and their manager."""
+    mine = (
+        Review.objects.filter(handoff__sdr=request.user)
+        .select_related("handoff__lead__account", "manager")
+        .order_by("-created_at")
+    )
+    return render(request, "handoffs/my_feedback.html", {"reviews": mine})
+
+
+@require_POST
+@role_required(Role.SDR)
+def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(reviews.reviews_visible_to(request.user), pk=pk)
+    try:
+        reviews.mark_read(found, by=request.user)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    return redirect("my-feedback")
+
+
+def praise_feed(request: HttpRequest) -> HttpResponse:
+    """Handoffs managers singled out as exemplary, for every department to read."""
+    posts = list(reviews.feed()[:50])
+    return render(request, "handoffs/praise.html", {"posts": posts})
+
+
+@require_POST
+def react(request: HttpRequest, pk: int) -> HttpResponse:
+    post = get_object_or_404(PraisePost, pk=pk)
+    try:
+        reviews.toggle_reaction(post, by=request.user, kind=request.POST.get("kind", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("praise-feed")

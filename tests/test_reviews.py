@@ -1,0 +1,202 @@
+"""The review desk: flags, private reviews, coaching notes, and praise everyone reads."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from handoffs import domain, reviews
+from handoffs.models import PraisePost, PraiseReaction, Review
+from leads.models import Activity
+
+from .factories import LeadFactory
+from .test_handoffs_domain import qualified
+
+LONG = "Their reporting takes two days a month; the CFO wants it automated before Q1. " * 2
+
+
+def make_handoff(org, *, comment=LONG, connected=True, budget_questions=None):
+    overrides = {}
+    if budget_questions is not None:
+        overrides["budget"] = {
+            "status": "not_disclosed",
+            "answer": "",
+            "questions": budget_questions,
+        }
+    lead = qualified(LeadFactory(owner=org.alice, stage="connected"), **overrides)
+    if connected:
+        Activity.objects.create(
+            lead=lead,
+            sdr=org.alice,
+            type="call",
+            outcome="connected",
+            started_at=timezone.now() - datetime.timedelta(hours=2),
+            notes="Discussed the month-end close.",
+        )
+    return domain.hand_off(lead, by=org.alice, to_ae=org.aaron, certainty="A", comment=comment)
+
+
+def flag_codes(org, handoff):
+    queued = {h.pk: h for h in reviews.review_queue(org.mia)}[handoff.pk]
+    return {f.code for f in reviews.flags(queued, reviews.usual_comment_length(org.mia))}
+
+
+@pytest.mark.parametrize(
+    ("questions", "flagged"),
+    [
+        ("What is your budget?", True),
+        ("Budget", True),
+        (
+            "How are projects like this usually approved? Would budget move from another project?",
+            False,
+        ),
+        ("How do such projects get approved.\nWho signs off?", False),
+    ],
+)
+def test_single_direct_question_flag(org, questions, flagged):
+    handoff = make_handoff(org, budget_questions=questions)
+    assert ("single_question" in flag_codes(org, handoff)) is flagged
+
+
+def test_no_connected_call_flag(org):
+    assert "no_connected_call" in flag_codes(org, make_handoff(org, connected=False))
+    assert "no_connected_call" not in flag_codes(org, make_handoff(org))
+
+
+def test_short_comment_flag_against_the_teams_usual(org):
+    for _ in range(3):
+        make_handoff(org)
+    assert "short_comment" in flag_codes(org, make_handoff(org, comment="Wants a meeting."))
+    assert "short_comment" not in flag_codes(org, make_handoff(org))
+
+
+def test_insufficient_qualification_flag(org):
+    rejected = make_handoff(org)
+    domain.reject(
+        rejected.pk,
+        by=org.aaron,
+        reason="insufficient_qualification",
+        comment="Nobody asked about timing",
+    )
+    assert "insufficient_qualification" in flag_codes(org, rejected)
+    other = make_handoff(org)
+    domain.reject(other.pk, by=org.aaron, reason="no_need")
+    assert "insufficient_qualification" not in flag_codes(org, other)
+
+
+@pytest.mark.parametrize("rows", [3, 20])
+def test_desk_queries_do_not_grow_with_the_queue(client, org, rows, django_assert_num_queries):
+    from handoffs.models import Capacity
+
+    Capacity.objects.create(ae=org.aaron, normal=100)
+    for _ in range(rows):
+        make_handoff(org)
+    client.force_login(org.mia)
+    # 1 session, 2 user, 3 team, 4 queue with lead, company, SDR, AE and flags' data,
+    # 5 the leads' activities, 6 the team's usual comment length, 7 the SDRs to filter by
+    with django_assert_num_queries(7):
+        html = client.get(reverse("review-desk")).content.decode()
+    assert html.count('class="card review-card"') == rows
+    assert "Discussed the month-end close." in html
+
+
+def test_desk_filters_and_team_scope(client, org):
+    handoff = make_handoff(org)
+    client.force_login(org.mia)
+    assert f"review-{handoff.pk}" in client.get(reverse("review-desk")).content.decode()
+    html = client.get(reverse("review-desk"), {"decision": "accepted"}).content.decode()
+    assert f"review-{handoff.pk}" not in html
+    client.force_login(org.otto)
+    assert f"review-{handoff.pk}" not in client.get(reverse("review-desk")).content.decode()
+
+
+@pytest.fixture
+def reviewed(client, org):
+    handoff = make_handoff(org)
+    client.force_login(org.mia)
+    client.post(
+        reverse("review-record", args=[handoff.pk]),
+        {
+            "rating": "exemplary",
+            "feedback": "SECRET-FEEDBACK: ask timing earlier next time.",
+            "note-timing": "Ask about the decision date first",
+            "share": "1",
+            "note": "Found the real pain behind the request",
+            "excerpt": "",
+        },
+    )
+    return Review.objects.get(handoff=handoff)
+
+
+def test_a_review_is_private_and_the_praise_never_leaks_it(client, org, reviewed):
+    assert reviewed.item_notes == {"timing": "Ask about the decision date first"}
+    post = PraisePost.objects.get(review=reviewed)
+    assert post.excerpt == reviewed.handoff.comment
+    for persona in ("aaron", "bob", "stella", "carol", "otto"):
+        client.force_login(getattr(org, persona))
+        feed = client.get(reverse("praise-feed")).content.decode()
+        assert "Found the real pain behind the request" in feed
+        assert "SECRET-FEEDBACK" not in feed
+        assert client.post(reverse("feedback-read", args=[reviewed.pk])).status_code == 404
+    client.force_login(org.alice)
+    page = client.get(reverse("my-feedback")).content.decode()
+    assert "SECRET-FEEDBACK" in page and "Ask about the decision date first" in page
+    client.post(reverse("feedback-read", args=[reviewed.pk]))
+    reviewed.refresh_from_db()
+    assert reviewed.read_at is not None
+
+
+def test_reviewed_handoffs_leave_the_queue_and_cannot_be_reviewed_twice(client, org, reviewed):
+    client.force_login(org.mia)
+    assert (
+        f"review-{reviewed.handoff_id}" not in client.get(reverse("review-desk")).content.decode()
+    )
+    response = client.post(
+        reverse("review-record", args=[reviewed.handoff_id]),
+        {"rating": "solid", "feedback": "again"},
+        follow=True,
+    )
+    assert "reviewed already" in response.content.decode()
+
+
+def test_another_teams_manager_cannot_review(client, org):
+    handoff = make_handoff(org)
+    client.force_login(org.otto)
+    response = client.post(
+        reverse("review-record", args=[handoff.pk]), {"rating": "solid", "feedback": "x"}
+    )
+    assert response.status_code == 404
+    assert not Review.objects.exists()
+
+
+def test_coaching_notes_show_recurring_gaps(client, org, reviewed):
+    second = make_handoff(org)
+    reviews.record_review(
+        second,
+        by=org.mia,
+        rating="needs_work",
+        feedback="Again timing",
+        item_notes={"timing": "No date asked", "budget": ""},
+    )
+    client.force_login(org.mia)
+    html = client.get(reverse("coaching", args=[org.alice.pk])).content.decode()
+    assert re.search(r'data-gap="timing">timing: 2 reviews', html)
+    client.force_login(org.otto)
+    assert client.get(reverse("coaching", args=[org.alice.pk])).status_code == 404
+
+
+def test_stakeholders_react_once_per_kind(client, org, reviewed):
+    post = PraisePost.objects.get()
+    client.force_login(org.stella)
+    client.post(reverse("praise-react", args=[post.pk]), {"kind": "applause"})
+    assert "👏 1" in client.get(reverse("praise-feed")).content.decode()
+    client.post(reverse("praise-react", args=[post.pk]), {"kind": "applause"})
+    assert not PraiseReaction.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["alice", "aaron", "stella"])
+def test_the_desk_is_for_managers(client, org, persona):
+    client.force_login(getattr(org, persona))
+    assert client.get(reverse("review-desk")).status_code == 404
