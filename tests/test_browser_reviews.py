@@ -1,0 +1,37 @@
+"""A manager reviews a handoff and shares it; a stakeholder sees it in the praise feed."""
+
+import pytest
+from playwright.sync_api import expect
+
+from .test_browser_skeleton import live_server_artifact, log_in
+from .test_reviews import make_handoff
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_manager_reviews_and_shares_and_a_stakeholder_reads_it(browser, page, live_server, org):
+    handoff = make_handoff(org, budget_questions="What is your budget?")
+    log_in(page, live_server, "mia@example.com")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Review desk").click()
+    card = page.locator(f"#review-{handoff.pk}")
+    expect(card.get_by_text("after a single direct question")).to_be_visible()
+    card.get_by_label("Exemplary").check()
+    card.get_by_label("Feedback to the SDR (private)").fill("Private: ask budget indirectly.")
+    card.get_by_label("Note on Budget").fill("Ask how such projects get approved first")
+    card.get_by_text("Share as praise").click()
+    card.get_by_label("Share this handoff in the praise feed").check()
+    card.get_by_label("Why it is good (everyone reads this)").fill("Found the real pain")
+    card.get_by_role("button", name="Save the review").click()
+    expect(page.get_by_text("Reviewed and shared in the praise feed.")).to_be_visible()
+
+    context = browser.new_context(locale="en-US")
+    other = context.new_page()
+    log_in(other, live_server, "stella@example.com")
+    other.get_by_role("navigation", name="Main").get_by_role("link", name="Praise").click()
+    expect(other.get_by_text("Found the real pain")).to_be_visible()
+    expect(other.get_by_text("Private: ask budget indirectly.")).to_have_count(0)
+    other.get_by_role("button", name="Applause").click()
+    expect(other.get_by_role("button", name="Applause")).to_have_text("👏 1")
+    other.screenshot(path=str(live_server_artifact("praise.png")), full_page=True)
+    context.close()
+    assert page.csp_violations == []
