@@ -21,7 +21,9 @@ from handoffs.models import (
     Certainty,
     Handoff,
     Opportunity,
+    PraisePost,
     RejectionReason,
+    Review,
 )
 from leads import calllists
 from leads.models import (
@@ -319,6 +321,8 @@ class DemoBuilder:
 
     def clear_demo_rows(self) -> None:
         demo_leads = Lead.objects.filter(external_id__startswith=PREFIX)
+        PraisePost.objects.filter(review__handoff__lead__in=demo_leads).delete()
+        Review.objects.filter(handoff__lead__in=demo_leads).delete()
         Opportunity.objects.filter(handoff__lead__in=demo_leads).delete()
         Handoff.objects.filter(lead__in=demo_leads).delete()
         Activity.objects.filter(lead__in=demo_leads).delete()
@@ -460,12 +464,67 @@ class DemoBuilder:
             opportunity.handoff = handoff
         Opportunity.objects.bulk_create([o for _, o in opportunities], batch_size=1000)
         QualificationAnswer.objects.bulk_create(answers, batch_size=2000)
+        self.build_reviews(users, handoffs)
         self.counts.update(
             leads=len(leads),
             activities=len(activities),
             handoffs=len(handoffs),
             opportunities=len(opportunities),
         )
+
+    def build_reviews(self, users: dict[str, User], handoffs: list[Handoff]) -> None:
+        """Reviews of about a third of the decided handoffs older than a week, by the SDR's
+        manager; some exemplary ones shared as praise."""
+        rng = self.rng
+        manager_of = {}
+        for p in PEOPLE:
+            if p.role == Role.SDR:
+                team = next(slug for slug, _, end in reversed(p.records) if end is None)
+                manager_of[users[p.key].pk] = users[
+                    "mina.park" if team == "enterprise-desk" else "joon.lee"
+                ]
+        week_ago = self.now - datetime.timedelta(days=7)
+        reviews, praise = [], []
+        for handoff in handoffs:
+            if handoff.decided_at is None or handoff.created_at > week_ago:
+                continue
+            if rng.random() > 0.35:
+                continue
+            rating = rng.choices(list(Review.Rating), weights=[2, 5, 3])[0]
+            review = Review(
+                handoff=handoff,
+                manager=manager_of[handoff.sdr_id],
+                rating=rating,
+                feedback={
+                    Review.Rating.EXEMPLARY: "Clear problem statement and every item asked "
+                    "the indirect way. Keep doing this.",
+                    Review.Rating.SOLID: "Good handoff. Get the decision date next time.",
+                    Review.Rating.NEEDS_WORK: "The budget question was too direct; ask how "
+                    "such projects get approved first.",
+                }[rating],
+                item_notes={"budget": "Ask about the approval process first"}
+                if rating == Review.Rating.NEEDS_WORK
+                else {},
+                created_at=handoff.decided_at + datetime.timedelta(hours=rng.uniform(2, 48)),
+            )
+            reviews.append(review)
+        Review.objects.bulk_create(reviews, batch_size=1000)
+        for review in reviews:
+            if review.rating == Review.Rating.EXEMPLARY and rng.random() < 0.5:
+                praise.append(
+                    PraisePost(
+                        review=review,
+                        sdr=review.handoff.sdr,
+                        company=review.handoff.lead.account.name,
+                        excerpt=review.handoff.comment,
+                        note="Found the real pain behind the "
+                        "request and qualified budget without scaring the customer.",
+                        created_by=review.manager,
+                        created_at=review.created_at,
+                    )
+                )
+        PraisePost.objects.bulk_create(praise, batch_size=1000)
+        self.counts.update(reviews=len(reviews), praise=len(praise))
 
     def plan_history(self, lead: Lead, aes: list[User]) -> dict:
         """Activities, stage moves and perhaps a handoff for one lead, in time order."""
