@@ -5,7 +5,15 @@ from django.utils.translation import gettext_lazy as _
 from sdr_ops.models import Team
 
 from .domain import check_answer
-from .models import Activity, CallListRule, QualificationStatus, Segment, Source, Stage
+from .models import (
+    Activity,
+    CallListRule,
+    Insight,
+    QualificationStatus,
+    Segment,
+    Source,
+    Stage,
+)
 
 ANY = [("", _("Any"))]
 
@@ -108,6 +116,21 @@ class LogCallForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("The next nightly list puts the lead first on that day."),
     )
+    insight_topic = forms.ChoiceField(
+        label=_("What the market said: topic"),
+        required=False,
+        choices=[("", "—"), *Insight.Topic.choices],
+    )
+    insight_quote = forms.CharField(
+        label=_("Quote"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "How the product is perceived, a competitor, a feature or content asked "
+            "for, pricing: in the prospect's words."
+        ),
+    )
     started_at = forms.DateTimeField(widget=forms.HiddenInput)
     duration_seconds = forms.IntegerField(
         widget=forms.HiddenInput, min_value=0, max_value=24 * 3600, required=False
@@ -117,6 +140,10 @@ class LogCallForm(forms.Form):
         data = super().clean()
         if data.get("outcome") == Activity.Outcome.CALLBACK and not data.get("callback_at"):
             self.add_error("callback_at", _("Say when the callback was agreed for."))
+        if bool(data.get("insight_topic")) != bool((data.get("insight_quote") or "").strip()):
+            self.add_error(
+                "insight_quote", _("An insight needs both a topic and the prospect's words.")
+            )
         return data
 
 

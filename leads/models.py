@@ -366,3 +366,35 @@ class CallListBuild(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id} · {self.day}: {self.entries}"
+
+
+class Insight(models.Model):
+    """What the market said (idea 6): a short quote from a prospect, on a topic."""
+
+    class Topic(models.TextChoices):
+        PERCEPTION = "perception", _("How the product is perceived")
+        COMPETITOR = "competitor", _("Competitor mentioned")
+        FEATURE = "feature", _("Feature asked for")
+        CONTENT = "content", _("Content or information asked for")
+        PRICING = "pricing", _("Pricing")
+        OTHER = "other", _("Other")
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="insights")
+    sdr = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="insights",
+        verbose_name=_("SDR"),
+    )
+    topic = models.CharField(_("topic"), max_length=12, choices=Topic)
+    quote = models.CharField(_("quote"), max_length=500)
+    created_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("market insight")
+        verbose_name_plural = _("market insights")
+        indexes = [models.Index(fields=["topic", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_topic_display()}: {self.quote[:40]}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_day, views_import, views_rules
+from . import views, views_day, views_import, views_insights, views_rules
 
 urlpatterns = [
     path("leads/", views.lead_list, name="lead-list"),
@@ -8,6 +8,8 @@ urlpatterns = [
     path("leads/<int:pk>/", views.lead_brief, name="lead-brief"),
     path("leads/<int:pk>/call/", views_day.call, name="lead-call"),
     path("leads/<int:pk>/log/", views.log_touch, name="lead-log-touch"),
+    path("leads/<int:pk>/insight/", views_insights.record, name="lead-insight"),
+    path("insights/", views_insights.digest, name="insights"),
     path("call-lists/rules/", views_rules.rules, name="call-list-rules"),
     path("call-lists/adherence/", views_rules.adherence, name="call-list-adherence"),
     path("today/", views_day.today, name="today"),

@@ -15,7 +15,7 @@ from sdr_ops.models import Role
 
 from . import domain, queries
 from .forms import LeadFilterForm, LogTouchForm
-from .models import StageChange
+from .models import Insight, StageChange
 
 PAGE_SIZE = 50
 
@@ -67,6 +67,7 @@ def lead_brief(request: HttpRequest, pk: int) -> HttpResponse:
             "answers": domain.checklist(lead, queries.checklist_items(request.user)),
             "touch_form": LogTouchForm() if lead.owner_id == request.user.pk else None,
             "can_hand_off": can_hand_off,
+            "insight_topics": Insight.Topic.choices,
         },
     )
 

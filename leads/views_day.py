@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from sdr_ops.access import role_required
 from sdr_ops.models import Role
 
-from . import calllists, domain, queries
+from . import calllists, domain, insights, queries
 from .forms import LogCallForm, QualificationItemForm, SkipForm
 from .models import BUDGET_QUESTIONS, CallList, CallListEntry, QualificationStatus
 
@@ -233,6 +233,13 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
                         domain.set_qualification(
                             lead, item=item_form.item, by=request.user, **item_form.cleaned_data
                         )
+                if data["insight_topic"]:
+                    insights.record_insight(
+                        lead,
+                        by=request.user,
+                        topic=data["insight_topic"],
+                        quote=data["insight_quote"],
+                    )
         except ValidationError as error:
             for field, errs in error.message_dict.items():
                 for message in errs:

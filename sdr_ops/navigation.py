@@ -137,8 +137,9 @@ PAGES: tuple[Page, ...] = (
         "insights",
         "insights/",
         _("Market insights"),
-        (Role.MANAGER, Role.STAKEHOLDER),
+        ALL_ROLES,
         _("What prospects say about the product, by topic and week, with quotes."),
+        placeholder=False,
     ),
     Page(
         "dashboards",

@@ -7,7 +7,7 @@ from sdr_ops.models import Role
 from sdr_ops.navigation import PAGES
 
 EXPECTED_NAV = {
-    Role.SDR: {"today", "tomorrow", "lead-list", "my-feedback", "praise-feed"},
+    Role.SDR: {"today", "tomorrow", "lead-list", "my-feedback", "praise-feed", "insights"},
     Role.MANAGER: {
         "lead-list",
         "call-list-rules",
@@ -18,7 +18,7 @@ EXPECTED_NAV = {
         "insights",
         "dashboards",
     },
-    Role.AE: {"ae-inbox", "opportunities", "capacity", "praise-feed"},
+    Role.AE: {"ae-inbox", "opportunities", "capacity", "praise-feed", "insights"},
     Role.STAKEHOLDER: {"praise-feed", "insights", "dashboards"},
     Role.ADMIN: {page.name for page in PAGES} | {"admin"},
 }
@@ -61,9 +61,9 @@ def test_pages_outside_a_role_answer_404(client, org, role, page):
 
 def test_placeholder_says_plainly_that_it_is_not_built_yet(client, org):
     client.force_login(org.mia)
-    response = client.get(reverse("insights"))
+    response = client.get(reverse("dashboards"))
     assert b"not built yet" in response.content
-    assert b"by topic and week, with quotes" in response.content
+    assert b"handoff-to-opportunity ratio" in response.content
 
 
 def test_placeholder_page_runs_a_fixed_number_of_queries(client, org, django_assert_num_queries):

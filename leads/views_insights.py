@@ -1,0 +1,86 @@
+"""Market insights: recorded by SDRs from a lead, read as a digest by everyone."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import insights, queries
+from .models import Insight, Segment
+
+
+@require_POST
+def record(request: HttpRequest, pk: int) -> HttpResponse:
+    """The SDR records what a prospect said, from the lead brief."""
+    lead = queries.own_lead(request.user, pk)
+    try:
+        insights.record_insight(
+            lead,
+            by=request.user,
+            topic=request.POST.get("topic", ""),
+            quote=request.POST.get("quote", ""),
+        )
+        messages.success(request, _("Insight recorded. Marketing sees it in the digest."))
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("lead-brief", lead.pk)
+
+
+def _date(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def digest(request: HttpRequest) -> HttpResponse:
+    """Counts by topic and week with the trend, the newest quotes per topic; filters by segment
+    and period; CSV export. Every logged-in role reads it."""
+    team = request.user.current_team
+    zone = team.zone if team else timezone.get_current_timezone()
+    today = timezone.localdate(timezone=zone)
+    segment = request.GET.get("segment", "")
+    segment = segment if segment in Segment.values else ""
+    since = _date(request.GET.get("from")) or today - datetime.timedelta(weeks=8)
+    until = _date(request.GET.get("to")) or today
+    chosen = insights.filtered(segment=segment, since=since, until=until, zone=zone)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(insights.as_csv(chosen, zone), content_type="text/csv")
+        response["Content-Disposition"] = (
+            f'attachment; filename="insights-{since.isoformat()}-{until.isoformat()}.csv"'
+        )
+        return response
+    weeks, counts = insights.weekly_counts(chosen, zone)
+    quotes = insights.newest_quotes(chosen)
+    topics = []
+    for value, label in Insight.Topic.choices:
+        series = [counts[value].get(week, 0) for week in weeks]
+        last, before = (series[-1] if series else 0), (series[-2] if len(series) > 1 else 0)
+        topics.append(
+            {
+                "value": value,
+                "label": label,
+                "series": series,
+                "total": sum(series),
+                "trend": last - before,
+                "quotes": quotes[value],
+            }
+        )
+    return render(
+        request,
+        "leads/insights.html",
+        {
+            "weeks": weeks,
+            "topics": topics,
+            "segments": Segment.choices,
+            "filters": {"segment": segment, "from": since, "to": until},
+            "query": request.GET.urlencode(),
+        },
+    )
