@@ -261,3 +261,20 @@ class PraiseReaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} by {self.user_id}"
+
+
+class DigestSent(models.Model):
+    """That a weekly digest went out, so a re-run of the job sends nothing twice."""
+
+    kind = models.CharField(max_length=20)
+    week = models.CharField(max_length=8)
+    sent_at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("digest sent")
+        verbose_name_plural = _("digests sent")
+        constraints = [models.UniqueConstraint(fields=["kind", "week"], name="digest_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.week}"

@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from . import domain
+from . import digest, domain
 
 log = logging.getLogger(__name__)
 
@@ -16,3 +16,12 @@ def flag_overdue() -> int:
     flagged = domain.flag_overdue(timezone.now())
     log.info("flagged %s overdue handoffs", flagged)
     return flagged
+
+
+@shared_task(name="handoffs.send_praise_digest")
+def send_praise_digest(*, week: str | None = None) -> int:
+    """Monday morning: e-mail last week's praise to everyone, once."""
+    monday = digest.parse_week(week, timezone.localdate())
+    sent = digest.send_weekly(monday)
+    log.info("praise digest %s sent to %s people", digest.week_label(monday), sent)
+    return sent

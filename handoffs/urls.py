@@ -13,6 +13,7 @@ urlpatterns = [
     path("feedback/", views_reviews.my_feedback, name="my-feedback"),
     path("feedback/<int:pk>/read/", views_reviews.mark_read, name="feedback-read"),
     path("praise/", views_reviews.praise_feed, name="praise-feed"),
+    path("praise/digest/", views_reviews.praise_digest, name="praise-digest"),
     path("praise/<int:pk>/react/", views_reviews.react, name="praise-react"),
     path("capacity/<int:ae_id>/", views.capacity_edit, name="capacity-edit"),
     path("opportunities/", views.opportunities, name="opportunities"),

@@ -1,9 +1,12 @@
 """The review desk, coaching notes, the SDR's feedback page and the praise feed."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -11,7 +14,7 @@ from leads.queries import team_sdrs
 from sdr_ops.access import role_required
 from sdr_ops.models import Role, User
 
-from . import reviews
+from . import digest, reviews
 from .models import Certainty, Handoff, PraisePost, Review
 
 
@@ -149,3 +152,20 @@ def react(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("praise-feed")
+
+
+def praise_digest(request: HttpRequest) -> HttpResponse:
+    """The week's praise (an ISO week, 2026-W47; the last full week by default)."""
+    team = request.user.current_team
+    zone = team.zone if team else timezone.get_current_timezone()
+    monday = digest.parse_week(request.GET.get("week"), timezone.localdate(timezone=zone))
+    return render(
+        request,
+        "handoffs/praise_digest.html",
+        {
+            "posts": digest.posts_of_week(monday, zone),
+            "week": digest.week_label(monday),
+            "previous": digest.week_label(monday - datetime.timedelta(days=7)),
+            "next": digest.week_label(monday + datetime.timedelta(days=7)),
+        },
+    )

@@ -9,6 +9,7 @@ the hardening that only makes sense behind HTTPS.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
@@ -225,6 +226,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "build-due-call-lists": {"task": "leads.build_due_call_lists", "schedule": 600.0},
     # Hourly: flag handoffs that wait past their team's response time to the AE and manager.
     "flag-overdue-handoffs": {"task": "handoffs.flag_overdue", "schedule": 3600.0},
+    # Mondays 08:00 (TIME_ZONE): e-mail last week's praise to everyone.
+    "send-praise-digest": {
+        "task": "handoffs.send_praise_digest",
+        "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+    },
 }
 
 LOGGING = {

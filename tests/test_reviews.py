@@ -200,3 +200,30 @@ def test_stakeholders_react_once_per_kind(client, org, reviewed):
 def test_the_desk_is_for_managers(client, org, persona):
     client.force_login(getattr(org, persona))
     assert client.get(reverse("review-desk")).status_code == 404
+
+
+def test_weekly_digest_page_and_email_once(client, org, reviewed, mailoutbox):
+    from handoffs import digest
+    from handoffs.tasks import send_praise_digest
+
+    post = PraisePost.objects.get()
+    monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+    week = digest.week_label(monday)
+    client.force_login(org.aaron)
+    html = client.get(reverse("praise-digest"), {"week": week}).content.decode()
+    assert "Found the real pain behind the request" in html and "SECRET-FEEDBACK" not in html
+    assert send_praise_digest.apply(kwargs={"week": week}).get() > 0
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert "Found the real pain" in message.body and "SECRET-FEEDBACK" not in message.body
+    assert "stella@example.com" in message.bcc
+    assert send_praise_digest.apply(kwargs={"week": week}).get() == 0  # once per week
+    assert len(mailoutbox) == 1
+    assert post.company in message.body
+
+
+def test_a_week_without_praise_sends_nothing(org, mailoutbox):
+    from handoffs.tasks import send_praise_digest
+
+    assert send_praise_digest.apply(kwargs={"week": "2020-W01"}).get() == 0
+    assert mailoutbox == []
