@@ -54,8 +54,12 @@ def default_rules(team: Team) -> list[CallListRule]:
         CallListRule(
             team=team,
             position=3,
-            name=_("Enterprise leads in progress"),
-            segments=[Segment.ENTERPRISE],
+            name=(
+                _("Enterprise leads in progress")
+                if list(team.patient_segments) == [Segment.ENTERPRISE]
+                else _("Priority segments in progress")
+            ),
+            segments=list(team.patient_segments) or [Segment.ENTERPRISE],
             stages=[Stage.WORKING],
             order=CallListRule.Order.QUIETEST,
             cap=15,

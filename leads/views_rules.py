@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from sdr_ops.access import role_required
 from sdr_ops.models import Role, Team
 
-from . import calllists
+from . import calllists, queries
 from .forms import CallListRuleFormSet, TeamCallListForm
 from .models import CallList, CallListEntry
 
@@ -64,9 +64,14 @@ def adherence(request: HttpRequest) -> HttpResponse:
         day = datetime.date.fromisoformat(request.GET.get("day", ""))
     except ValueError:
         day = team.local_today()
-    lists = calllists.adherence(
-        CallList.objects.filter(team=team, day=day).select_related("sdr")
-    ).order_by("sdr__first_name")
+    lists = list(
+        calllists.adherence(
+            CallList.objects.filter(team=team, day=day).select_related("sdr")
+        ).order_by("sdr__first_name")
+    )
+    mix = queries.lead_mix([row.sdr_id for row in lists])
+    for row in lists:
+        row.mix = mix.get(row.sdr_id, [])
     skipped = (
         CallListEntry.objects.filter(call_list__team=team, call_list__day=day, status="skipped")
         .select_related("lead", "call_list__sdr")

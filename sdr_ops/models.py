@@ -55,6 +55,20 @@ def default_ramp_factors() -> list[float]:
     return [0.0, 0.5]
 
 
+SEGMENTS = ("enterprise", "mid_market", "smb")
+
+
+def default_patient_segments() -> list[str]:
+    return ["enterprise"]
+
+
+def validate_segments(value) -> None:
+    if not isinstance(value, list) or not all(v in SEGMENTS for v in value):
+        raise ValidationError(
+            _("Segments are a list of %(segments)s.") % {"segments": ", ".join(SEGMENTS)}
+        )
+
+
 def default_time_zone() -> str:
     return settings.TIME_ZONE
 
@@ -152,6 +166,16 @@ class Team(models.Model):
         decimal_places=2,
         default=Decimal("0.50"),
         validators=[MinValueValidator(0)],
+    )
+    patient_segments = models.JSONField(
+        _("segments worked patiently"),
+        default=default_patient_segments,
+        blank=True,
+        validators=[validate_segments],
+        help_text=_(
+            "The company wants these worked patiently: the call list gives them a rule "
+            "of their own, and individual figures show each person's lead mix."
+        ),
     )
     handoff_response_days = models.PositiveSmallIntegerField(
         _("AE response time (working days)"),

@@ -325,3 +325,14 @@ def test_the_beat_job_queues_one_build_per_day_for_the_teams_due(
     with django_capture_on_commit_callbacks(execute=True):
         build_due_call_lists()
     assert queued == [{"team_ids": [org.desk.pk, org.growth.pk], "day": "2026-12-01"}]
+
+
+def test_the_priority_segments_shape_the_default_rules(org):
+    org.growth.patient_segments = ["mid_market", "smb"]
+    org.growth.save()
+    rules = calllists.rules_for(org.growth)
+    assert (rules[2].name, rules[2].segments) == (
+        "Priority segments in progress",
+        ["mid_market", "smb"],
+    )
+    assert calllists.rules_for(org.desk)[2].segments == ["enterprise"]
