@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from leads import queries as lead_queries
 from sdr_ops.models import Role, Team, User
 
-from . import domain, queries, valve
+from . import domain, queries, reviews, valve
 from .models import Capacity, CapacityReduction, Opportunity
 from .serializers import (
     AcceptInputSerializer,
@@ -23,8 +23,10 @@ from .serializers import (
     OpportunityCloseSerializer,
     OpportunitySerializer,
     OpportunityUpdateSerializer,
+    PraiseSerializer,
     ReductionSerializer,
     RejectInputSerializer,
+    ReviewSerializer,
     ValveSerializer,
 )
 
@@ -283,3 +285,37 @@ class ReductionCreateView(APIView):
         except DjangoValidationError as error:
             raise _bad_request(error) from error
         return Response(ReductionSerializer(reduction).data, status=201)
+
+
+class ReviewListView(APIView):
+    """Reviews the caller wrote (a manager) or received (an SDR); nobody else sees them."""
+
+    @extend_schema(responses=ReviewSerializer(many=True), operation_id="reviews_list")
+    def get(self, request: Request) -> Response:
+        found = (
+            reviews.reviews_visible_to(request.user)
+            .select_related("manager", "handoff__sdr")
+            .order_by("-created_at", "-pk")
+        )
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(found, request, self)
+        return paginator.get_paginated_response(ReviewSerializer(page, many=True).data)
+
+
+class ReviewDetailView(APIView):
+    @extend_schema(responses=ReviewSerializer, operation_id="reviews_retrieve")
+    def get(self, request: Request, pk: int) -> Response:
+        found = reviews.reviews_visible_to(request.user).filter(pk=pk).first()
+        if found is None:
+            raise NotFound
+        return Response(ReviewSerializer(found).data)
+
+
+class PraiseListView(APIView):
+    """The praise feed, readable by every logged-in role."""
+
+    @extend_schema(responses=PraiseSerializer(many=True), operation_id="praise_list")
+    def get(self, request: Request) -> Response:
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(reviews.feed(), request, self)
+        return paginator.get_paginated_response(PraiseSerializer(page, many=True).data)

@@ -1,6 +1,14 @@
 from rest_framework import serializers
 
-from .models import Certainty, Handoff, Opportunity, RejectionReason
+from .models import (
+    Certainty,
+    Handoff,
+    Opportunity,
+    PraisePost,
+    PraiseReaction,
+    RejectionReason,
+    Review,
+)
 
 
 class OpportunitySerializer(serializers.ModelSerializer):
@@ -108,3 +116,36 @@ class CapacitySerializer(serializers.Serializer):
     normal = serializers.IntegerField(min_value=0, max_value=500)
     segment = serializers.CharField(required=False, allow_blank=True, default="")
     reductions = ReductionSerializer(many=True, read_only=True)
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    manager = serializers.EmailField(source="manager.email", read_only=True)
+    sdr = serializers.EmailField(source="handoff.sdr.email", read_only=True)
+
+    class Meta:
+        model = Review
+        fields = [
+            "id",
+            "handoff",
+            "manager",
+            "sdr",
+            "rating",
+            "feedback",
+            "item_notes",
+            "created_at",
+            "read_at",
+        ]
+        read_only_fields = fields
+
+
+class PraiseSerializer(serializers.ModelSerializer):
+    sdr = serializers.CharField(source="sdr.__str__", read_only=True)
+    reactions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PraisePost
+        fields = ["id", "sdr", "company", "excerpt", "note", "created_at", "reactions"]
+        read_only_fields = fields
+
+    def get_reactions(self, post) -> dict[str, int]:
+        return {kind: getattr(post, f"n_{kind}", 0) for kind in PraiseReaction.Kind.values}

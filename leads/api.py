@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -16,13 +17,14 @@ from rest_framework.views import APIView
 
 from sdr_ops.models import Role
 
-from . import calllists, domain, queries
-from .models import CallList, CallListEntry, Lead
+from . import calllists, domain, insights, queries
+from .models import CallList, CallListEntry, Insight, Lead
 from .serializers import (
     ActivityInputSerializer,
     ActivitySerializer,
     CallListEntrySerializer,
     CallListSerializer,
+    InsightSerializer,
     LeadFilterSerializer,
     LeadSerializer,
     QualificationSerializer,
@@ -186,3 +188,42 @@ class SkipEntryView(APIView):
         except DjangoValidationError as error:
             raise _validation_error(error) from error
         return Response(CallListEntrySerializer(entry).data)
+
+
+class InsightListView(APIView):
+    """Market insights, newest first (every role reads); an SDR records one on their own
+    lead (POST)."""
+
+    @extend_schema(responses=InsightSerializer(many=True), operation_id="insights_list")
+    def get(self, request: Request) -> Response:
+        found = Insight.objects.select_related("lead__account", "sdr").order_by(
+            "-created_at", "-pk"
+        )
+        topic = request.query_params.get("topic")
+        if topic:
+            found = found.filter(topic=topic)
+        paginator = PageNumberPagination()
+        page = paginator.paginate_queryset(found, request, self)
+        return paginator.get_paginated_response(InsightSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=InsightSerializer,
+        responses={201: InsightSerializer},
+        operation_id="insights_create",
+    )
+    def post(self, request: Request) -> Response:
+        data = InsightSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        lead = _own_lead(request, data.validated_data["lead"].pk)
+        try:
+            insight = insights.record_insight(
+                lead,
+                by=request.user,
+                topic=data.validated_data["topic"],
+                quote=data.validated_data["quote"],
+            )
+        except PermissionDenied as exc:
+            raise NotFound from exc
+        except DjangoValidationError as error:
+            raise _validation_error(error) from error
+        return Response(InsightSerializer(insight).data, status=201)

@@ -5,6 +5,7 @@ from .models import (
     Activity,
     CallList,
     CallListEntry,
+    Insight,
     Lead,
     QualificationStatus,
 )
@@ -118,3 +119,15 @@ class CallListSerializer(serializers.ModelSerializer):
 
 class SkipInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
+
+
+class InsightSerializer(serializers.ModelSerializer):
+    sdr = serializers.EmailField(source="sdr.email", read_only=True)
+    company = serializers.CharField(source="lead.account.name", read_only=True)
+    segment = serializers.CharField(source="lead.account.segment", read_only=True)
+
+    class Meta:
+        model = Insight
+        fields = ["id", "lead", "topic", "quote", "sdr", "company", "segment", "created_at"]
+        read_only_fields = ["id", "sdr", "company", "segment", "created_at"]
+        extra_kwargs = {"lead": {"queryset": Lead.objects.all()}}

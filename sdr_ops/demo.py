@@ -29,6 +29,7 @@ from leads import calllists
 from leads.models import (
     Account,
     Activity,
+    Insight,
     Lead,
     QualificationAnswer,
     Segment,
@@ -465,12 +466,55 @@ class DemoBuilder:
         Opportunity.objects.bulk_create([o for _, o in opportunities], batch_size=1000)
         QualificationAnswer.objects.bulk_create(answers, batch_size=2000)
         self.build_reviews(users, handoffs)
+        self.build_insights(activities)
         self.counts.update(
             leads=len(leads),
             activities=len(activities),
             handoffs=len(handoffs),
             opportunities=len(opportunities),
         )
+
+    def build_insights(self, activities: list[Activity]) -> None:
+        """What prospects said on some connected calls, by topic."""
+        rng = self.rng
+        quotes = {
+            Insight.Topic.PERCEPTION: [
+                "We thought you were only for big companies.",
+                "Your product looks harder to set up than it is.",
+            ],
+            Insight.Topic.COMPETITOR: [
+                "We are also talking to a local CRM vendor.",
+                "Our current tool is free, why switch?",
+            ],
+            Insight.Topic.FEATURE: [
+                "Do you integrate with KakaoTalk?",
+                "We need approval workflows in Korean.",
+            ],
+            Insight.Topic.CONTENT: [
+                "Send us a case study from manufacturing.",
+                "Is there a security white paper?",
+            ],
+            Insight.Topic.PRICING: [
+                "Per-seat pricing is hard for our budget cycle.",
+                "Cheaper than we expected.",
+            ],
+            Insight.Topic.OTHER: ["Call back after the fiscal year closes."],
+        }
+        found = []
+        for activity in activities:
+            if activity.outcome == Activity.Outcome.CONNECTED and rng.random() < 0.12:
+                topic = rng.choice(list(quotes))
+                found.append(
+                    Insight(
+                        lead=activity.lead,
+                        sdr=activity.sdr,
+                        topic=topic,
+                        quote=rng.choice(quotes[topic]),
+                        created_at=activity.started_at,
+                    )
+                )
+        Insight.objects.bulk_create(found, batch_size=1000)
+        self.counts["insights"] = len(found)
 
     def build_reviews(self, users: dict[str, User], handoffs: list[Handoff]) -> None:
         """Reviews of about a third of the decided handoffs older than a week, by the SDR's

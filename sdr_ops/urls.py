@@ -34,6 +34,10 @@ api_v1 = [
     path("handoffs/<int:pk>/accept/", handoffs_api.AcceptView.as_view(), name="api-handoff-accept"),
     path("handoffs/<int:pk>/reject/", handoffs_api.RejectView.as_view(), name="api-handoff-reject"),
     path("valve/", handoffs_api.ValveView.as_view(), name="api-valve"),
+    path("reviews/", handoffs_api.ReviewListView.as_view(), name="api-reviews"),
+    path("reviews/<int:pk>/", handoffs_api.ReviewDetailView.as_view(), name="api-review"),
+    path("praise/", handoffs_api.PraiseListView.as_view(), name="api-praise"),
+    path("insights/", leads_api.InsightListView.as_view(), name="api-insights"),
     path("capacity/<int:ae_id>/", handoffs_api.CapacityView.as_view(), name="api-capacity"),
     path(
         "capacity/<int:ae_id>/reductions/",

@@ -101,3 +101,23 @@ def test_call_mode_records_an_insight_with_the_call(client, org):
     assert Insight.objects.get(lead=lead).topic == "feature"
     response = log_call(client, lead, insight_topic="feature", insight_quote="")
     assert "needs both a topic" in response.content.decode()
+
+
+def test_insights_api_sdrs_write_everyone_reads(client, org):
+    lead = LeadFactory(owner=org.alice)
+    client.force_login(org.alice)
+    created = client.post(
+        "/api/v1/insights/",
+        {"lead": lead.pk, "topic": "pricing", "quote": "Per seat is hard"},
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    client.force_login(org.mia)
+    refused = client.post(
+        "/api/v1/insights/",
+        {"lead": lead.pk, "topic": "pricing", "quote": "x"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 404
+    client.force_login(org.stella)
+    assert client.get("/api/v1/insights/").json()["results"][0]["quote"] == "Per seat is hard"

@@ -227,3 +227,21 @@ def test_a_week_without_praise_sends_nothing(org, mailoutbox):
 
     assert send_praise_digest.apply(kwargs={"week": "2020-W01"}).get() == 0
     assert mailoutbox == []
+
+
+def test_reviews_api_is_private_and_the_feed_is_for_everyone(client, org, reviewed):
+    for persona, sees in (
+        ("mia", True),
+        ("alice", True),
+        ("bob", False),
+        ("aaron", False),
+        ("stella", False),
+        ("otto", False),
+    ):
+        client.force_login(getattr(org, persona))
+        listed = client.get("/api/v1/reviews/").json()["results"]
+        assert bool(listed) is sees
+        assert client.get(f"/api/v1/reviews/{reviewed.pk}/").status_code == (200 if sees else 404)
+        feed = client.get("/api/v1/praise/").json()["results"]
+        assert feed[0]["note"] == "Found the real pain behind the request"
+        assert "SECRET-FEEDBACK" not in str(feed)
