@@ -59,10 +59,14 @@ def digest(request: HttpRequest) -> HttpResponse:
         return response
     weeks, counts = insights.weekly_counts(chosen, zone)
     quotes = insights.newest_quotes(chosen)
+    # The trend compares complete weeks: a week still under way would always look down.
+    this_monday = today - datetime.timedelta(days=today.weekday())
+    complete = len(weeks) - (1 if weeks and weeks[-1] >= this_monday else 0)
     topics = []
     for value, label in Insight.Topic.choices:
         series = [counts[value].get(week, 0) for week in weeks]
-        last, before = (series[-1] if series else 0), (series[-2] if len(series) > 1 else 0)
+        last = series[complete - 1] if complete >= 1 else 0
+        before = series[complete - 2] if complete >= 2 else 0
         topics.append(
             {
                 "value": value,

@@ -51,9 +51,13 @@ def test_only_the_leads_sdr_records(client, org, persona):
 def test_digest_counts_by_topic_and_week_with_trend_and_quotes(
     client, org, django_assert_num_queries
 ):
-    add(org, "pricing", "Too expensive for us", days_ago=8)
-    add(org, "pricing", "Cheaper than we thought", days_ago=0)
-    add(org, "pricing", "Per-seat pricing is hard", days_ago=0)
+    # Two weeks ago one pricing quote, last week two: the trend is up by one, whatever
+    # this week brings so far.
+    today = timezone.localdate()
+    last_week = today.weekday() + 3
+    add(org, "pricing", "Too expensive for us", days_ago=last_week + 7)
+    add(org, "pricing", "Cheaper than we thought", days_ago=last_week)
+    add(org, "pricing", "Per-seat pricing is hard", days_ago=last_week)
     add(org, "feature", "Do you have a Slack integration?", days_ago=0)
     client.force_login(org.stella)
     # 1 session, 2 user, 3 team, 4 counts by week and topic, 5-10 newest quotes per topic
