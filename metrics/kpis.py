@@ -1,0 +1,289 @@
+"""The weekly KPIs of kpi-definitions.md, computed fresh from the data in the database.
+
+Every figure of a team-week is one aggregate query (or a few), never a loop over rows in
+Python. Events belong to the team on which the acting or owning SDR had an active staffing
+record on the event's date in the team's time zone.
+
+Done so far: people, activities and speed to lead, the handoff ratio, amounts and the
+pipeline. The stage funnel and the bottleneck, the command, the API, the rollups and the
+dashboards follow (issue 6).
+"""
+
+import datetime
+import statistics
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    Min,
+    OuterRef,
+    Q,
+    Sum,
+)
+from django.db.models.functions import TruncDate
+
+from handoffs.models import Handoff, Opportunity
+from leads.models import Activity, Lead, Source
+from sdr_ops.models import Role, StaffingRecord, Team, tenure_month
+
+# Fixed edges of the ratio status, around the team's own band (kpi-definitions.md).
+WASTED_AT = 0.50
+TOO_NARROW_AT = 0.90
+
+
+@dataclass(frozen=True)
+class Week:
+    """An ISO week in a team's time zone: Monday 00:00 to the next Monday 00:00."""
+
+    team: Team
+    monday: datetime.date
+
+    @classmethod
+    def parse(cls, team: Team, label: str) -> "Week":
+        year, week = label.upper().split("-W")
+        return cls(team, datetime.date.fromisocalendar(int(year), int(week), 1))
+
+    @property
+    def label(self) -> str:
+        year, week, _day = self.monday.isocalendar()
+        return f"{year}-W{week:02d}"
+
+    @property
+    def end_date(self) -> datetime.date:
+        return self.monday + datetime.timedelta(days=6)
+
+    @property
+    def start(self) -> datetime.datetime:
+        return datetime.datetime.combine(self.monday, datetime.time(0), tzinfo=self.team.zone)
+
+    @property
+    def stop(self) -> datetime.datetime:
+        return self.start + datetime.timedelta(days=7)
+
+    def shifted(self, weeks: int) -> "Week":
+        return Week(self.team, self.monday + datetime.timedelta(weeks=weeks))
+
+
+def on_team(team: Team, person: str, day: str) -> Exists:
+    """True when the person (an SDR field of the outer row) had an active SDR staffing record
+    on the team on the outer row's `day` annotation."""
+    return Exists(
+        StaffingRecord.objects.filter(
+            person=OuterRef(person), team=team, role=Role.SDR, start_date__lte=OuterRef(day)
+        ).filter(Q(end_date__isnull=True) | Q(end_date__gte=OuterRef(day)))
+    )
+
+
+def local_day(field: str, team: Team) -> TruncDate:
+    return TruncDate(field, tzinfo=team.zone, output_field=DateField())
+
+
+# -- people ----------------------------------------------------------------------------------
+
+
+def service_start(record: StaffingRecord, records: list[StaffingRecord]) -> datetime.date:
+    """The start of the unbroken SDR service the record belongs to: follow the person's SDR
+    records back while each starts no later than the day after the previous one ended."""
+    earlier = sorted(
+        (r for r in records if r.start_date < record.start_date),
+        key=lambda r: r.start_date,
+        reverse=True,
+    )
+    start = record.start_date
+    for previous in earlier:
+        if previous.end_date is None or previous.end_date + datetime.timedelta(days=1) >= start:
+            start = previous.start_date
+        else:
+            break
+    return start
+
+
+def people(week: Week) -> dict:
+    """headcount and productive_headcount on the week's Sunday."""
+    day = week.end_date
+    counted = list(StaffingRecord.objects.active_on(day).filter(team=week.team, role=Role.SDR))
+    history: dict[int, list[StaffingRecord]] = {}
+    for record in StaffingRecord.objects.filter(
+        person__in=[r.person_id for r in counted], role=Role.SDR
+    ):
+        history.setdefault(record.person_id, []).append(record)
+    productive = sum(
+        week.team.ramp_factor(tenure_month(service_start(r, history[r.person_id]), day))
+        for r in counted
+    )
+    return {"headcount": len(counted), "productive_headcount": round(productive, 4)}
+
+
+# -- activities --------------------------------------------------------------------------------
+
+
+def activities(week: Week) -> dict:
+    """calls, connects and emails of the team's SDRs in the week."""
+    rows = (
+        Activity.objects.filter(started_at__gte=week.start, started_at__lt=week.stop)
+        .annotate(day=local_day("started_at", week.team))
+        .filter(on_team(week.team, "sdr", "day"))
+        .aggregate(
+            calls=Count("pk", filter=Q(type=Activity.Type.CALL)),
+            connects=Count(
+                "pk", filter=Q(type=Activity.Type.CALL, outcome=Activity.Outcome.CONNECTED)
+            ),
+            emails=Count("pk", filter=Q(type=Activity.Type.EMAIL)),
+        )
+    )
+    return rows
+
+
+def speed_to_lead(week: Week) -> dict:
+    """Median hours from creation to first activity of the inbound leads created in the week
+    (untouched ones left out and counted), null when no lead qualifies."""
+    leads = (
+        Lead.objects.filter(
+            source=Source.INBOUND, created_at__gte=week.start, created_at__lt=week.stop
+        )
+        .annotate(day=local_day("created_at", week.team))
+        .filter(on_team(week.team, "owner", "day"))
+        .annotate(first=Min("activities__started_at"))
+        .values_list("created_at", "first")
+    )
+    hours, untouched = [], 0
+    for created, first in leads:
+        if first is None:
+            untouched += 1
+        else:
+            hours.append((first - created).total_seconds() / 3600)
+    return {
+        "speed_to_lead_median_hours": round(statistics.median(hours), 4) if hours else None,
+        "inbound_untouched": untouched,
+    }
+
+
+# -- handoffs and the ratio ----------------------------------------------------------------------
+
+
+def ratio_status(ratio: float | None, team: Team) -> str:
+    if ratio is None:
+        return "no_data"
+    if ratio <= WASTED_AT:
+        return "wasted_visits"
+    if ratio < float(team.ratio_band_low):
+        return "below_band"
+    if ratio <= float(team.ratio_band_high):
+        return "in_band"
+    if ratio < TOO_NARROW_AT:
+        return "above_band"
+    return "too_narrow"
+
+
+def team_handoffs(week: Week):
+    """Handoffs made by the team's SDRs (attributed on the handoff's date)."""
+    return Handoff.objects.annotate(day=local_day("created_at", week.team)).filter(
+        on_team(week.team, "sdr", "day")
+    )
+
+
+def handoff_ratio(week: Week) -> dict:
+    counts = (
+        team_handoffs(week)
+        .filter(created_at__gte=week.start, created_at__lt=week.stop)
+        .aggregate(
+            handoffs_created=Count("pk"),
+            handoffs_accepted=Count("pk", filter=Q(status=Handoff.Status.ACCEPTED)),
+            handoffs_rejected=Count("pk", filter=Q(status=Handoff.Status.REJECTED)),
+            handoffs_pending=Count("pk", filter=Q(status=Handoff.Status.PENDING)),
+        )
+    )
+    decided = counts["handoffs_accepted"] + counts["handoffs_rejected"]
+    ratio = counts["handoffs_accepted"] / decided if decided else None
+    return {
+        **counts,
+        "handoff_to_opportunity_ratio": round(ratio, 4) if ratio is not None else None,
+        "dead_ratio": round(1 - ratio, 4) if ratio is not None else None,
+        "ratio_status": ratio_status(ratio, week.team),
+    }
+
+
+# -- amounts -----------------------------------------------------------------------------------
+
+
+def _number(value: Decimal | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def amounts(week: Week) -> dict:
+    """Opportunities of the team's handoffs won with closed_at in the week."""
+    won = Opportunity.objects.filter(
+        status=Opportunity.Status.WON,
+        closed_at__gte=week.start,
+        closed_at__lt=week.stop,
+        handoff__in=team_handoffs(week).values("pk"),
+    )
+    totals = won.aggregate(
+        n=Count("pk"), created=Sum("amount_at_creation"), closed=Sum("amount_at_close")
+    )
+    pcts = [
+        (closed - created) / created
+        for created, closed in won.values_list("amount_at_creation", "amount_at_close")
+        if created
+    ]
+    created, closed = totals["created"], totals["closed"]
+    drift = closed - created if totals["n"] else None
+    return {
+        "opportunities_won": totals["n"],
+        "amount_at_creation_won": _number(created) if totals["n"] else 0,
+        "amount_won": _number(closed) if totals["n"] else 0,
+        "amount_drift": _number(drift) if totals["n"] else 0,
+        "amount_drift_pct": round(float(drift / created), 4) if totals["n"] and created else None,
+        "median_drift_pct": round(float(statistics.median(pcts)), 4) if pcts else None,
+    }
+
+
+# -- the pipeline ------------------------------------------------------------------------------
+
+
+def pipeline(week: Week, *, history: int = 4, lookback: int = 26) -> dict:
+    """Pending handoffs now, and what they should bring: the mean ratio and the mean amount
+    at creation over the last `history` weeks that have a ratio."""
+    pending = team_handoffs(week).filter(status=Handoff.Status.PENDING).count()
+    ratios, weeks_used = [], []
+    for back in range(0, lookback):
+        past = week.shifted(-back)
+        ratio = handoff_ratio(past)["handoff_to_opportunity_ratio"]
+        if ratio is not None:
+            ratios.append(ratio)
+            weeks_used.append(past)
+        if len(ratios) == history:
+            break
+    if not ratios:
+        return {
+            "pending_handoffs": pending,
+            "expected_opportunities": None,
+            "expected_amount": None,
+        }
+    expected = pending * statistics.mean(ratios)
+    created = (
+        Opportunity.objects.filter(
+            handoff__in=team_handoffs(week).values("pk"),
+        )
+        .filter(
+            Q(
+                *[Q(created_at__gte=w.start, created_at__lt=w.stop) for w in weeks_used],
+                _connector=Q.OR,
+            )
+        )
+        .values_list("amount_at_creation", flat=True)
+    )
+    amounts_created = list(created)
+    mean_amount = statistics.mean(amounts_created) if amounts_created else None
+    return {
+        "pending_handoffs": pending,
+        "expected_opportunities": round(expected, 4),
+        "expected_amount": round(float(Decimal(str(expected)) * mean_amount), 2)
+        if mean_amount is not None
+        else None,
+    }
