@@ -21,6 +21,7 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    Subquery,
     Sum,
 )
 from django.db.models.functions import TruncDate
@@ -287,3 +288,125 @@ def pipeline(week: Week, *, history: int = 4, lookback: int = 26) -> dict:
         if mean_amount is not None
         else None,
     }
+
+
+# -- stages and the bottleneck --------------------------------------------------------------------
+
+STAGES = ["new", "working", "connected", "handed_off", "opportunity", "won"]
+
+
+def _entry(stage: str):
+    """When a lead (the outer row) entered the stage, derived from events."""
+    if stage == "new":
+        return None
+    if stage in ("working", "connected"):
+        acts = Activity.objects.filter(lead=OuterRef("pk"))
+        if stage == "connected":
+            acts = acts.filter(type=Activity.Type.CALL, outcome=Activity.Outcome.CONNECTED)
+        return Subquery(acts.order_by("started_at").values("started_at")[:1])
+    if stage == "handed_off":
+        return Subquery(
+            Handoff.objects.filter(lead=OuterRef("pk"))
+            .order_by("created_at")
+            .values("created_at")[:1]
+        )
+    if stage == "opportunity":
+        return Subquery(
+            Handoff.objects.filter(lead=OuterRef("pk"), status="accepted")
+            .order_by("decided_at")
+            .values("decided_at")[:1]
+        )
+    return Subquery(
+        Opportunity.objects.filter(handoff__lead=OuterRef("pk"), status="won")
+        .order_by("closed_at")
+        .values("closed_at")[:1]
+    )
+
+
+def transition_counts(weeks: list[Week], source: str, target: str) -> list[tuple[int, int]]:
+    """(entered, converted) for each week: leads of the team that entered `source` in the
+    week (the owner on the team that day), and of those, the ones that entered `target` at
+    any time so far. One query for all the weeks."""
+    team = weeks[0].team
+    leads = Lead.objects.filter(
+        owner__in=StaffingRecord.objects.filter(team=team, role=Role.SDR).values("person_id")
+    )
+    entered_at = "created_at" if source == "new" else "entered_source"
+    if source != "new":
+        leads = leads.annotate(entered_source=_entry(source))
+    leads = leads.filter(
+        **{f"{entered_at}__gte": weeks[0].start, f"{entered_at}__lt": weeks[-1].stop}
+    )
+    leads = leads.annotate(entry_day=local_day(entered_at, team), entered_target=_entry(target))
+    leads = leads.filter(on_team(team, "owner", "entry_day"))
+    aggregates = {}
+    for i, week in enumerate(weeks):
+        in_week = Q(**{f"{entered_at}__gte": week.start, f"{entered_at}__lt": week.stop})
+        aggregates[f"e{i}"] = Count("pk", filter=in_week)
+        aggregates[f"c{i}"] = Count("pk", filter=in_week & Q(entered_target__isnull=False))
+    row = leads.aggregate(**aggregates)
+    return [(row[f"e{i}"], row[f"c{i}"]) for i in range(len(weeks))]
+
+
+def stages(week: Week, history: int = 8) -> dict:
+    """stage_conversion for the week, and the bottleneck against the previous weeks."""
+    weeks = [week.shifted(-back) for back in range(history, -1, -1)]  # oldest first
+    conversion, candidates = [], []
+    any_history = False
+    for source, target in zip(STAGES, STAGES[1:], strict=False):
+        counts = transition_counts(weeks, source, target)
+        entered, converted = counts[-1]
+        rate = converted / entered if entered else None
+        conversion.append(
+            {
+                "from": source,
+                "to": target,
+                "entered": entered,
+                "converted": converted,
+                "rate": round(rate, 4) if rate is not None else None,
+            }
+        )
+        past = [c / e for e, c in counts[:-1] if e]
+        mean = statistics.mean(past) if past else None
+        if rate is not None:
+            candidates.append((source, target, rate, mean))
+            any_history = any_history or mean is not None
+    bottleneck = None
+    if candidates:
+        if any_history:
+
+            def relative(candidate):
+                _s, _t, rate, mean = candidate
+                if mean is None:
+                    return float("inf")
+                if mean == 0:
+                    return 1.0 if rate == 0 else float("inf")
+                return rate / mean
+
+            source, target, *_rest = min(candidates, key=relative)
+        else:
+            source, target, *_rest = min(candidates, key=lambda c: c[2])
+        bottleneck = {"from": source, "to": target}
+    return {"stage_conversion": conversion, "bottleneck": bottleneck}
+
+
+# -- the whole object ------------------------------------------------------------------------------
+
+
+def compute_week(team: Team, label: str) -> dict:
+    """The object of kpi-definitions.md for one team-week, computed fresh from the data."""
+    week = Week.parse(team, label)
+    figures = {
+        "team": team.slug,
+        "week": week.label,
+        "week_start": week.monday.isoformat(),
+        "week_end": week.end_date.isoformat(),
+    }
+    figures.update(people(week))
+    figures.update(activities(week))
+    figures.update(speed_to_lead(week))
+    figures.update(handoff_ratio(week))
+    figures.update(amounts(week))
+    figures.update(stages(week))
+    figures.update(pipeline(week))
+    return figures

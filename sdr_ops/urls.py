@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from handoffs import api as handoffs_api
 from leads import api as leads_api
+from metrics import api as metrics_api
 
 from . import api, views
 from .navigation import PAGES
@@ -38,6 +39,7 @@ api_v1 = [
     path("reviews/<int:pk>/", handoffs_api.ReviewDetailView.as_view(), name="api-review"),
     path("praise/", handoffs_api.PraiseListView.as_view(), name="api-praise"),
     path("insights/", leads_api.InsightListView.as_view(), name="api-insights"),
+    path("kpis/weekly/", metrics_api.WeeklyKpisView.as_view(), name="api-kpis-weekly"),
     path("capacity/<int:ae_id>/", handoffs_api.CapacityView.as_view(), name="api-capacity"),
     path(
         "capacity/<int:ae_id>/reductions/",

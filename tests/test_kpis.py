@@ -208,3 +208,162 @@ def test_pipeline_expects_pending_times_the_recent_ratio(org, week):
         "expected_opportunities": 1.0,
         "expected_amount": 1000.0,
     }
+
+
+def journey(
+    org, week, *, created_day, touched=None, connected=None, handed=None, accepted=False, won=False
+):
+    lead = LeadFactory(owner=org.alice, created_at=at(week, created_day, hour=9))
+    if touched is not None:
+        Activity.objects.create(
+            lead=lead,
+            sdr=org.alice,
+            type="call",
+            outcome="no_answer",
+            started_at=at(week, touched, hour=10),
+        )
+    if connected is not None:
+        Activity.objects.create(
+            lead=lead,
+            sdr=org.alice,
+            type="call",
+            outcome="connected",
+            started_at=at(week, connected, hour=11),
+        )
+    if handed is not None:
+        h = Handoff.objects.create(
+            lead=lead,
+            sdr=org.alice,
+            ae=org.aaron,
+            certainty="A",
+            created_at=at(week, handed, hour=12),
+            status="accepted" if accepted else "pending",
+            decided_at=at(week, handed, hour=16) if accepted else None,
+        )
+        if accepted:
+            Opportunity.objects.create(
+                handoff=h,
+                amount_at_creation=10,
+                created_at=at(week, handed, hour=16),
+                status="won" if won else "open",
+                amount_at_close=12 if won else None,
+                closed_at=at(week, handed + 1) if won else None,
+            )
+    return lead
+
+
+def test_stage_conversion_and_the_bottleneck_without_history(org, week):
+    journey(org, week, created_day=0, touched=0, connected=1, handed=2, accepted=True, won=True)
+    journey(org, week, created_day=1, touched=1)
+    journey(org, week, created_day=2)
+    figures = kpis.stages(week)
+    rates = {
+        (s["from"], s["to"]): (s["entered"], s["converted"], s["rate"])
+        for s in figures["stage_conversion"]
+    }
+    assert rates[("new", "working")] == (3, 2, 0.6667)
+    assert rates[("working", "connected")] == (2, 1, 0.5)
+    assert rates[("connected", "handed_off")] == (1, 1, 1.0)
+    assert rates[("handed_off", "opportunity")] == (1, 1, 1.0)
+    assert rates[("opportunity", "won")] == (1, 1, 1.0)
+    assert figures["bottleneck"] == {"from": "working", "to": "connected"}
+
+
+def test_the_bottleneck_is_judged_against_each_transitions_own_history(org, week):
+    before = week.shifted(-1)
+    journey(org, before, created_day=0, touched=0)  # new->working 1.0, working->connected 0
+    journey(org, week, created_day=0, touched=0, connected=1)
+    journey(org, week, created_day=1, touched=1)
+    journey(org, week, created_day=2)
+    # new->working fell from 1.0 to 0.67; working->connected rose from 0 to 0.5.
+    assert kpis.stages(week)["bottleneck"] == {"from": "new", "to": "working"}
+
+
+def test_no_data_no_bottleneck(org, week):
+    figures = kpis.stages(week)
+    assert figures["bottleneck"] is None
+    assert all(s["rate"] is None for s in figures["stage_conversion"])
+
+
+def test_the_whole_object_has_exactly_the_keys_of_the_definition(org, week):
+    figures = kpis.compute_week(org.desk, "2026-W47")
+    assert list(figures) == [
+        "team",
+        "week",
+        "week_start",
+        "week_end",
+        "headcount",
+        "productive_headcount",
+        "calls",
+        "connects",
+        "emails",
+        "speed_to_lead_median_hours",
+        "inbound_untouched",
+        "handoffs_created",
+        "handoffs_accepted",
+        "handoffs_rejected",
+        "handoffs_pending",
+        "handoff_to_opportunity_ratio",
+        "dead_ratio",
+        "ratio_status",
+        "opportunities_won",
+        "amount_at_creation_won",
+        "amount_won",
+        "amount_drift",
+        "amount_drift_pct",
+        "median_drift_pct",
+        "stage_conversion",
+        "bottleneck",
+        "pending_handoffs",
+        "expected_opportunities",
+        "expected_amount",
+    ]
+    assert figures["team"] == "enterprise-desk" and figures["week_end"] == "2026-11-22"
+
+
+def test_the_command_prints_the_json_object(org, capsys):
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    call_command("kpis", "--team", "enterprise-desk", "--week", "2026-W47", "--json")
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["week"] == "2026-W47" and figures["headcount"] == 2
+    with pytest.raises(CommandError, match="2026-W47"):
+        call_command("kpis", "--team", "enterprise-desk", "--week", "last", "--json")
+    with pytest.raises(CommandError, match="No team"):
+        call_command("kpis", "--team", "nope", "--week", "2026-W47")
+
+
+@pytest.mark.parametrize(
+    ("persona", "team", "status"),
+    [
+        ("mia", "enterprise-desk", 200),
+        ("mia", "growth-desk", 404),
+        ("otto", "growth-desk", 200),
+        ("stella", "growth-desk", 200),
+        ("root", "enterprise-desk", 200),
+        ("alice", "enterprise-desk", 404),
+        ("aaron", "enterprise-desk", 404),
+    ],
+)
+def test_the_api_is_for_managers_stakeholders_and_admins(client, org, persona, team, status):
+    client.force_login(getattr(org, persona))
+    response = client.get("/api/v1/kpis/weekly/", {"team": team, "week": "2026-W47"})
+    assert response.status_code == status
+    if status == 200:
+        assert response.json()["team"] == team
+
+
+def test_the_api_returns_a_range_and_explains_bad_weeks(client, org):
+    client.force_login(org.stella)
+    weeks = client.get(
+        "/api/v1/kpis/weekly/", {"team": "enterprise-desk", "from": "2026-W45", "to": "2026-W47"}
+    ).json()
+    assert [w["week"] for w in weeks] == ["2026-W45", "2026-W46", "2026-W47"]
+    bad = client.get("/api/v1/kpis/weekly/", {"team": "enterprise-desk", "week": "soon"})
+    assert bad.status_code == 400 and "2026-W47" in str(bad.json())
+    backwards = client.get(
+        "/api/v1/kpis/weekly/", {"team": "enterprise-desk", "from": "2026-W47", "to": "2026-W45"}
+    )
+    assert backwards.status_code == 400
