@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from sdr_ops.models import Role, Team
 
 from . import kpis
+from .models import WeeklyRollup
 
 MAX_WEEKS = 104
 
@@ -37,7 +38,7 @@ def _week(team: Team, label: str, field: str) -> kpis.Week:
 
 class WeeklyKpisView(APIView):
     """One team-week (`week`), or a range of weeks (`from` and `to`), as in
-    kpi-definitions.md. Computed from the data."""
+    kpi-definitions.md: from the stored rollup when it exists, otherwise computed."""
 
     @extend_schema(
         parameters=[
@@ -53,7 +54,7 @@ class WeeklyKpisView(APIView):
         team = _team_for(request, request.query_params.get("team"))
         if request.query_params.get("week"):
             week = _week(team, request.query_params["week"], "week")
-            return Response(kpis.compute_week(team, week.label))
+            return Response(_figures(team, [week.label])[0])
         if not (request.query_params.get("from") and request.query_params.get("to")):
             raise ValidationError({"week": _("Give a week, or from and to.")})
         first = _week(team, request.query_params["from"], "from")
@@ -63,4 +64,12 @@ class WeeklyKpisView(APIView):
             raise ValidationError(
                 {"to": _("A range runs forward, %(n)s weeks at most.") % {"n": MAX_WEEKS}}
             )
-        return Response([kpis.compute_week(team, first.shifted(i).label) for i in range(count)])
+        return Response(_figures(team, [first.shifted(i).label for i in range(count)]))
+
+
+def _figures(team: Team, labels: list[str]) -> list[dict]:
+    """Each week from its stored rollup when there is one, else computed now."""
+    stored = dict(
+        WeeklyRollup.objects.filter(team=team, week__in=labels).values_list("week", "figures")
+    )
+    return [stored.get(label) or kpis.compute_week(team, label) for label in labels]

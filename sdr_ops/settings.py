@@ -226,6 +226,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "build-due-call-lists": {"task": "leads.build_due_call_lists", "schedule": 600.0},
     # Hourly: flag handoffs that wait past their team's response time to the AE and manager.
     "flag-overdue-handoffs": {"task": "handoffs.flag_overdue", "schedule": 3600.0},
+    # Mondays 03:00 (TIME_ZONE): store last week's KPIs of every team.
+    "roll-up-kpis": {
+        "task": "metrics.roll_up_last_week",
+        "schedule": crontab(minute=0, hour=3, day_of_week="mon"),
+    },
     # Mondays 08:00 (TIME_ZONE): e-mail last week's praise to everyone.
     "send-praise-digest": {
         "task": "handoffs.send_praise_digest",

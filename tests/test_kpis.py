@@ -367,3 +367,39 @@ def test_the_api_returns_a_range_and_explains_bad_weeks(client, org):
         "/api/v1/kpis/weekly/", {"team": "enterprise-desk", "from": "2026-W47", "to": "2026-W45"}
     )
     assert backwards.status_code == 400
+
+
+def test_rollups_store_the_same_object_and_a_rerun_replaces_it(org, week, capsys):
+    from django.core.management import call_command
+
+    from metrics.models import WeeklyRollup
+    from metrics.tasks import roll_up_last_week
+
+    handoff(org, week, "accepted")
+    call_command("rollup_kpis", "--week", "2026-W47")
+    stored = WeeklyRollup.objects.get(team=org.desk, week="2026-W47")
+    assert stored.figures == kpis.compute_week(org.desk, "2026-W47")
+    handoff(org, week, "rejected")
+    call_command("rollup_kpis", "--week", "2026-W47")
+    stored = WeeklyRollup.objects.get(team=org.desk, week="2026-W47")
+    assert stored.figures["handoffs_created"] == 2
+    assert WeeklyRollup.objects.filter(week="2026-W47").count() == 2  # both SDR teams
+    call_command("rollup_kpis", "--since", "2026-W40", "--team", "growth-desk")
+    assert WeeklyRollup.objects.filter(team=org.growth).count() >= 8
+    assert roll_up_last_week.apply().get() == 2
+
+
+def test_the_api_serves_the_stored_rollup_when_there_is_one(client, org, week):
+    from metrics.models import WeeklyRollup
+
+    WeeklyRollup.objects.create(
+        team=org.desk,
+        week="2026-W47",
+        week_start=week.monday,
+        figures={"team": "enterprise-desk", "stored": True},
+    )
+    client.force_login(org.mia)
+    body = client.get(
+        "/api/v1/kpis/weekly/", {"team": "enterprise-desk", "week": "2026-W47"}
+    ).json()
+    assert body == {"team": "enterprise-desk", "stored": True}

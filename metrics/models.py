@@ -1,0 +1,24 @@
+"""Stored weekly KPIs: one row per team and ISO week, replaced whole when recomputed."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class WeeklyRollup(models.Model):
+    team = models.ForeignKey("sdr_ops.Team", on_delete=models.CASCADE, related_name="rollups")
+    week = models.CharField(_("ISO week"), max_length=8)
+    week_start = models.DateField(_("week start"))
+    figures = models.JSONField(_("figures"))
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["team", "week_start"]
+        verbose_name = _("weekly rollup")
+        verbose_name_plural = _("weekly rollups")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "week"], name="rollup_once_per_team_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.week}"

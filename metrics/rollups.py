@@ -1,0 +1,51 @@
+"""The weekly rollup: last week's KPIs of every SDR team, stored so dashboards and the API
+read them without recomputing. A re-run replaces the same week's rows."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from sdr_ops.models import Team
+
+from . import kpis
+from .models import WeeklyRollup
+
+
+def last_week(team: Team, now: datetime.datetime) -> kpis.Week:
+    today = now.astimezone(team.zone).date()
+    return kpis.Week(team, today - datetime.timedelta(days=today.weekday() + 7))
+
+
+@transaction.atomic
+def roll_up(team: Team, week: kpis.Week) -> WeeklyRollup:
+    """Computes and stores one team-week, replacing an earlier row of the same week."""
+    figures = kpis.compute_week(team, week.label)
+    rollup, _created = WeeklyRollup.objects.update_or_create(
+        team=team,
+        week=week.label,
+        defaults={"week_start": week.monday, "figures": figures, "computed_at": timezone.now()},
+    )
+    return rollup
+
+
+def roll_up_weeks(labels: list[str], teams=None) -> int:
+    """Rolls up the given ISO weeks for the SDR teams (all by default); returns rows written."""
+    teams = list(teams or Team.objects.filter(kind=Team.Kind.SDR))
+    written = 0
+    for team in teams:
+        for label in labels:
+            roll_up(team, kpis.Week.parse(team, label))
+            written += 1
+    return written
+
+
+def weeks_between(first: str, last: str) -> list[str]:
+    start = datetime.date.fromisocalendar(*map(int, first.upper().replace("-W", " ").split()), 1)
+    stop = datetime.date.fromisocalendar(*map(int, last.upper().replace("-W", " ").split()), 1)
+    labels = []
+    while start <= stop:
+        year, week, _day = start.isocalendar()
+        labels.append(f"{year}-W{week:02d}")
+        start += datetime.timedelta(weeks=1)
+    return labels
