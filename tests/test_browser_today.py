@@ -40,7 +40,10 @@ def test_sdr_calls_logs_an_answer_and_moves_to_the_next_lead(page, live_server, 
     # Keyboard: n calls the next lead.
     page.keyboard.press("n")
     expect(page.get_by_role("heading", name=re.compile("^Minho Lee"))).to_be_visible()
-    expect(page.locator("#timer .elapsed")).to_have_text("0:01", timeout=3000)
+    # The timer runs: it shows a second or more (not a fixed value, the machine may be slow).
+    expect(page.locator("#timer .elapsed")).to_have_text(
+        re.compile(r"^0:0[1-9]$|^0:[1-5]\d$"), timeout=5000
+    )
     expect(page.locator("[data-open-item=budget]")).to_be_visible()
 
     page.get_by_label("Outcome").select_option("connected")
