@@ -150,6 +150,7 @@ PAGES: tuple[Page, ...] = (
             "Productive headcount, handoff-to-opportunity ratio, amount drift and the stage "
             "funnel, week by week."
         ),
+        placeholder=False,
     ),
 )
 

@@ -59,18 +59,21 @@ def test_pages_outside_a_role_answer_404(client, org, role, page):
     assert response.status_code == (200 if page.name in EXPECTED_NAV[role] else 404)
 
 
-def test_placeholder_says_plainly_that_it_is_not_built_yet(client, org):
-    client.force_login(org.mia)
-    response = client.get(reverse("dashboards"))
-    assert b"not built yet" in response.content
-    assert b"handoff-to-opportunity ratio" in response.content
+def test_a_placeholder_page_says_plainly_that_it_is_not_built_yet(rf, org, monkeypatch):
+    # Every page of the registry is built now; the mechanism stays for the next ones.
+    from sdr_ops import navigation, views
 
-
-def test_placeholder_page_runs_a_fixed_number_of_queries(client, org, django_assert_num_queries):
-    client.force_login(org.mia)
-    # 1 session, 2 user, 3 team (time zone)
-    with django_assert_num_queries(3):
-        client.get(reverse("dashboards"))
+    page = navigation.Page("future", "future/", "Future", (Role.MANAGER,), "Something for later.")
+    monkeypatch.setitem(navigation.PAGES_BY_NAME, "future", page)
+    monkeypatch.setattr(navigation, "PAGES", (*navigation.PAGES, page))
+    request = rf.get("/future/")
+    request.user = org.mia
+    monkeypatch.setattr(navigation, "reverse", lambda name: f"/{name}/")
+    html = views.placeholder(request, page="future").content.decode()
+    assert "not built yet" in html and "Something for later." in html
+    request.user = org.alice
+    with pytest.raises(Exception):  # noqa: B017 - Http404
+        views.placeholder(request, page="future")
 
 
 def _page_urls():

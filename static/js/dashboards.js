@@ -1,0 +1,30 @@
+// Draws the dashboard charts from the JSON the page carries (no inline script: the data sits
+// in a json_script block, which the browser does not run).
+document.addEventListener("DOMContentLoaded", () => {
+  const source = document.getElementById("chart-data");
+  if (!source || typeof Chart === "undefined") return;
+  const data = JSON.parse(source.textContent);
+  const t = data.texts;
+  const line = (id, datasets, options = {}) => {
+    const canvas = document.getElementById(id);
+    if (canvas) new Chart(canvas, { type: "line", data: { labels: data.labels, datasets }, options: { animation: false, ...options } });
+  };
+  line("chart-people", [
+    { label: t.headcount, data: data.headcount, borderColor: "#5b6475" },
+    { label: t.productive, data: data.productive, borderColor: "#2456d6" },
+  ]);
+  line("chart-ratio", [
+    { label: t.ratio, data: data.ratio, borderColor: "#2456d6", spanGaps: true },
+    { label: t.low, data: data.labels.map(() => data.band[0]), borderColor: "#1e7b43", borderDash: [4, 4], pointRadius: 0 },
+    { label: t.high, data: data.labels.map(() => data.band[1]), borderColor: "#1e7b43", borderDash: [4, 4], pointRadius: 0 },
+  ], { scales: { y: { min: 0, max: 1 } } });
+  const drift = document.getElementById("chart-drift");
+  if (drift) new Chart(drift, { type: "bar", data: { labels: data.labels, datasets: [
+    { label: t.created, data: data.created, backgroundColor: "#9db4ef" },
+    { label: t.won, data: data.won, backgroundColor: "#2456d6" },
+  ] }, options: { animation: false } });
+  const colours = ["#2456d6", "#1e7b43", "#a15c00", "#b3261e", "#5b6475"];
+  line("chart-funnel", Object.entries(data.conversion).map(([label, rates], i) => (
+    { label, data: rates, borderColor: colours[i % colours.length], spanGaps: true }
+  )), { scales: { y: { min: 0, max: 1 } } });
+});

@@ -1,0 +1,62 @@
+"""The dashboards: team figures week by week, for managers (their team), stakeholders and
+admins."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from metrics import kpis, rollups
+from metrics.views import WEEKS
+
+from .test_kpis import handoff
+
+
+def last_full_week(team):
+    today = timezone.localdate(timezone=team.zone)
+    return kpis.Week(team, today - datetime.timedelta(days=today.weekday() + 7))
+
+
+def store_all_weeks(team):
+    last = last_full_week(team)
+    rollups.roll_up_weeks([last.shifted(-b).label for b in range(WEEKS)], [team])
+    return last
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("mia", 200), ("stella", 200), ("root", 200), ("alice", 404), ("aaron", 404)],
+)
+def test_who_sees_the_dashboards(client, org, persona, status):
+    client.force_login(getattr(org, persona))
+    assert client.get(reverse("dashboards")).status_code == status
+
+
+def test_a_manager_sees_only_their_team(client, org):
+    client.force_login(org.mia)
+    html = client.get(reverse("dashboards"), {"team": "growth-desk"}).content.decode()
+    assert "Enterprise Desk" in html and 'value="growth-desk"' not in html
+
+
+@pytest.mark.parametrize("rows", [2, 12])
+def test_dashboard_queries_do_not_grow_with_data(client, org, rows, django_assert_num_queries):
+    last = last_full_week(org.desk)
+    for _ in range(rows):
+        handoff(org, last, "accepted")
+    store_all_weeks(org.desk)
+    client.force_login(org.mia)
+    # 1 session, 2 user, 3 team, 4 the stored weeks, 5 joins and leavers, 6 largest drifts
+    with django_assert_num_queries(6):
+        html = client.get(reverse("dashboards")).content.decode()
+    assert "100 %" in html and "too narrow: qualifying too strictly" in html
+    assert 'id="chart-data"' in html
+
+
+def test_the_bottleneck_is_highlighted(client, org):
+    last = last_full_week(org.desk)
+    handoff(org, last, "pending")
+    store_all_weeks(org.desk)
+    client.force_login(org.stella)
+    html = client.get(reverse("dashboards"), {"team": "enterprise-desk"}).content.decode()
+    assert 'class="bottleneck"' in html
