@@ -5,12 +5,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from leads import queries as lead_queries
+from sdr_ops.api import bad_request, paginated
 from sdr_ops.models import Role, Team, User
 
 from . import domain, queries, reviews, valve
@@ -31,12 +31,6 @@ from .serializers import (
 )
 
 CONFLICT = OpenApiResponse(description="Already decided: another decision came first.")
-
-
-def _bad_request(error: DjangoValidationError) -> ValidationError:
-    if hasattr(error, "message_dict"):
-        return ValidationError(error.message_dict)
-    return ValidationError({"non_field_errors": error.messages})
 
 
 def _conflict(decided: domain.AlreadyDecided) -> Response:
@@ -62,9 +56,7 @@ class HandoffListView(APIView):
         status = request.query_params.get("status")
         if status:
             handoffs = handoffs.filter(status=status)
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(handoffs, request, self)
-        return paginator.get_paginated_response(HandoffSerializer(page, many=True).data)
+        return paginated(request, self, handoffs, HandoffSerializer)
 
     @extend_schema(
         request=HandoffInputSerializer,
@@ -94,7 +86,7 @@ class HandoffListView(APIView):
                 override_reason=values["override_reason"],
             )
         except DjangoValidationError as error:
-            raise _bad_request(error) from error
+            raise bad_request(error) from error
         except PermissionDenied as exc:
             raise NotFound from exc
         return Response(HandoffSerializer(handoff).data, status=201)
@@ -130,7 +122,7 @@ class AcceptView(APIView):
         except domain.AlreadyDecided as decided:
             return _conflict(decided)
         except DjangoValidationError as error:
-            raise _bad_request(error) from error
+            raise bad_request(error) from error
         return Response(OpportunitySerializer(opportunity).data, status=201)
 
 
@@ -149,7 +141,7 @@ class RejectView(APIView):
         except domain.AlreadyDecided as decided:
             return _conflict(decided)
         except DjangoValidationError as error:
-            raise _bad_request(error) from error
+            raise bad_request(error) from error
         return Response(HandoffSerializer(rejected).data)
 
 
@@ -179,9 +171,7 @@ class OpportunityListView(APIView):
     @extend_schema(responses=OpportunitySerializer(many=True), operation_id="opportunities_list")
     def get(self, request: Request) -> Response:
         mine = Opportunity.objects.filter(handoff__ae=request.user).order_by("-created_at", "-pk")
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(mine, request, self)
-        return paginator.get_paginated_response(OpportunitySerializer(page, many=True).data)
+        return paginated(request, self, mine, OpportunitySerializer)
 
 
 class OpportunityDetailView(APIView):
@@ -203,7 +193,7 @@ class OpportunityDetailView(APIView):
                 opportunity.pk, by=request.user, amount=data.validated_data["amount"]
             )
         except DjangoValidationError as error:
-            raise _bad_request(error) from error
+            raise bad_request(error) from error
         return Response(OpportunitySerializer(opportunity).data)
 
 
@@ -228,7 +218,7 @@ class OpportunityCloseView(APIView):
                     opportunity.pk, by=request.user, reason=values["reason"]
                 )
         except DjangoValidationError as error:
-            raise _bad_request(error) from error
+            raise bad_request(error) from error
         return Response(OpportunitySerializer(opportunity).data)
 
 
@@ -266,7 +256,7 @@ class CapacityView(APIView):
         try:
             domain.set_capacity(ae, by=request.user, **data.validated_data)
         except DjangoValidationError as error:
-            raise _bad_request(error) from error
+            raise bad_request(error) from error
         return Response(CapacitySerializer(_capacity_body(ae)).data)
 
 
@@ -283,7 +273,7 @@ class ReductionCreateView(APIView):
         try:
             reduction = domain.add_reduction(ae, by=request.user, **data.validated_data)
         except DjangoValidationError as error:
-            raise _bad_request(error) from error
+            raise bad_request(error) from error
         return Response(ReductionSerializer(reduction).data, status=201)
 
 
@@ -297,9 +287,7 @@ class ReviewListView(APIView):
             .select_related("manager", "handoff__sdr")
             .order_by("-created_at", "-pk")
         )
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(found, request, self)
-        return paginator.get_paginated_response(ReviewSerializer(page, many=True).data)
+        return paginated(request, self, found, ReviewSerializer)
 
 
 class ReviewDetailView(APIView):
@@ -316,6 +304,4 @@ class PraiseListView(APIView):
 
     @extend_schema(responses=PraiseSerializer(many=True), operation_id="praise_list")
     def get(self, request: Request) -> Response:
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(reviews.feed(), request, self)
-        return paginator.get_paginated_response(PraiseSerializer(page, many=True).data)
+        return paginated(request, self, reviews.feed(), PraiseSerializer)

@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import get_object_or_404
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sdr_ops.api import bad_request, paginated
 from sdr_ops.models import Role
 
 from . import calllists, domain, insights, queries
@@ -45,9 +45,7 @@ class LeadListView(APIView):
         filters.is_valid(raise_exception=True)
         leads = queries.filter_leads(queries.visible_leads(request.user), **filters.validated_data)
         leads = queries.with_last_touch(leads).select_related("account", "owner")
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(leads.order_by("-created_at", "-pk"), request, self)
-        return paginator.get_paginated_response(LeadSerializer(page, many=True).data)
+        return paginated(request, self, leads.order_by("-created_at", "-pk"), LeadSerializer)
 
 
 class LeadDetailView(APIView):
@@ -69,9 +67,7 @@ class LeadActivitiesView(APIView):
     def get(self, request: Request, pk: int) -> Response:
         lead = queries.get_lead_for(request.user, pk)
         activities = lead.activities.select_related("sdr").order_by("-started_at")
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(activities, request, self)
-        return paginator.get_paginated_response(ActivitySerializer(page, many=True).data)
+        return paginated(request, self, activities, ActivitySerializer)
 
     @extend_schema(
         request=ActivityInputSerializer,
@@ -85,15 +81,8 @@ class LeadActivitiesView(APIView):
         try:
             activity = domain.log_activity(lead, by=request.user, **data.validated_data)
         except DjangoValidationError as error:
-            raise _validation_error(error) from error
+            raise bad_request(error) from error
         return Response(ActivitySerializer(activity).data, status=201)
-
-
-def _validation_error(error: DjangoValidationError) -> ValidationError:
-    """A domain ValidationError as DRF's 400, field by field."""
-    if hasattr(error, "message_dict"):
-        return ValidationError(error.message_dict)
-    return ValidationError({"non_field_errors": error.messages})
 
 
 def _own_lead(request: Request, pk: int) -> Lead:
@@ -132,7 +121,7 @@ class QualificationItemView(APIView):
                 lead, item=item, by=request.user, **data.validated_data
             )
         except DjangoValidationError as error:
-            raise _validation_error(error) from error
+            raise bad_request(error) from error
         return Response(QualificationSerializer(answer).data)
 
 
@@ -186,7 +175,7 @@ class SkipEntryView(APIView):
         try:
             calllists.skip_entry(entry, by=request.user, reason=data.validated_data["reason"])
         except DjangoValidationError as error:
-            raise _validation_error(error) from error
+            raise bad_request(error) from error
         return Response(CallListEntrySerializer(entry).data)
 
 
@@ -202,9 +191,7 @@ class InsightListView(APIView):
         topic = request.query_params.get("topic")
         if topic:
             found = found.filter(topic=topic)
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(found, request, self)
-        return paginator.get_paginated_response(InsightSerializer(page, many=True).data)
+        return paginated(request, self, found, InsightSerializer)
 
     @extend_schema(
         request=InsightSerializer,
@@ -225,5 +212,5 @@ class InsightListView(APIView):
         except PermissionDenied as exc:
             raise NotFound from exc
         except DjangoValidationError as error:
-            raise _validation_error(error) from error
+            raise bad_request(error) from error
         return Response(InsightSerializer(insight).data, status=201)

@@ -1,6 +1,9 @@
 """REST API of the organisation package."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,3 +17,17 @@ class MeView(APIView):
     @extend_schema(responses=MeSerializer, operation_id="me_retrieve")
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(request.user).data)
+
+
+def paginated(request: Request, view: APIView, queryset, serializer_class) -> Response:
+    """One page of the queryset, serialised, with the usual count/next/previous envelope."""
+    paginator = PageNumberPagination()
+    page = paginator.paginate_queryset(queryset, request, view)
+    return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+def bad_request(error: DjangoValidationError) -> ValidationError:
+    """A domain ValidationError as DRF's 400, field by field where it names fields."""
+    if hasattr(error, "message_dict"):
+        return ValidationError(error.message_dict)
+    return ValidationError({"non_field_errors": error.messages})
