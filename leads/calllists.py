@@ -106,14 +106,6 @@ def team_sdr_ids(team: Team, day: datetime.date) -> list[int]:
     )
 
 
-_ORDER_SQL = {
-    CallListRule.Order.CALLBACK: "r.callback_at ASC, r.id ASC",
-    CallListRule.Order.NEWEST: "r.created_at DESC, r.id DESC",
-    CallListRule.Order.OLDEST: "r.created_at ASC, r.id ASC",
-    CallListRule.Order.QUIETEST: "COALESCE(r.last_touch, r.created_at) ASC, r.id ASC",
-}
-
-
 def _adapt(value):
     """A Python value as the database backend stores it, for raw SQL parameters."""
     ops = connection.ops
