@@ -139,8 +139,7 @@ def hand_off(
 def _leave_call_lists(lead: Lead, ae: User) -> None:
     """A handed-off lead leaves every call list until the AE decides: lists of days to come
     drop it, today's list shows it skipped as handed off."""
-    team = lead.owner.current_team
-    today = team.local_today() if team else timezone.localdate()
+    today = lead.owner.local_today()
     planned = CallListEntry.objects.filter(lead=lead, status=CallListEntry.Status.PLANNED)
     planned.filter(call_list__day__gt=today).delete()
     planned.filter(call_list__day=today).update(

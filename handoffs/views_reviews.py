@@ -156,8 +156,7 @@ def react(request: HttpRequest, pk: int) -> HttpResponse:
 
 def praise_digest(request: HttpRequest) -> HttpResponse:
     """The week's praise (an ISO week, 2026-W47; the last full week by default)."""
-    team = request.user.current_team
-    zone = team.zone if team else timezone.get_current_timezone()
+    zone = request.user.local_zone
     monday = digest.parse_week(request.GET.get("week"), timezone.localdate(timezone=zone))
     return render(
         request,

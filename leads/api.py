@@ -5,7 +5,6 @@ import datetime
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
@@ -136,8 +135,7 @@ class MyCallListView(APIView):
     def get(self, request: Request) -> Response:
         if request.user.role != Role.SDR:
             raise NotFound
-        team = request.user.current_team
-        day = team.local_today() if team else timezone.localdate()
+        day = request.user.local_today()
         if request.query_params.get("day"):
             try:
                 day = datetime.date.fromisoformat(request.query_params["day"])

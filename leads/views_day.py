@@ -19,11 +19,6 @@ from .forms import LogCallForm, QualificationItemForm, SkipForm
 from .models import BUDGET_QUESTIONS, CallList, CallListEntry, QualificationStatus
 
 
-def _today(user) -> datetime.date:
-    team = user.current_team
-    return team.local_today() if team else timezone.localdate()
-
-
 def _render_list(request: HttpRequest, day: datetime.date, *, mode: str) -> HttpResponse:
     call_list = calllists.list_for(request.user, day)
     entries = list(queries.list_entries(call_list)) if call_list else []
@@ -45,13 +40,15 @@ def _render_list(request: HttpRequest, day: datetime.date, *, mode: str) -> Http
 @role_required(Role.SDR)
 def today(request: HttpRequest) -> HttpResponse:
     """Today's list in order, with why each lead is on it, what is done and what is left."""
-    return _render_list(request, _today(request.user), mode="today")
+    return _render_list(request, request.user.local_today(), mode="today")
 
 
 @role_required(Role.SDR)
 def tomorrow(request: HttpRequest) -> HttpResponse:
     """The next working day's list as built tonight, to adjust and mark reviewed."""
-    return _render_list(request, calllists.next_working_day(_today(request.user)), mode="tomorrow")
+    return _render_list(
+        request, calllists.next_working_day(request.user.local_today()), mode="tomorrow"
+    )
 
 
 def _own_list(request: HttpRequest, list_id: int) -> CallList:
@@ -68,7 +65,7 @@ def _own_entry(request: HttpRequest, list_id: int, pk: int) -> CallListEntry:
 
 
 def _after_change(request: HttpRequest, call_list: CallList) -> HttpResponse:
-    mode = "today" if call_list.day <= _today(request.user) else "tomorrow"
+    mode = "today" if call_list.day <= request.user.local_today() else "tomorrow"
     if request.htmx:
         return _render_list(request, call_list.day, mode=mode)
     return redirect(mode)
@@ -93,7 +90,7 @@ def build_mine(request: HttpRequest) -> HttpResponse:
             ),
         )
         return redirect("today")
-    day = _today(request.user)
+    day = request.user.local_today()
     if calllists.list_for(request.user, day) is None:
         calllists.build_call_lists(team, day, only=[request.user.pk])
     return redirect("today")
@@ -193,7 +190,7 @@ def _item_forms(request: HttpRequest, answers) -> list[QualificationItemForm]:
 
 def _next_call(user, lead) -> CallListEntry | None:
     """The next lead still to call on today's list, after this one if it is on it."""
-    call_list = calllists.list_for(user, _today(user))
+    call_list = calllists.list_for(user, user.local_today())
     if call_list is None:
         return None
     planned = call_list.entries.filter(status=CallListEntry.Status.PLANNED).exclude(lead=lead)

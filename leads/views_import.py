@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,11 +33,6 @@ class UploadForm(forms.Form):
         return upload
 
 
-def _zone(request: HttpRequest):
-    team = request.user.current_team
-    return team.zone if team else timezone.get_current_timezone()
-
-
 @role_required(Role.MANAGER)
 def import_leads(request: HttpRequest) -> HttpResponse:
     """Upload shows a preview; confirming imports the previewed file, all or nothing."""
@@ -50,7 +44,7 @@ def import_leads(request: HttpRequest) -> HttpResponse:
             return redirect("lead-import")
         data = base64.b64decode(stored["data"])
         result = importer.check_leads(
-            data, filename=stored["name"], by=request.user, zone=_zone(request)
+            data, filename=stored["name"], by=request.user, zone=request.user.local_zone
         )
         if result.ok:
             importer.import_leads(result, by=request.user)
@@ -67,7 +61,7 @@ def import_leads(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         data = upload.read()
         result = importer.check_leads(
-            data, filename=upload.name, by=request.user, zone=_zone(request)
+            data, filename=upload.name, by=request.user, zone=request.user.local_zone
         )
         if result.ok:
             request.session[SESSION_KEY] = {

@@ -43,8 +43,7 @@ def _date(value: str | None) -> datetime.date | None:
 def digest(request: HttpRequest) -> HttpResponse:
     """Counts by topic and week with the trend, the newest quotes per topic; filters by segment
     and period; CSV export. Every logged-in role reads it."""
-    team = request.user.current_team
-    zone = team.zone if team else timezone.get_current_timezone()
+    zone = request.user.local_zone
     today = timezone.localdate(timezone=zone)
     segment = request.GET.get("segment", "")
     segment = segment if segment in Segment.values else ""

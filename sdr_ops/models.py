@@ -275,6 +275,17 @@ class User(AbstractUser):
         """True when the user holds one of the roles; admins hold every role."""
         return self.is_admin or self.role in roles
 
+    @property
+    def local_zone(self) -> zoneinfo.ZoneInfo:
+        """The time zone of the user's team, else the active one."""
+        team = self.current_team
+        return team.zone if team else timezone.get_current_timezone()
+
+    def local_today(self) -> datetime.date:
+        """Today in the time zone of the user's team."""
+        team = self.current_team
+        return team.local_today() if team else timezone.localdate()
+
     @cached_property
     def current_team(self) -> "Team | None":
         """The team of the user's staffing record active today (the latest one if several)."""
