@@ -6,9 +6,7 @@ same e-mail or phone for the same company, in the file or already in the databas
 external id already imported) are reported and not created twice.
 """
 
-import csv
 import datetime
-import io
 import zoneinfo
 from dataclasses import dataclass, field
 
@@ -20,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from sdr_ops.csvfiles import Problems, read_rows
 from sdr_ops.models import Role, User
 
 from .models import Account, Lead, Segment, Source, Stage, StageChange
@@ -38,7 +37,6 @@ COLUMNS = [
     "created_at",
 ]
 REQUIRED = ["company", "segment", "source", "owner_email"]
-MAX_REPORTED = 100
 
 
 @dataclass
@@ -51,39 +49,32 @@ class LeadRow:
 class ImportResult:
     filename: str
     rows: list[LeadRow] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
     duplicates: list[str] = field(default_factory=list)
-    error_count: int = 0
     created: int = 0
 
     @property
     def ok(self) -> bool:
-        return self.error_count == 0
+        return self.problems.count == 0
 
     def error(self, line: int, column: str, message: str) -> None:
-        self.error_count += 1
-        if len(self.errors) < MAX_REPORTED:
-            self.errors.append(f"{self.filename}:{line}: {column}: {message}")
+        self.problems.add(self.filename, line, column, message)
+
+    @property
+    def errors(self) -> list[str]:
+        return self.problems.lines
+
+    @property
+    def error_count(self) -> int:
+        return self.problems.count
 
     @property
     def errors_left_off(self) -> int:
-        return self.error_count - len(self.errors)
+        return self.problems.left_off
 
 
 def _normalise_phone(phone: str) -> str:
     return "".join(ch for ch in phone if ch.isdigit())
-
-
-def _decode(data: bytes, result: ImportResult) -> str | None:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        result.error(
-            1,
-            "-",
-            _("the file is not UTF-8 (byte %(pos)s); save it as CSV UTF-8.") % {"pos": exc.start},
-        )
-        return None
 
 
 def check_leads(
@@ -95,22 +86,8 @@ def check_leads(
     command line) and admins for any SDR.
     """
     result = ImportResult(filename=filename)
-    text = _decode(data, result)
-    if text is None:
-        return result
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
-    unknown = [c for c in header if c not in COLUMNS]
-    missing = [c for c in REQUIRED if c not in header]
-    for column in unknown:
-        result.error(
-            1,
-            column,
-            _("unknown column (the columns are: %(columns)s)") % {"columns": ", ".join(COLUMNS)},
-        )
-    for column in missing:
-        result.error(1, column, _("required column missing"))
-    if not header or unknown or missing:
+    rows = read_rows(filename, data, COLUMNS, REQUIRED, result.problems)
+    if not result.ok:
         return result
 
     sdrs = User.objects.filter(role=Role.SDR, is_active=True)
@@ -121,13 +98,7 @@ def check_leads(
     owners = {u.email.lower(): u for u in sdrs}
     seen_keys: dict[tuple[str, str], int] = {}
     seen_ids: dict[str, int] = {}
-    for line, raw in enumerate(reader, start=2):
-        if None in raw:
-            result.error(line, "-", _("more cells than columns"))
-            continue
-        values = {k: (v or "").strip() for k, v in raw.items()}
-        if not any(values.values()):
-            continue  # a blank line
+    for line, values in rows:
         errors_before = result.error_count
         for column in REQUIRED:
             if not values.get(column):

@@ -7,9 +7,7 @@ again changes nothing: staff by (email, team, start_date), leads and handoffs by
 `external_id`, activities by (lead, sdr, type, started_at), opportunities by their handoff.
 """
 
-import csv
 import datetime
-import io
 import zoneinfo
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -23,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from handoffs.models import Certainty, Handoff, Opportunity, RejectionReason
 from leads.models import Account, Activity, Lead, Segment, Source, Stage
+from sdr_ops.csvfiles import Problems, read_rows
 from sdr_ops.models import Role, StaffingRecord, StaffingRole, Team, User
 
 FILES = {
@@ -85,23 +84,7 @@ REQUIRED = {
     ],
     "opportunities.csv": ["handoff_external_id", "amount_at_creation", "created_at", "status"],
 }
-MAX_REPORTED = 100
 BATCH = 5000
-
-
-class Problems:
-    def __init__(self):
-        self.lines: list[str] = []
-        self.count = 0
-
-    def add(self, file: str, line: int, column: str, message: str) -> None:
-        self.count += 1
-        if len(self.lines) < MAX_REPORTED:
-            self.lines.append(f"{file}:{line}: {column}: {message}")
-
-    def report(self) -> list[str]:
-        extra = self.count - len(self.lines)
-        return self.lines + ([_("... and %(n)s more.") % {"n": extra}] if extra else [])
 
 
 @dataclass
@@ -119,38 +102,6 @@ class Plan:
     @property
     def ok(self) -> bool:
         return self.problems.count == 0
-
-
-def _rows(name: str, data: bytes, problems: Problems):
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        problems.add(name, 1, "-", _("the file is not UTF-8; save it as CSV UTF-8."))
-        return []
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
-    for column in header:
-        if column not in FILES[name]:
-            problems.add(
-                name,
-                1,
-                column,
-                _("unknown column (the columns are: %(c)s)") % {"c": ", ".join(FILES[name])},
-            )
-    for column in REQUIRED[name]:
-        if column not in header:
-            problems.add(name, 1, column, _("required column missing"))
-    if problems.count:
-        return []
-    rows = []
-    for line, raw in enumerate(reader, start=2):
-        if None in raw:
-            problems.add(name, line, "-", _("more cells than columns"))
-            continue
-        values = {k: (v or "").strip() for k, v in raw.items()}
-        if any(values.values()):
-            rows.append((line, values))
-    return rows
 
 
 class Checker:
@@ -212,8 +163,11 @@ class Checker:
         return amount
 
 
-def check(files: dict[str, bytes]) -> Plan:
-    """Reads and checks every file given (name -> content); writes nothing."""
+def check(files: dict[str, bytes], *, team: Team | None = None) -> Plan:
+    """Reads and checks every file given (name -> content); writes nothing.
+
+    With `team` (a manager's upload), the files may hold that team's history only: staff of
+    that team, and leads, activities and handoffs of its SDRs. AEs may be anyone known."""
     plan = Plan()
     problems = plan.problems
     for name in files:
@@ -221,7 +175,11 @@ def check(files: dict[str, bytes]) -> Plan:
             problems.add(
                 name, 1, "-", _("unknown file (the files are: %(f)s)") % {"f": ", ".join(FILES)}
             )
-    rows = {name: _rows(name, data, problems) for name, data in files.items() if name in FILES}
+    rows = {
+        name: read_rows(name, data, FILES[name], REQUIRED[name], problems)
+        for name, data in files.items()
+        if name in FILES
+    }
     if problems.count:
         return plan
 
@@ -246,6 +204,8 @@ def check(files: dict[str, bytes]) -> Plan:
         start, end = c.date(v, "start_date"), c.date(v, "end_date")
         if start and end and end < start:
             c.error("end_date", _("before the start date"))
+        if team is not None and v.get("team") and v["team"] != team.slug:
+            c.error("team", _("you can import the history of %(team)s only") % {"team": team.slug})
         if not c.bad:
             plan.staff.append({**v, "email": email, "start": start, "end": end})
             zone = teams[v["team"]].zone if v["team"] in teams else default_zone
@@ -254,6 +214,18 @@ def check(files: dict[str, bytes]) -> Plan:
 
     def zone(email: str):
         return zone_of_person.get(email.lower(), default_zone)
+
+    team_sdrs: set[str] = set()
+    if team is not None:
+        team_sdrs = set(
+            StaffingRecord.objects.filter(team=team, role=Role.SDR).values_list(
+                "person__email", flat=True
+            )
+        ) | {s["email"] for s in plan.staff if s["role"] == StaffingRole.SDR}
+
+    def outside_team(c: Checker, column: str, email: str) -> None:
+        if team is not None and email and email not in team_sdrs:
+            c.error(column, _("not an SDR of %(team)s") % {"team": team.slug})
 
     known_users = set(User.objects.values_list("email", flat=True)) | {
         s["email"] for s in plan.staff
@@ -268,6 +240,7 @@ def check(files: dict[str, bytes]) -> Plan:
         owner = v.get("owner_email", "").lower()
         if owner and "sdr" not in roles_of_person.get(owner, set()):
             c.error("owner_email", _("no SDR with this e-mail (in staff.csv or the app)"))
+        outside_team(c, "owner_email", owner)
         created = c.moment(v, "created_at", zone(owner))
         if v.get("external_id") in seen:
             c.error("external_id", _("appears twice in the file"))
@@ -286,6 +259,7 @@ def check(files: dict[str, bytes]) -> Plan:
             c.error("lead_external_id", _("no lead with this external_id"))
         if sdr and sdr not in known_users:
             c.error("sdr_email", _("no person with this e-mail"))
+        outside_team(c, "sdr_email", sdr)
         started = c.moment(v, "started_at", zone(sdr))
         duration = v.get("duration_seconds", "")
         if duration and not duration.isdigit():
@@ -312,6 +286,7 @@ def check(files: dict[str, bytes]) -> Plan:
         for column, email in (("sdr_email", sdr), ("ae_email", ae)):
             if email and email not in known_users:
                 c.error(column, _("no person with this e-mail"))
+        outside_team(c, "sdr_email", sdr)
         created = c.moment(v, "created_at", zone(sdr))
         decided = c.moment(v, "decided_at", zone(sdr))
         if status and status != "pending" and not v.get("decided_at"):

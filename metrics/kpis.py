@@ -11,13 +11,16 @@ dashboards follow (issue 6).
 
 import datetime
 import statistics
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection, transaction
 from django.db.models import (
     Count,
     DateField,
     Exists,
+    F,
     Min,
     OuterRef,
     Q,
@@ -147,7 +150,13 @@ def speed_to_lead(week: Week) -> dict:
         )
         .annotate(day=local_day("created_at", week.team))
         .filter(on_team(week.team, "owner", "day"))
-        .annotate(first=Min("activities__started_at"))
+        .annotate(
+            first=Subquery(
+                Activity.objects.filter(lead=OuterRef("pk"))
+                .order_by("started_at")
+                .values("started_at")[:1]
+            )
+        )
         .values_list("created_at", "first")
     )
     hours, untouched = [], 0
@@ -323,29 +332,86 @@ def _entry(stage: str):
     )
 
 
-def transition_counts(weeks: list[Week], source: str, target: str) -> list[tuple[int, int]]:
-    """(entered, converted) for each week: leads of the team that entered `source` in the
-    week (the owner on the team that day), and of those, the ones that entered `target` at
-    any time so far. One query for all the weeks."""
+def stage_counts(weeks: list[Week]) -> dict[tuple[str, int], tuple[int, int]]:
+    """(entered, converted) for each step S -> T and each week i: the team's leads that
+    entered S in the week (the owner on the team that day) and, of those, the ones that
+    entered T at any time so far. One query for every step and week.
+
+    Only the leads that entered some stage within the weeks are looked at (created, touched,
+    handed off, accepted or won in them); their stage entry times come from index lookups."""
     team = weeks[0].team
-    leads = Lead.objects.filter(
-        owner__in=StaffingRecord.objects.filter(team=team, role=Role.SDR).values("person_id")
+    since, until = weeks[0].start, weeks[-1].stop
+    within = {"gte": since, "lt": until}
+
+    def inside(field: str) -> dict:
+        return {f"{field}__{op}": value for op, value in within.items()}
+
+    # The leads that entered some stage within the weeks: created, touched, handed off,
+    # accepted or won in them.
+    moved = (
+        Q(**inside("created_at"))
+        | Q(pk__in=Activity.objects.filter(**inside("started_at")).values("lead_id"))
+        | Q(pk__in=Handoff.objects.filter(**inside("created_at")).values("lead_id"))
+        | Q(
+            pk__in=Handoff.objects.filter(
+                status=Handoff.Status.ACCEPTED, **inside("decided_at")
+            ).values("lead_id")
+        )
+        | Q(
+            pk__in=Opportunity.objects.filter(
+                status=Opportunity.Status.WON, **inside("closed_at")
+            ).values("handoff__lead_id")
+        )
     )
-    entered_at = "created_at" if source == "new" else "entered_source"
-    if source != "new":
-        leads = leads.annotate(entered_source=_entry(source))
-    leads = leads.filter(
-        **{f"{entered_at}__gte": weeks[0].start, f"{entered_at}__lt": weeks[-1].stop}
+    call = Q(activities__type=Activity.Type.CALL, activities__outcome=Activity.Outcome.CONNECTED)
+    # One row per lead and SDR record of its owner on the team (records of one person do not
+    # overlap, so a day falls in one of them at most), with the first time of each stage.
+    leads = (
+        Lead.objects.filter(
+            owner__staffing_records__team=team, owner__staffing_records__role=Role.SDR
+        )
+        .filter(moved)
+        .order_by()
+        .values("pk", "owner__staffing_records__start_date", "owner__staffing_records__end_date")
+        .annotate(
+            at_new=Min("created_at"),
+            at_working=Min("activities__started_at"),
+            at_connected=Min("activities__started_at", filter=call),
+            at_handed_off=Min("handoffs__created_at"),
+            at_opportunity=Min(
+                "handoffs__decided_at", filter=Q(handoffs__status=Handoff.Status.ACCEPTED)
+            ),
+            at_won=Min(
+                "handoffs__opportunity__closed_at",
+                filter=Q(handoffs__opportunity__status=Opportunity.Status.WON),
+            ),
+            on_from=Min("owner__staffing_records__start_date"),
+            on_until=Min("owner__staffing_records__end_date"),
+        )
     )
-    leads = leads.annotate(entry_day=local_day(entered_at, team), entered_target=_entry(target))
-    leads = leads.filter(on_team(team, "owner", "entry_day"))
+    steps = list(zip(STAGES, STAGES[1:], strict=False))
+    for source, _target in steps:
+        leads = leads.annotate(**{f"day_{source}": local_day(f"at_{source}", team)})
+    # The annotations are aggregates, so Django aggregates over them as a subquery: each
+    # entry time is computed once per lead.
     aggregates = {}
-    for i, week in enumerate(weeks):
-        in_week = Q(**{f"{entered_at}__gte": week.start, f"{entered_at}__lt": week.stop})
-        aggregates[f"e{i}"] = Count("pk", filter=in_week)
-        aggregates[f"c{i}"] = Count("pk", filter=in_week & Q(entered_target__isnull=False))
+    for source, target in steps:
+        at, day = f"at_{source}", f"day_{source}"
+        on_team_then = Q(**{f"{day}__gte": F("on_from")}) & (
+            Q(on_until__isnull=True) | Q(**{f"{day}__lte": F("on_until")})
+        )
+        for i, week in enumerate(weeks):
+            cohort = Q(**{f"{at}__gte": week.start, f"{at}__lt": week.stop}) & on_team_then
+            aggregates[f"{source}_e{i}"] = Count("pk", filter=cohort)
+            aggregates[f"{source}_c{i}"] = Count(
+                "pk", filter=cohort & Q(**{f"at_{target}__isnull": False})
+            )
     row = leads.aggregate(**aggregates)
-    return [(row[f"e{i}"], row[f"c{i}"]) for i in range(len(weeks))]
+    return {
+        (source, i): (row[f"{source}_e{i}"], row[f"{source}_c{i}"])
+        for source, _target in steps
+        for i in range(len(weeks))
+    }
 
 
 def stages(week: Week, history: int = 8) -> dict:
@@ -353,8 +419,9 @@ def stages(week: Week, history: int = 8) -> dict:
     weeks = [week.shifted(-back) for back in range(history, -1, -1)]  # oldest first
     conversion, candidates = [], []
     any_history = False
+    by_step = stage_counts(weeks)
     for source, target in zip(STAGES, STAGES[1:], strict=False):
-        counts = transition_counts(weeks, source, target)
+        counts = [by_step[source, i] for i in range(len(weeks))]
         entered, converted = counts[-1]
         rate = converted / entered if entered else None
         conversion.append(
@@ -393,8 +460,28 @@ def stages(week: Week, history: int = 8) -> dict:
 # -- the whole object ------------------------------------------------------------------------------
 
 
+@contextmanager
+def reporting_queries():
+    """A transaction for a few large read-only aggregates. On PostgreSQL, JIT compiling costs
+    more than it saves on these (half a second per team-week), and hashing the candidate
+    leads and their events needs more than the default 4 MB of work memory; both settings
+    end with the transaction."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+                cursor.execute("SET LOCAL random_page_cost = 1.1")
+        yield
+
+
 def compute_week(team: Team, label: str) -> dict:
     """The object of kpi-definitions.md for one team-week, computed fresh from the data."""
+    with reporting_queries():
+        return _compute_week(team, label)
+
+
+def _compute_week(team: Team, label: str) -> dict:
     week = Week.parse(team, label)
     figures = {
         "team": team.slug,

@@ -1,5 +1,8 @@
 from django.urls import path
 
-from . import views
+from . import views, views_import
 
-urlpatterns = [path("dashboards/", views.dashboards, name="dashboards")]
+urlpatterns = [
+    path("dashboards/", views.dashboards, name="dashboards"),
+    path("dashboards/import/", views_import.import_history, name="history-import"),
+]

@@ -109,5 +109,6 @@ def dashboards(request: HttpRequest) -> HttpResponse:
             "drifts": drifts,
             "chart": chart,
             "since": start.monday,
+            "can_import": request.user.has_role(Role.MANAGER),
         },
     )

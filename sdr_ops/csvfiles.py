@@ -1,0 +1,88 @@
+"""Reading the CSV files people upload or import: one decoding, one header check and one
+capped list of `FILE:LINE: COLUMN: message` problems for every importer."""
+
+import csv
+import io
+
+from django.utils.translation import gettext as _
+
+MAX_REPORTED = 100
+
+
+class Problems:
+    """Every problem counted; the first MAX_REPORTED kept as `FILE:LINE: COLUMN: message`."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self.count = 0
+
+    def add(self, file: str, line: int, column: str, message: str) -> None:
+        self.count += 1
+        if len(self.lines) < MAX_REPORTED:
+            self.lines.append(f"{file}:{line}: {column}: {message}")
+
+    @property
+    def left_off(self) -> int:
+        return self.count - len(self.lines)
+
+    def report(self) -> list[str]:
+        extra = self.left_off
+        return self.lines + ([_("... and %(n)s more.") % {"n": extra}] if extra else [])
+
+
+def read_rows(
+    name: str, data: bytes, columns: list[str], required: list[str], problems: Problems
+) -> list[tuple[int, dict[str, str]]]:
+    """The file's non-blank rows as (line number, stripped values by column), or [] after
+    reporting why the file cannot be read: not UTF-8, an unknown or missing column."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.add(
+            name,
+            1,
+            "-",
+            _("the file is not UTF-8 (byte %(pos)s); save it as CSV UTF-8.") % {"pos": exc.start},
+        )
+        return []
+    if "\x00" in text:
+        problems.add(name, 1, "-", _("this is not a CSV file; save it as CSV UTF-8."))
+        return []
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        problems.add(name, 1, "-", _("not readable as CSV: %(error)s") % {"error": exc})
+        return []
+    before = problems.count
+    for column in header:
+        if column not in columns:
+            problems.add(
+                name,
+                1,
+                column,
+                _("unknown column (the columns are: %(columns)s)")
+                % {"columns": ", ".join(columns)},
+            )
+    for column in required:
+        if column not in header:
+            problems.add(name, 1, column, _("required column missing"))
+    if not header:
+        problems.add(name, 1, "-", _("the file is empty: it needs a header row"))
+    if problems.count > before:
+        return []
+    rows = []
+    try:
+        for line, raw in enumerate(reader, start=2):
+            if None in raw:
+                problems.add(name, line, "-", _("more cells than columns"))
+                continue
+            values = {k: (v or "").strip() for k, v in raw.items()}
+            if any(values.values()):
+                rows.append((line, values))
+    except csv.Error as exc:
+        problems.add(
+            name, reader.line_num, "-", _("not readable as CSV: %(error)s") % {"error": exc}
+        )
+        return []
+    return rows
