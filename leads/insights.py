@@ -11,6 +11,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sdr_ops.csvfiles import safe_cell
 from sdr_ops.models import Role, User
 
 from .models import Insight, Lead
@@ -87,15 +88,6 @@ def newest_quotes(insights: QuerySet[Insight], per_topic: int = 5) -> dict[str, 
         )
         for topic in Insight.Topic.values
     }
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def as_csv(insights: QuerySet[Insight], zone) -> str:

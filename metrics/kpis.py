@@ -497,3 +497,135 @@ def _compute_week(team: Team, label: str) -> dict:
     figures.update(stages(week))
     figures.update(pipeline(week))
     return figures
+
+
+# -- per SDR, for reference only ----------------------------------------------------------------
+
+
+def per_sdr(week: Week) -> dict[int, dict]:
+    """Each SDR's own figures of the week on the team, keyed by person id: activities, the
+    handoffs they made and how they were decided, and what was won from them. Four grouped
+    queries whatever the number of SDRs. Reference only (idea 12): team figures drive
+    decisions."""
+    team = week.team
+    people = (
+        StaffingRecord.objects.filter(team=team, role=Role.SDR, start_date__lte=week.end_date)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=week.monday))
+        .values_list("person_id", flat=True)
+    )
+    figures = {
+        person: {
+            "calls": 0,
+            "connects": 0,
+            "emails": 0,
+            "handoffs_created": 0,
+            "handoffs_accepted": 0,
+            "handoffs_rejected": 0,
+            "opportunities_won": 0,
+            "amount_won": 0,
+        }
+        for person in people
+    }
+    activity_rows = (
+        Activity.objects.filter(started_at__gte=week.start, started_at__lt=week.stop)
+        .annotate(day=local_day("started_at", team))
+        .filter(on_team(team, "sdr", "day"))
+        .values("sdr_id")
+        .annotate(
+            calls=Count("pk", filter=Q(type=Activity.Type.CALL)),
+            connects=Count(
+                "pk", filter=Q(type=Activity.Type.CALL, outcome=Activity.Outcome.CONNECTED)
+            ),
+            emails=Count("pk", filter=Q(type=Activity.Type.EMAIL)),
+        )
+        .order_by()
+    )
+    handoff_rows = (
+        team_handoffs(week)
+        .filter(created_at__gte=week.start, created_at__lt=week.stop)
+        .values("sdr_id")
+        .annotate(
+            handoffs_created=Count("pk"),
+            handoffs_accepted=Count("pk", filter=Q(status=Handoff.Status.ACCEPTED)),
+            handoffs_rejected=Count("pk", filter=Q(status=Handoff.Status.REJECTED)),
+        )
+        .order_by()
+    )
+    won_rows = (
+        Opportunity.objects.filter(
+            status=Opportunity.Status.WON,
+            closed_at__gte=week.start,
+            closed_at__lt=week.stop,
+            handoff__in=team_handoffs(week).values("pk"),
+        )
+        .values(sdr_id=F("handoff__sdr_id"))
+        .annotate(opportunities_won=Count("pk"), amount_won=Sum("amount_at_close"))
+        .order_by()
+    )
+    for rows in (activity_rows, handoff_rows, won_rows):
+        for row in rows:
+            person = row.pop("sdr_id")
+            figures.setdefault(person, {}).update(row)
+    for values in figures.values():
+        values["amount_won"] = _number(values.get("amount_won") or Decimal(0))
+        decided = values.get("handoffs_accepted", 0) + values.get("handoffs_rejected", 0)
+        values["handoff_to_opportunity_ratio"] = (
+            round(values["handoffs_accepted"] / decided, 4) if decided else None
+        )
+    return figures
+
+
+# -- qualification evidence against outcomes ------------------------------------------------------
+
+EVIDENCE_STATES = ["confirmed", "not_disclosed", "not_asked"]
+
+
+def qualification_evidence(first: Week, last: Week) -> list[dict]:
+    """For each checklist item of the team and each state it can be handed off in (confirmed,
+    asked but not disclosed, not asked): the team's handoffs made in the weeks that carried
+    it, how many were accepted and rejected, and the amount drift of those won. One query.
+
+    The item is found by name in the handoff's frozen checklist, wherever it stands in it,
+    so a checklist reordered since keeps its history."""
+    team = first.team
+    items = list(team.qualification_items)
+    positions = range(len(items) + 2)
+    handoffs = team_handoffs(last).filter(created_at__gte=first.start, created_at__lt=last.stop)
+    won = Q(opportunity__status=Opportunity.Status.WON)
+    aggregates = {}
+    for n, item in enumerate(items):
+        for state in EVIDENCE_STATES:
+            carried = Q(
+                *[
+                    Q(**{f"checklist__{k}__item": item, f"checklist__{k}__status": state})
+                    for k in positions
+                ],
+                _connector=Q.OR,
+            )
+            key = f"i{n}_{state}"
+            aggregates[f"{key}_n"] = Count("pk", filter=carried)
+            aggregates[f"{key}_a"] = Count("pk", filter=carried & Q(status=Handoff.Status.ACCEPTED))
+            aggregates[f"{key}_r"] = Count("pk", filter=carried & Q(status=Handoff.Status.REJECTED))
+            aggregates[f"{key}_c"] = Sum("opportunity__amount_at_creation", filter=carried & won)
+            aggregates[f"{key}_w"] = Sum("opportunity__amount_at_close", filter=carried & won)
+    row = handoffs.aggregate(**aggregates) if aggregates else {}
+    evidence = []
+    for n, item in enumerate(items):
+        for state in EVIDENCE_STATES:
+            key = f"i{n}_{state}"
+            accepted, rejected = row[f"{key}_a"], row[f"{key}_r"]
+            created, closed = row[f"{key}_c"], row[f"{key}_w"]
+            evidence.append(
+                {
+                    "item": item,
+                    "state": state,
+                    "handoffs": row[f"{key}_n"],
+                    "accepted": accepted,
+                    "rejected": rejected,
+                    "acceptance": round(accepted / (accepted + rejected), 4)
+                    if accepted + rejected
+                    else None,
+                    "drift_pct": round(float((closed - created) / created), 4) if created else None,
+                }
+            )
+    return evidence

@@ -1,5 +1,6 @@
 """Stored weekly KPIs: one row per team and ISO week, replaced whole when recomputed."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,3 +23,28 @@ class WeeklyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id} {self.week}"
+
+
+class SdrWeeklyRollup(models.Model):
+    """One SDR's reference figures of an ISO week on a team, stored with the team's rollup."""
+
+    team = models.ForeignKey("sdr_ops.Team", on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weekly_rollups"
+    )
+    week = models.CharField(_("ISO week"), max_length=8)
+    figures = models.JSONField(_("figures"))
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+
+    class Meta:
+        ordering = ["team", "week", "person"]
+        verbose_name = _("weekly rollup of an SDR")
+        verbose_name_plural = _("weekly rollups of SDRs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "person", "week"], name="sdr_rollup_once_per_week"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.person_id} {self.week}"

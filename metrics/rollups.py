@@ -1,5 +1,6 @@
-"""The weekly rollup: last week's KPIs of every SDR team, stored so dashboards and the API
-read them without recomputing. A re-run replaces the same week's rows."""
+"""The weekly rollup: last week's KPIs of every SDR team, and of each of its SDRs for
+reference, stored so dashboards and the API read them without recomputing. A re-run replaces
+the same week's rows."""
 
 import datetime
 
@@ -9,7 +10,7 @@ from django.utils import timezone
 from sdr_ops.models import Team
 
 from . import kpis
-from .models import WeeklyRollup
+from .models import SdrWeeklyRollup, WeeklyRollup
 
 
 def last_week(team: Team, now: datetime.datetime) -> kpis.Week:
@@ -21,10 +22,18 @@ def last_week(team: Team, now: datetime.datetime) -> kpis.Week:
 def roll_up(team: Team, week: kpis.Week) -> WeeklyRollup:
     """Computes and stores one team-week, replacing an earlier row of the same week."""
     figures = kpis.compute_week(team, week.label)
+    now = timezone.now()
     rollup, _created = WeeklyRollup.objects.update_or_create(
         team=team,
         week=week.label,
-        defaults={"week_start": week.monday, "figures": figures, "computed_at": timezone.now()},
+        defaults={"week_start": week.monday, "figures": figures, "computed_at": now},
+    )
+    SdrWeeklyRollup.objects.filter(team=team, week=week.label).delete()
+    SdrWeeklyRollup.objects.bulk_create(
+        SdrWeeklyRollup(
+            team=team, person_id=person, week=week.label, figures=values, computed_at=now
+        )
+        for person, values in kpis.per_sdr(week).items()
     )
     return rollup
 

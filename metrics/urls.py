@@ -5,4 +5,6 @@ from . import views, views_import
 urlpatterns = [
     path("dashboards/", views.dashboards, name="dashboards"),
     path("dashboards/import/", views_import.import_history, name="history-import"),
+    path("dashboards/people/", views.people, name="dashboard-people"),
+    path("dashboards/export/<slug:table>.csv", views.export, name="dashboard-export"),
 ]

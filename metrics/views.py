@@ -1,41 +1,90 @@
-"""The manager and stakeholder dashboards: team figures week by week (idea 12)."""
+"""The manager and stakeholder dashboards: team figures week by week (idea 12), every chart
+also as a table and a CSV, and the per-SDR figures on a page of their own, for reference."""
 
 import datetime
 
+from django.contrib import messages
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from handoffs.models import Opportunity
+from leads.models import QualificationStatus, qualification_label
+from leads.queries import lead_mix
 from sdr_ops.access import role_required
-from sdr_ops.models import Role, StaffingRecord, Team
+from sdr_ops.csvfiles import csv_response
+from sdr_ops.models import Role, StaffingRecord, Team, User
 
 from . import kpis
-from .models import WeeklyRollup
+from .models import SdrWeeklyRollup, WeeklyRollup
 
 WEEKS = 12
 
 STATUS_WORDS = {
-    "no_data": _("no decided handoff yet"),
-    "wasted_visits": _("wasted visits: AEs visit too many leads that are not ready"),
-    "below_band": _("below the band: qualify a little more before handing off"),
-    "in_band": _("in band"),
-    "above_band": _("above the band: qualifying a little strictly"),
-    "too_narrow": _("too narrow: qualifying too strictly, chances are being missed"),
+    "no_data": gettext_lazy("no decided handoff yet"),
+    "wasted_visits": gettext_lazy("wasted visits: AEs visit too many leads that are not ready"),
+    "below_band": gettext_lazy("below the band: qualify a little more before handing off"),
+    "in_band": gettext_lazy("in band"),
+    "above_band": gettext_lazy("above the band: qualifying a little strictly"),
+    "too_narrow": gettext_lazy("too narrow: qualifying too strictly, chances are being missed"),
 }
 
+# The week-by-week table and its CSV: (key in the figures, column heading).
+WEEKLY_COLUMNS = [
+    ("week", gettext_lazy("Week")),
+    ("headcount", gettext_lazy("Headcount")),
+    ("productive_headcount", gettext_lazy("Productive headcount")),
+    ("calls", gettext_lazy("Calls")),
+    ("connects", gettext_lazy("Connects")),
+    ("emails", gettext_lazy("E-mails")),
+    ("speed_to_lead_median_hours", gettext_lazy("Speed to lead (median hours)")),
+    ("handoffs_created", gettext_lazy("Handoffs")),
+    ("handoffs_accepted", gettext_lazy("Accepted")),
+    ("handoffs_rejected", gettext_lazy("Rejected")),
+    ("handoff_to_opportunity_ratio", gettext_lazy("Ratio")),
+    ("dead_ratio", gettext_lazy("Dead ratio")),
+    ("amount_at_creation_won", gettext_lazy("Amount at creation (won)")),
+    ("amount_won", gettext_lazy("Amount won")),
+    ("amount_drift_pct", gettext_lazy("Drift")),
+]
 
-def _teams_for(user) -> list[Team]:
+
+def _teams_for(user: User) -> list[Team]:
     if user.is_admin or user.role == Role.STAKEHOLDER:
         return list(Team.objects.filter(kind=Team.Kind.SDR))
     team = user.current_team
     return [team] if team else []
 
 
+def _chosen(request: HttpRequest) -> tuple[Team, list[Team], kpis.Week]:
+    """The team (among those the user may see) and the week the page shows: the last complete
+    week unless the week picker chose another, never one still to come."""
+    teams = _teams_for(request.user)
+    if not teams:
+        raise Http404
+    team = next((t for t in teams if t.slug == request.GET.get("team")), teams[0])
+    today = timezone.localdate(timezone=team.zone)
+    this_week = kpis.Week(team, today - datetime.timedelta(days=today.weekday()))
+    week = this_week.shifted(-1)
+    asked = request.GET.get("week", "")
+    if asked:
+        try:
+            picked = kpis.Week.parse(team, asked)
+        except ValueError:
+            messages.error(request, _("Pick a week like 2026-W47."))
+        else:
+            if picked.monday > this_week.monday:
+                messages.error(request, _("That week has not begun: showing the last one."))
+            else:
+                week = picked
+    return team, teams, week
+
+
 def weekly_series(team: Team, last: kpis.Week, count: int = WEEKS) -> list[dict]:
-    """The last `count` weeks of figures, oldest first: stored rollups, computed when missing
+    """The `count` weeks up to `last`, oldest first: stored rollups, computed when missing
     (and the week under way is always computed)."""
     weeks = [last.shifted(-back) for back in range(count - 1, -1, -1)]
     stored = dict(
@@ -46,32 +95,31 @@ def weekly_series(team: Team, last: kpis.Week, count: int = WEEKS) -> list[dict]
     return [stored.get(w.label) or kpis.compute_week(team, w.label) for w in weeks]
 
 
-@role_required(Role.MANAGER, Role.STAKEHOLDER)
-def dashboards(request: HttpRequest) -> HttpResponse:
-    teams = _teams_for(request.user)
-    if not teams:
-        raise Http404
-    team = next((t for t in teams if t.slug == request.GET.get("team")), teams[0])
-    today = timezone.localdate(timezone=team.zone)
-    last = kpis.Week(team, today - datetime.timedelta(days=today.weekday() + 7))
-    series = weekly_series(team, last)
-    current = series[-1]
-    start = kpis.Week(team, last.monday - datetime.timedelta(weeks=WEEKS - 1))
-    moves = StaffingRecord.objects.filter(team=team, role=Role.SDR).filter(
-        start_date__gte=start.monday
-    ) | StaffingRecord.objects.filter(team=team, role=Role.SDR, end_date__gte=start.monday)
-    drifts = (
+def _largest_drifts(first: kpis.Week, last: kpis.Week):
+    return (
         Opportunity.objects.filter(
             status=Opportunity.Status.WON,
-            closed_at__gte=start.start,
+            closed_at__gte=first.start,
             closed_at__lt=last.stop,
             handoff__in=kpis.team_handoffs(last).values("pk"),
         )
         .select_related("handoff__lead__account", "handoff__sdr", "handoff__ae")
         .annotate(drift=F("amount_at_close") - F("amount_at_creation"))
-        .order_by("drift")[:10]
+        .order_by("drift", "pk")[:10]
     )
-    chart = {
+
+
+def _evidence_rows(first: kpis.Week, last: kpis.Week) -> list[dict]:
+    states = dict(QualificationStatus.choices)
+    rows = kpis.qualification_evidence(first, last)
+    for row in rows:
+        row["item_label"] = qualification_label(row["item"])
+        row["state_label"] = states[row["state"]]
+    return rows
+
+
+def _chart(team: Team, series: list[dict], current: dict) -> dict:
+    return {
         "labels": [f["week"] for f in series],
         "headcount": [f["headcount"] for f in series],
         "productive": [f["productive_headcount"] for f in series],
@@ -79,6 +127,9 @@ def dashboards(request: HttpRequest) -> HttpResponse:
         "band": [float(team.ratio_band_low), float(team.ratio_band_high)],
         "created": [f["amount_at_creation_won"] for f in series],
         "won": [f["amount_won"] for f in series],
+        "calls": [f["calls"] for f in series],
+        "connects": [f["connects"] for f in series],
+        "speed": [f["speed_to_lead_median_hours"] for f in series],
         "conversion": {
             f"{s['from']}→{s['to']}": [
                 next((c["rate"] for c in f["stage_conversion"] if c["from"] == s["from"]), None)
@@ -94,21 +145,111 @@ def dashboards(request: HttpRequest) -> HttpResponse:
             "high": _("Band, high"),
             "created": _("Amount at creation (won)"),
             "won": _("Amount won"),
+            "calls": _("Calls"),
+            "connects": _("Connects"),
+            "speed": _("Speed to lead (median hours)"),
         },
     }
+
+
+@role_required(Role.MANAGER, Role.STAKEHOLDER)
+def dashboards(request: HttpRequest) -> HttpResponse:
+    team, teams, last = _chosen(request)
+    first = last.shifted(-(WEEKS - 1))
+    series = weekly_series(team, last)
+    current = series[-1]
+    moves = StaffingRecord.objects.filter(team=team, role=Role.SDR).filter(
+        start_date__gte=first.monday, start_date__lte=last.end_date
+    ) | StaffingRecord.objects.filter(
+        team=team, role=Role.SDR, end_date__gte=first.monday, end_date__lte=last.end_date
+    )
     return render(
         request,
         "metrics/dashboards.html",
         {
             "team": team,
             "teams": teams,
+            "week": last,
             "current": current,
             "series": series,
+            "columns": WEEKLY_COLUMNS,
             "status_words": STATUS_WORDS.get(current["ratio_status"], ""),
             "moves": moves.order_by("start_date").select_related("person"),
-            "drifts": drifts,
-            "chart": chart,
-            "since": start.monday,
+            "drifts": _largest_drifts(first, last),
+            "evidence": _evidence_rows(first, last),
+            "chart": _chart(team, series, current),
+            "since": first.monday,
             "can_import": request.user.has_role(Role.MANAGER),
         },
+    )
+
+
+@role_required(Role.MANAGER, Role.STAKEHOLDER)
+def export(request: HttpRequest, table: str) -> HttpResponse:
+    """The dashboard's tables as CSV: the weeks, the qualification evidence, the drifts."""
+    team, _teams, last = _chosen(request)
+    first = last.shifted(-(WEEKS - 1))
+    name = f"{team.slug}-{first.label}-{last.label}-{table}.csv"
+    if table == "weeks":
+        series = weekly_series(team, last)
+        return csv_response(
+            name,
+            [str(label) for _key, label in WEEKLY_COLUMNS] + [_("Status")],
+            ([f[key] for key, _label in WEEKLY_COLUMNS] + [f["ratio_status"]] for f in series),
+        )
+    if table == "evidence":
+        return csv_response(
+            name,
+            [_("Item"), _("State"), _("Handoffs"), _("Accepted"), _("Rejected")]
+            + [_("Acceptance"), _("Drift")],
+            (
+                [r["item"], r["state"], r["handoffs"], r["accepted"], r["rejected"]]
+                + [r["acceptance"], r["drift_pct"]]
+                for r in kpis.qualification_evidence(first, last)
+            ),
+        )
+    if table == "drifts":
+        return csv_response(
+            name,
+            [_("Company"), _("SDR"), _("AE"), _("Amount at creation"), _("Amount won")]
+            + [_("Drift"), _("Closed")],
+            (
+                [o.handoff.lead.account.name, o.handoff.sdr.email, o.handoff.ae.email]
+                + [
+                    o.amount_at_creation,
+                    o.amount_at_close,
+                    o.drift,
+                    o.closed_at.astimezone(team.zone).date(),
+                ]
+                for o in _largest_drifts(first, last)
+            ),
+        )
+    raise Http404
+
+
+@role_required(Role.SDR, Role.MANAGER, Role.STAKEHOLDER)
+def people(request: HttpRequest) -> HttpResponse:
+    """Each SDR's figures of the week, beside their lead mix: reference only. An SDR sees
+    their own row only."""
+    team, teams, week = _chosen(request)  # an SDR's only team is their own
+    stored = {
+        r.person_id: r.figures for r in SdrWeeklyRollup.objects.filter(team=team, week=week.label)
+    }
+    figures = stored or kpis.per_sdr(week)
+    if request.user.role == Role.SDR and not request.user.is_admin:
+        figures = {k: v for k, v in figures.items() if k == request.user.pk}
+    persons = User.objects.in_bulk(list(figures))
+    mix = lead_mix(list(figures))
+    rows = sorted(
+        (
+            {"person": persons[pk], "figures": values, "mix": mix.get(pk, [])}
+            for pk, values in figures.items()
+            if pk in persons
+        ),
+        key=lambda row: str(row["person"]),
+    )
+    return render(
+        request,
+        "metrics/people.html",
+        {"team": team, "teams": teams, "week": week, "rows": rows},
     )

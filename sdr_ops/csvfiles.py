@@ -3,7 +3,9 @@ capped list of `FILE:LINE: COLUMN: message` problems for every importer."""
 
 import csv
 import io
+from decimal import Decimal
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 MAX_REPORTED = 100
@@ -86,3 +88,27 @@ def read_rows(
         )
         return []
     return rows
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value) -> str:
+    """A cell a spreadsheet will not run as a formula. Numbers stay numbers (a negative one is
+    not a formula); text that starts like a formula gets a leading quote."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return str(value)
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
+    """A CSV download, every cell safe from formulas."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

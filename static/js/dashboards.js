@@ -23,6 +23,12 @@ document.addEventListener("DOMContentLoaded", () => {
     { label: t.created, data: data.created, backgroundColor: "#9db4ef" },
     { label: t.won, data: data.won, backgroundColor: "#2456d6" },
   ] }, options: { animation: false } });
+  const activities = document.getElementById("chart-activities");
+  if (activities) new Chart(activities, { data: { labels: data.labels, datasets: [
+    { type: "bar", label: t.calls, data: data.calls, backgroundColor: "#9db4ef", yAxisID: "y" },
+    { type: "bar", label: t.connects, data: data.connects, backgroundColor: "#2456d6", yAxisID: "y" },
+    { type: "line", label: t.speed, data: data.speed, borderColor: "#a15c00", spanGaps: true, yAxisID: "hours" },
+  ] }, options: { animation: false, scales: { y: { position: "left" }, hours: { position: "right", grid: { drawOnChartArea: false } } } } });
   const colours = ["#2456d6", "#1e7b43", "#a15c00", "#b3261e", "#5b6475"];
   line("chart-funnel", Object.entries(data.conversion).map(([label, rates], i) => (
     { label, data: rates, borderColor: colours[i % colours.length], spanGaps: true }
