@@ -65,7 +65,10 @@ def _chosen(request: HttpRequest) -> tuple[Team, list[Team], kpis.Week]:
     teams = _teams_for(request.user)
     if not teams:
         raise Http404
-    team = next((t for t in teams if t.slug == request.GET.get("team")), teams[0])
+    asked_team = request.GET.get("team")
+    team = next((t for t in teams if t.slug == asked_team), None if asked_team else teams[0])
+    if team is None:
+        raise Http404  # a team out of reach is not there
     today = timezone.localdate(timezone=team.zone)
     this_week = kpis.Week(team, today - datetime.timedelta(days=today.weekday()))
     week = this_week.shifted(-1)

@@ -35,7 +35,8 @@ def test_who_sees_the_dashboards(client, org, persona, status):
 
 def test_a_manager_sees_only_their_team(client, org):
     client.force_login(org.mia)
-    html = client.get(reverse("dashboards"), {"team": "growth-desk"}).content.decode()
+    assert client.get(reverse("dashboards"), {"team": "growth-desk"}).status_code == 404
+    html = client.get(reverse("dashboards")).content.decode()
     assert "Enterprise Desk" in html and 'value="growth-desk"' not in html
 
 
