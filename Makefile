@@ -8,12 +8,13 @@ ASSETS := static/vendor/.built
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: help install run test lint format migrate seed worker clean
+.PHONY: help install run test lint format migrate seed worker clean messages
 
 help:
 	@echo "make run      install, migrate, seed the demo and start web + worker + beat"
 	@echo "make test     ruff and the pytest suite (uses DATABASE_URL / CELERY_BROKER_URL if set)"
 	@echo "make install  .venv, Python and npm packages, static assets, translations"
+	@echo "make messages update the Korean catalogue (locale/ko) from the source"
 
 $(PY):
 	@python=$$(sh scripts/find-python.sh) || exit 1; \
@@ -53,6 +54,9 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/pytest
+
+messages: install
+	$(PY) manage.py catalogue
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -35,3 +35,24 @@ class TeamTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class UserLanguageMiddleware:
+    """The language a user picked in their profile wins over the browser's Accept-Language
+    (which LocaleMiddleware applied before authentication was known)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils import translation
+
+        user = getattr(request, "user", None)
+        chosen = getattr(user, "language", "") if user is not None else ""
+        if chosen and user.is_authenticated:
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
+        response = self.get_response(request)
+        if chosen and user.is_authenticated:
+            response.headers.setdefault("Content-Language", chosen)
+        return response

@@ -165,7 +165,8 @@ def navigation(request: HttpRequest) -> dict:
     """Template context: the navigation entries of the logged-in user's role."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "currency": "KRW"}
+    team = user.current_team  # already read by the time-zone middleware
     current = request.resolver_match.url_name if request.resolver_match else None
     items = [
         {
@@ -176,4 +177,4 @@ def navigation(request: HttpRequest) -> dict:
         }
         for page in pages_for(user)
     ]
-    return {"nav_items": items}
+    return {"nav_items": items, "currency": team.currency if team else "KRW"}

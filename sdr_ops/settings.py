@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "sdr_ops.middleware.LoginRequiredMiddleware",
+    "sdr_ops.middleware.UserLanguageMiddleware",
     "sdr_ops.middleware.TeamTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -70,6 +70,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("account/", views.profile, name="profile"),
     path("account/token/", views.regenerate_token, name="regenerate-token"),
+    path("account/language/", views.set_language, name="set-language"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/badge/", views.notifications_badge, name="notifications-badge"),
     path("admin/", admin.site.urls),

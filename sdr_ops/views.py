@@ -1,9 +1,11 @@
 """Pages of the organisation package: home, placeholders, the user's account, health."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -41,8 +43,26 @@ def profile(request: HttpRequest) -> HttpResponse:
             "team": request.user.current_team,
             "has_token": token is not None,
             "new_token": request.session.pop("new_api_token", None),
+            "languages": LANGUAGE_NAMES.items(),
         },
     )
+
+
+LANGUAGE_NAMES = {"en": "English", "ko": "한국어"}  # each in its own language
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Keeps the user's language choice (empty: follow the browser)."""
+    language = request.POST.get("language", "")
+    if language and language not in dict(settings.LANGUAGES):
+        messages.error(request, _("Pick one of the languages offered."))
+        return redirect("profile")
+    request.user.language = language
+    request.user.save(update_fields=["language"])
+    translation.activate(language or translation.get_language_from_request(request))
+    messages.success(request, _("Your language is saved."))
+    return redirect("profile")
 
 
 @require_POST

@@ -43,6 +43,16 @@ class Org:
 
 
 @pytest.fixture(autouse=True)
+def english_after_each_test():
+    """A request in Korean leaves Korean active in the thread (LocaleMiddleware never
+    deactivates); the next test starts in the source language again."""
+    yield
+    from django.utils import translation
+
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Real hashing is slow on purpose; tests only need passwords to check."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

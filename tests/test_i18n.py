@@ -1,0 +1,105 @@
+"""Korean and English: the catalogue is complete, the language follows the browser unless the
+user picked one, and amounts and dates follow the team's currency and the user's language."""
+
+import datetime
+import shutil
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import translation
+
+from sdr_ops.templatetags.money import format_money
+
+
+@pytest.mark.skipif(shutil.which("msgmerge") is None, reason="gettext is not installed")
+def test_every_string_of_the_source_has_its_korean(capsys):
+    # Re-extracts the strings into a copy of the catalogue: a new string without its Korean,
+    # or a fuzzy one, fails here.
+    call_command("catalogue", "--check")
+    assert "Every string has its Korean." in capsys.readouterr().out
+
+
+def test_the_browser_language_picks_korean(client, org):
+    client.force_login(org.alice)
+    html = client.get(reverse("today"), HTTP_ACCEPT_LANGUAGE="ko-KR,ko;q=0.9").content.decode()
+    assert '<html lang="ko">' in html
+    assert "리드" in html and "오늘" in html and "로그아웃" in html
+    html = client.get(reverse("today"), HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+    assert ">Leads<" in html and "로그아웃" not in html
+
+
+def test_the_login_page_follows_the_browser(client):
+    html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "SDR Ops 로그인" in html
+
+
+def test_the_profile_choice_wins_over_the_browser_and_sticks(client, org):
+    client.force_login(org.alice)
+    response = client.post(reverse("set-language"), {"language": "ko"})
+    assert response.status_code == 302
+    org.alice.refresh_from_db()
+    assert org.alice.language == "ko"
+    html = client.get(reverse("profile"), HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+    assert "내 계정" in html and "언어를 저장했습니다." in html
+    client.post(reverse("set-language"), {"language": ""})
+    html = client.get(reverse("profile"), HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+    assert "Your account" in html
+
+
+def test_an_unknown_language_is_refused(client, org):
+    client.force_login(org.alice)
+    client.post(reverse("set-language"), {"language": "xx"})
+    org.alice.refresh_from_db()
+    assert org.alice.language == ""
+
+
+def test_api_errors_follow_the_language(client, org):
+    client.force_login(org.mia)
+    response = client.get(
+        reverse("api-kpis-weekly"),
+        {"team": "enterprise-desk", "week": "soon"},
+        HTTP_ACCEPT_LANGUAGE="ko",
+    )
+    assert response.status_code == 400
+    assert "2026-W47 형식" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "amount", "currency", "shown"),
+    [
+        ("ko", Decimal("1250000.00"), "KRW", "1,250,000원"),
+        ("en", Decimal("1250000.00"), "KRW", "₩1,250,000"),
+        ("en", Decimal("-30000"), "KRW", "-₩30,000"),
+        ("ko", 1234.5, "USD", "$1,234.50"),
+        ("en", 1234.5, "USD", "$1,234.50"),
+        ("en", 7, "CHF", "7.00 CHF"),
+        ("en", None, "KRW", "—"),
+    ],
+)
+def test_amounts_follow_the_currency_and_the_language(language, amount, currency, shown):
+    with translation.override(language):
+        assert format_money(amount, currency) == shown
+
+
+def test_dates_are_written_the_korean_way(client, org):
+    from django.template import Context, Template
+
+    day = datetime.date(2026, 11, 27)
+    template = Template("{{ day|date }}")
+    with translation.override("ko"):
+        assert template.render(Context({"day": day})) == "2026년 11월 27일"
+    with translation.override("en"):
+        assert template.render(Context({"day": day})) == "Nov. 27, 2026"
+
+
+def test_dashboard_amounts_in_korean(client, org):
+    from .test_dashboard_tables import carrying
+    from .test_dashboards import last_full_week
+
+    carrying(org, last_full_week(org.desk), "accepted", (1000000, 900000), budget="confirmed")
+    client.force_login(org.mia)
+    html = client.get(reverse("dashboards"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "1,000,000원 → 900,000원" in html
+    assert "대시보드" in html and "이관 대비 상담 전환율" in html
