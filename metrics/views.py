@@ -20,6 +20,7 @@ from sdr_ops.models import Role, StaffingRecord, Team, User
 
 from . import kpis
 from .models import SdrWeeklyRollup, WeeklyRollup
+from .templatetags.labels import stage_label
 
 WEEKS = 12
 
@@ -134,7 +135,7 @@ def _chart(team: Team, series: list[dict], current: dict) -> dict:
         "connects": [f["connects"] for f in series],
         "speed": [f["speed_to_lead_median_hours"] for f in series],
         "conversion": {
-            f"{s['from']}→{s['to']}": [
+            f"{stage_label(s['from'])} → {stage_label(s['to'])}": [
                 next((c["rate"] for c in f["stage_conversion"] if c["from"] == s["from"]), None)
                 for f in series
             ]

@@ -107,8 +107,15 @@ def import_history(request: HttpRequest) -> HttpResponse:
         if plan and plan.ok
         else {}
     )
+    labels = {
+        "staff": _("People and their staffing records"),
+        "leads": _("Leads"),
+        "activities": _("Activities"),
+        "handoffs": _("Handoffs"),
+        "opportunities": _("Opportunities"),
+    }
     rows = [
-        {"name": name, "found": n, "written": written.get(name) if written else None}
+        {"name": labels[name], "found": n, "written": written.get(name) if written else None}
         for name, n in found.items()
     ]
     return render(

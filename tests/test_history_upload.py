@@ -68,7 +68,7 @@ def test_a_manager_imports_their_team_history_all_at_once(client, org):
     html = post(client, team_files()).content.decode()
     assert Lead.objects.filter(external_id__in=["L1", "L2"]).count() == 2
     assert Handoff.objects.filter(external_id="H1").count() == 1
-    assert "<td>leads</td><td>2</td><td>0</td>" in html
+    assert "<td>Leads</td><td>2</td><td>0</td>" in html
 
 
 def test_checking_only_writes_nothing(client, org):

@@ -3,13 +3,16 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from leads import calllists
 from sdr_ops.models import Team
 
 
 class Command(BaseCommand):
-    help = _("Builds (or rebuilds) every SDR's call list for a day, as the nightly job does.")
+    help = gettext_lazy(
+        "Builds (or rebuilds) every SDR's call list for a day, as the nightly job does."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--date", help=_("The day, YYYY-MM-DD (default: next working day)."))

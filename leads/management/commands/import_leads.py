@@ -3,12 +3,15 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from leads import importer
 
 
 class Command(BaseCommand):
-    help = _("Imports leads from a leads.csv file: all or nothing, every bad row reported.")
+    help = gettext_lazy(
+        "Imports leads from a leads.csv file: all or nothing, every bad row reported."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("file", help=_("The leads.csv file."))

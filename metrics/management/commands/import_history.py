@@ -3,12 +3,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from metrics import history
 
 
 class Command(BaseCommand):
-    help = _(
+    help = gettext_lazy(
         "Imports a team's history (staff, leads, activities, handoffs, opportunities) "
         "from the CSV files in a folder: all or nothing, every bad row reported."
     )

@@ -2,13 +2,16 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from metrics import kpis
 from sdr_ops.models import Team
 
 
 class Command(BaseCommand):
-    help = _("Prints one team-week's KPIs, computed fresh from the data (kpi-definitions.md).")
+    help = gettext_lazy(
+        "Prints one team-week's KPIs, computed fresh from the data (kpi-definitions.md)."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--team", required=True, help=_("The team's slug."))

@@ -3,13 +3,14 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from metrics import rollups
 from sdr_ops.models import Team
 
 
 class Command(BaseCommand):
-    help = _("Stores the weekly KPIs of every SDR team, as the Monday job does.")
+    help = gettext_lazy("Stores the weekly KPIs of every SDR team, as the Monday job does.")
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--week", help=_("One ISO week, e.g. 2026-W47 (default: last week)."))

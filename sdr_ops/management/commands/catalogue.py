@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 LANGUAGES = ["ko"]
 # Folders whose strings no user reads: the tests, the benchmarks, the installed packages.
@@ -78,7 +79,7 @@ def problems(path: Path) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = _("Updates the Korean catalogue from the source, or checks it with --check.")
+    help = gettext_lazy("Updates the Korean catalogue from the source, or checks it with --check.")
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(

@@ -2,12 +2,15 @@ import time
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from sdr_ops import demo
 
 
 class Command(BaseCommand):
-    help = _("Builds the demo organisation (replacing an earlier one) and prints its logins.")
+    help = gettext_lazy(
+        "Builds the demo organisation (replacing an earlier one) and prints its logins."
+    )
 
     def handle(self, *args, **options) -> None:
         started = time.monotonic()
