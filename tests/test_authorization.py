@@ -1,0 +1,264 @@
+"""The authorization matrix: every route of the project, every actor, every method it serves.
+
+`MATRIX` names, for each route, the methods it serves and the actors who reach it with each.
+An actor who reaches a route gets an answer about the request (200, 201, 204, 302, 400, 409);
+every other logged-in actor gets 404, never 403 and never 200; a visitor who is not logged in
+is sent to the login form (pages) or gets 401 (API), unless the route is public. A route
+missing from the table fails the test, so no new page or endpoint ships unguarded.
+
+The objects (tests/authz.py) belong to alice, an SDR of enterprise-desk, and are addressed to
+aaron, an AE.
+"""
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from .authz import ACTORS, PERSONA, build_world
+
+LOGGED_IN = frozenset(ACTORS) - {"anonymous"}
+PUBLIC = frozenset(ACTORS)
+SDRS = frozenset({"sdr_owner", "sdr_same_team", "sdr_other_team"})
+MANAGERS = frozenset({"manager_own_team", "manager_other_team"})
+AES = frozenset({"ae_addressee", "other_ae"})
+ADMIN = frozenset({"admin"})
+OWNER = frozenset({"sdr_owner"})
+OWN_SIDE = frozenset({"sdr_owner", "manager_own_team", "admin"})
+
+
+def route_names() -> list[str]:
+    """The names of every route, pages, fragments and API, except Django's admin site."""
+
+    def walk(patterns):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.app_name == "admin":
+                    continue
+                yield from walk(p.url_patterns)
+            elif isinstance(p, URLPattern):
+                yield p.name
+
+    return list(dict.fromkeys(walk(get_resolver().url_patterns)))
+
+
+def lead(w, o):
+    return [w.lead.pk]
+
+
+# route: (url arguments, {method: actors who reach it}, options)
+MATRIX = {
+    "home": (None, {"GET": LOGGED_IN}),
+    "healthz": (None, {"GET": PUBLIC}),
+    "login": (None, {"GET": PUBLIC, "POST": PUBLIC}),
+    "logout": (None, {"POST": LOGGED_IN}, {"ends_at_login": True}),
+    "password_change": (None, {"GET": LOGGED_IN, "POST": LOGGED_IN}),
+    "password_change_done": (None, {"GET": LOGGED_IN}),
+    "password_reset": (None, {"GET": PUBLIC, "POST": PUBLIC}),
+    "password_reset_done": (None, {"GET": PUBLIC}),
+    "password_reset_confirm": (lambda w, o: ["MQ", "set-password"], {"GET": PUBLIC}),
+    "password_reset_complete": (None, {"GET": PUBLIC}),
+    "profile": (None, {"GET": LOGGED_IN}),
+    "regenerate-token": (None, {"POST": LOGGED_IN}),
+    "set-language": (None, {"POST": LOGGED_IN}),
+    "notifications": (None, {"GET": LOGGED_IN, "POST": LOGGED_IN}),
+    "notifications-badge": (None, {"GET": LOGGED_IN}),
+    "lead-list": (None, {"GET": SDRS | MANAGERS | ADMIN}),
+    "lead-import": (None, {"GET": MANAGERS | ADMIN, "POST": MANAGERS | ADMIN}),
+    "lead-brief": (lead, {"GET": OWN_SIDE}),
+    "lead-call": (lead, {"GET": OWNER}),
+    "lead-log-touch": (lead, {"POST": OWNER}),
+    "lead-insight": (lead, {"POST": OWNER}),
+    "insights": (None, {"GET": LOGGED_IN}),
+    "call-list-rules": (None, {"GET": MANAGERS | ADMIN, "POST": MANAGERS | ADMIN}),
+    "call-list-adherence": (None, {"GET": MANAGERS | ADMIN}),
+    "today": (None, {"GET": SDRS | ADMIN}),
+    "today-build": (None, {"POST": SDRS | ADMIN}),
+    "tomorrow": (None, {"GET": SDRS | ADMIN}),
+    "call-list-add": (
+        lambda w, o: [w.call_list.pk],
+        {"POST": OWNER},
+        {"data": lambda w: {"lead": w.lead.pk}},
+    ),
+    "call-list-candidates": (lambda w, o: [w.call_list.pk], {"GET": OWNER}),
+    "call-list-reviewed": (lambda w, o: [w.call_list.pk], {"POST": OWNER}),
+    "call-list-skip": (lambda w, o: [w.call_list.pk, w.entry.pk], {"POST": OWNER}),
+    "call-list-move": (lambda w, o: [w.call_list.pk, w.entry.pk], {"POST": OWNER}),
+    "call-list-remove": (lambda w, o: [w.call_list.pk, w.entry.pk], {"POST": OWNER}),
+    "handoff-new": (lead, {"GET": OWN_SIDE, "POST": OWN_SIDE}),
+    "ae-inbox": (None, {"GET": AES | ADMIN}),
+    "handoff-decide": (lambda w, o: [w.pending.pk, "accept"], {"POST": {"ae_addressee"}}),
+    "capacity": (None, {"GET": MANAGERS | AES | ADMIN}),
+    "review-desk": (None, {"GET": MANAGERS | ADMIN}),
+    "review-record": (lambda w, o: [w.pending.pk], {"POST": {"manager_own_team", "admin"}}),
+    "coaching": (lambda w, o: [o.alice.pk], {"GET": {"manager_own_team", "admin"}}),
+    "my-feedback": (None, {"GET": SDRS | ADMIN}),
+    "feedback-read": (lambda w, o: [w.review.pk], {"POST": OWNER}),
+    "praise-feed": (None, {"GET": LOGGED_IN}),
+    "praise-digest": (None, {"GET": LOGGED_IN}),
+    "praise-react": (lambda w, o: [w.praise.pk], {"POST": LOGGED_IN}),
+    "capacity-edit": (
+        lambda w, o: [o.aaron.pk],
+        {"GET": MANAGERS | {"ae_addressee", "admin"}, "POST": MANAGERS | {"ae_addressee", "admin"}},
+    ),
+    "opportunities": (None, {"GET": AES | ADMIN}),
+    "opportunity-update": (
+        lambda w, o: [w.opportunity.pk, "amount"],
+        {"POST": {"ae_addressee"}},
+    ),
+    "dashboards": (None, {"GET": MANAGERS | {"stakeholder", "admin"}}),
+    "history-import": (None, {"GET": MANAGERS | ADMIN, "POST": MANAGERS | ADMIN}),
+    "dashboard-people": (None, {"GET": SDRS | MANAGERS | {"stakeholder", "admin"}}),
+    "dashboard-export": (
+        lambda w, o: ["weeks"],
+        {"GET": MANAGERS | {"stakeholder", "admin"}},
+    ),
+    # The API: lists answer everyone logged in, with only the rows each may see.
+    "api-me": (None, {"GET": LOGGED_IN}),
+    "api-leads": (None, {"GET": LOGGED_IN}),
+    "api-lead": (lead, {"GET": OWN_SIDE}),
+    "api-lead-activities": (lead, {"GET": OWN_SIDE, "POST": OWNER}),
+    "api-lead-qualification": (lead, {"GET": OWN_SIDE}),
+    "api-lead-qualification-item": (lambda w, o: [w.lead.pk, "budget"], {"PUT": OWNER}),
+    # An SDR's own list; 404 for those who have none today (carol's team built none).
+    "api-call-list": (None, {"GET": {"sdr_owner", "sdr_same_team"}}),
+    "api-handoffs": (None, {"GET": LOGGED_IN, "POST": SDRS | MANAGERS | ADMIN}),
+    "api-handoff": (lambda w, o: [w.pending.pk], {"GET": OWN_SIDE | {"ae_addressee"}}),
+    "api-handoff-accept": (lambda w, o: [w.pending.pk], {"POST": {"ae_addressee"}}),
+    "api-handoff-reject": (lambda w, o: [w.pending.pk], {"POST": {"ae_addressee"}}),
+    "api-valve": (None, {"GET": LOGGED_IN - {"stakeholder"}}),
+    "api-reviews": (None, {"GET": LOGGED_IN}),
+    # Feedback is private to the manager who wrote it and the SDR it is about.
+    "api-review": (lambda w, o: [w.review.pk], {"GET": {"sdr_owner", "manager_own_team"}}),
+    "api-praise": (None, {"GET": LOGGED_IN}),
+    "api-insights": (None, {"GET": LOGGED_IN, "POST": LOGGED_IN}),
+    "api-kpis-weekly": (
+        None,
+        {"GET": {"manager_own_team", "stakeholder", "admin"}},
+        {"query": {"team": "enterprise-desk", "week": "2026-W47"}},
+    ),
+    "api-capacity": (
+        lambda w, o: [o.aaron.pk],
+        {"GET": MANAGERS | {"ae_addressee", "admin"}, "PUT": MANAGERS | {"ae_addressee", "admin"}},
+    ),
+    "api-capacity-reductions": (
+        lambda w, o: [o.aaron.pk],
+        {"POST": MANAGERS | {"ae_addressee", "admin"}},
+    ),
+    "api-opportunities": (None, {"GET": LOGGED_IN}),
+    "api-opportunity": (
+        lambda w, o: [w.opportunity.pk],
+        {"GET": {"ae_addressee"}, "PATCH": {"ae_addressee"}},
+    ),
+    "api-opportunity-close": (lambda w, o: [w.opportunity.pk], {"POST": {"ae_addressee"}}),
+    "api-call-list-skip": (lambda w, o: [w.entry.pk], {"POST": OWNER}),
+    "schema": (None, {"GET": LOGGED_IN}),
+    "swagger-ui": (None, {"GET": LOGGED_IN}),
+}
+
+REACHED = {200, 201, 204, 302, 400, 409}
+
+
+def test_every_route_is_in_the_matrix():
+    missing = [name for name in route_names() if name not in MATRIX]
+    assert missing == [], f"add these routes to MATRIX with who may reach them: {missing}"
+    stale = [name for name in MATRIX if name not in route_names()]
+    assert stale == [], f"these routes are gone: {stale}"
+
+
+def outcome(response) -> str | int:
+    if response.status_code == 302 and "/accounts/login/" in response.get("Location", ""):
+        return "login"
+    return response.status_code
+
+
+@pytest.mark.parametrize("name", list(MATRIX))
+def test_who_reaches_each_route(org, name):
+    world = build_world(org)
+    args, methods, *rest = MATRIX[name]
+    options = rest[0] if rest else {}
+    url = reverse(name, args=args(world, org) if args else None)
+    api = url.startswith("/api/") and name not in ("swagger-ui",)
+    wrong = []
+    for method, reach in methods.items():
+        for actor in ACTORS:
+            client = Client()
+            if actor != "anonymous":
+                client.force_login(getattr(org, PERSONA[actor]))
+            data = options.get("data", lambda w: {})(world)
+            if method == "GET":
+                data = options.get("query", {})
+            with transaction.atomic():  # each request sees the world as built
+                response = client.generic(
+                    method,
+                    url,
+                    **(
+                        {"QUERY_STRING": "&".join(f"{k}={v}" for k, v in data.items())}
+                        if method == "GET"
+                        else {}
+                    ),
+                    **(
+                        {"data": _encode(data, api), "content_type": _type(api)}
+                        if method != "GET"
+                        else {}
+                    ),
+                )
+                transaction.set_rollback(True)
+            got = outcome(response)
+            if actor in reach:
+                expected_ok = got in REACHED or (options.get("ends_at_login") and got == "login")
+                if not expected_ok:
+                    wrong.append(f"{method} {actor}: {got}, expected to reach it")
+            elif actor == "anonymous":
+                if got not in ("login", 401):
+                    wrong.append(f"{method} anonymous: {got}, expected login or 401")
+            elif got != 404:
+                wrong.append(f"{method} {actor}: {got}, expected 404")
+    assert wrong == [], f"{name} ({url}):\n" + "\n".join(wrong)
+
+
+def _encode(data: dict, api: bool):
+    import json
+    from urllib.parse import urlencode
+
+    return json.dumps(data) if api else urlencode(data)
+
+
+def _type(api: bool) -> str:
+    return "application/json" if api else "application/x-www-form-urlencoded"
+
+
+UNSAFE = [
+    (name, method)
+    for name, (_args, methods, *_rest) in MATRIX.items()
+    for method in methods
+    if method not in ("GET", "HEAD", "OPTIONS")
+]
+
+
+@pytest.mark.parametrize(("name", "method"), UNSAFE)
+def test_every_unsafe_route_refuses_a_request_without_the_csrf_token(org, name, method):
+    world = build_world(org)
+    args, methods, *rest = MATRIX[name]
+    actor = sorted(methods[method] - {"anonymous"})[0] if methods[method] != PUBLIC else "sdr_owner"
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(getattr(org, PERSONA[actor]))
+    url = reverse(name, args=args(world, org) if args else None)
+    response = client.generic(method, url, data="", content_type="application/json")
+    assert response.status_code == 403, f"{method} {name} as {actor}: {response.status_code}"
+
+
+def test_lists_hold_no_row_of_another_team(client, org):
+    world = build_world(org)
+    company = world.pending.lead.account.name
+    for persona, names in {
+        "carol": ["lead-list", "api-leads", "api-handoffs", "api-reviews", "my-feedback"],
+        "otto": ["lead-list", "review-desk", "api-leads", "api-handoffs", "api-reviews"],
+        "ada": ["ae-inbox", "opportunities", "api-handoffs", "api-opportunities", "api-leads"],
+        "stella": ["api-leads", "api-handoffs", "api-opportunities", "api-reviews"],
+    }.items():
+        client.force_login(getattr(org, persona))
+        for name in names:
+            body = client.get(reverse(name)).content.decode()
+            assert company not in body, f"{persona} sees {company} on {name}"
+            assert world.pending.comment[:40] not in body, f"{persona} sees the comment on {name}"
