@@ -100,7 +100,7 @@ class Lead(models.Model):
 class StageChange(models.Model):
     """One move of a lead from a stage to another, with who made it and when."""
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="stage_changes")
+    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="stage_changes")
     from_stage = models.CharField(_("from"), max_length=14, choices=Stage, blank=True)
     to_stage = models.CharField(_("to"), max_length=14, choices=Stage)
     by = models.ForeignKey(
@@ -142,7 +142,7 @@ class Activity(models.Model):
         REPLIED = "replied", _("Replied")
         OTHER = "other", _("Other")
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="activities")
+    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="activities")
     sdr = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -236,7 +236,7 @@ class QualificationAnswer(models.Model):
 class QualificationChange(models.Model):
     """Every change of a checklist item, with who made it and when."""
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="qualification_changes")
+    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="qualification_changes")
     item = models.CharField(_("item"), max_length=40)
     status = models.CharField(_("status"), max_length=14, choices=QualificationStatus)
     answer = models.TextField(_("answer"), blank=True)
@@ -379,7 +379,7 @@ class Insight(models.Model):
         PRICING = "pricing", _("Pricing")
         OTHER = "other", _("Other")
 
-    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="insights")
+    lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="insights")
     sdr = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

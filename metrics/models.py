@@ -30,7 +30,7 @@ class SdrWeeklyRollup(models.Model):
 
     team = models.ForeignKey("sdr_ops.Team", on_delete=models.CASCADE, related_name="+")
     person = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weekly_rollups"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="weekly_rollups"
     )
     week = models.CharField(_("ISO week"), max_length=8)
     figures = models.JSONField(_("figures"))

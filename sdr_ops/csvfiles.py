@@ -3,6 +3,7 @@ capped list of `FILE:LINE: COLUMN: message` problems for every importer."""
 
 import csv
 import io
+import re
 from decimal import Decimal
 
 from django.http import HttpResponse
@@ -30,6 +31,19 @@ class Problems:
     def report(self) -> list[str]:
         extra = self.left_off
         return self.lines + ([_("... and %(n)s more.") % {"n": extra}] if extra else [])
+
+
+NUMBER_OR_PHONE = re.compile(r"[+-]?[\d\s().,/-]+")
+
+
+def looks_like_formula(value: str) -> bool:
+    """A cell a spreadsheet would run: it starts with = or @ (or a tab or carriage return), or
+    with + or - without being a number or a phone number such as +82 2-555-0100."""
+    if not value:
+        return False
+    if value[0] in ("=", "@", "\t", "\r"):
+        return True
+    return value[0] in "+-" and not NUMBER_OR_PHONE.fullmatch(value)
 
 
 def read_rows(
@@ -80,7 +94,18 @@ def read_rows(
                 problems.add(name, line, "-", _("more cells than columns"))
                 continue
             values = {k: (v or "").strip() for k, v in raw.items()}
-            if any(values.values()):
+            formulas = [column for column, value in values.items() if looks_like_formula(value)]
+            for column in formulas:
+                problems.add(
+                    name,
+                    line,
+                    column,
+                    _(
+                        "starts like a spreadsheet formula (=, +, -, @): remove the sign, "
+                        "so that nobody's spreadsheet runs it"
+                    ),
+                )
+            if any(values.values()) and not formulas:
                 rows.append((line, values))
     except csv.Error as exc:
         problems.add(

@@ -32,6 +32,7 @@ from leads.models import (
     Insight,
     Lead,
     QualificationAnswer,
+    QualificationChange,
     Segment,
     Source,
     Stage,
@@ -328,6 +329,9 @@ class DemoBuilder:
         Handoff.objects.filter(lead__in=demo_leads).delete()
         Activity.objects.filter(lead__in=demo_leads).delete()
         StageChange.objects.filter(lead__in=demo_leads).delete()
+        # History is protected from deleting its lead; the demo's own goes first, on purpose.
+        Insight.objects.filter(lead__in=demo_leads).delete()
+        QualificationChange.objects.filter(lead__in=demo_leads).delete()
         demo_leads.delete()
 
     def build_accounts(self) -> list[Account]:

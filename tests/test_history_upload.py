@@ -133,3 +133,22 @@ def test_the_page_costs_a_fixed_number_of_queries(client, org, django_assert_num
     # session, user, the user's team
     with django_assert_num_queries(3):
         assert client.get(reverse(URL)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "cell", ['=HYPERLINK("http://x")', "@SUM(A1)", "+cmd|' /C calc'!A0", "-2+3+cmd"]
+)
+def test_cells_that_a_spreadsheet_would_run_are_refused(client, org, cell):
+    client.force_login(org.mia)
+    bad = team_files()
+    bad["activities.csv"] = bad["activities.csv"].replace(b"Good talk", cell.encode())
+    html = post(client, bad).content.decode()
+    assert "activities.csv:2: notes: starts like a spreadsheet formula" in html
+    assert not Lead.objects.filter(external_id="L1").exists()
+
+
+def test_numbers_and_phone_numbers_with_a_sign_are_fine():
+    from sdr_ops.csvfiles import looks_like_formula
+
+    for value in ("+82 2-555-0100", "-1200", "+1 (415) 555-0100", "0.5", "Call back"):
+        assert not looks_like_formula(value), value

@@ -185,3 +185,26 @@ def test_browser_import_refuses_files_that_are_not_csv(client, org):
 def test_only_managers_and_admins_import(client, org, persona):
     client.force_login(getattr(org, persona))
     assert client.get(reverse("lead-import")).status_code == 404
+
+
+def test_formula_cells_are_refused_but_phone_numbers_are_not(org):
+    result = check(
+        csv_bytes(
+            good_row(1, company="=HYPERLINK(1)"),
+            good_row(2, phone="+82 2-555-0100", email=""),
+            good_row(3, title="@SUM(A1)"),
+        )
+    )
+    assert not result.ok
+    assert result.errors == [
+        "leads.csv:2: company: starts like a spreadsheet formula (=, +, -, @): remove the sign, "
+        "so that nobody's spreadsheet runs it",
+        "leads.csv:4: title: starts like a spreadsheet formula (=, +, -, @): remove the sign, "
+        "so that nobody's spreadsheet runs it",
+    ]
+
+
+def test_a_file_that_is_not_text_is_refused(org):
+    result = check(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    assert not result.ok
+    assert "leads.csv:1: -:" in result.errors[0]
