@@ -5,30 +5,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('leads', '0004_insights'),
+        ("leads", "0004_insights"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='activity',
-            name='lead',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='activities', to='leads.lead'),
+            model_name="activity",
+            name="lead",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="activities",
+                to="leads.lead",
+            ),
         ),
         migrations.AlterField(
-            model_name='insight',
-            name='lead',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='insights', to='leads.lead'),
+            model_name="insight",
+            name="lead",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="insights",
+                to="leads.lead",
+            ),
         ),
         migrations.AlterField(
-            model_name='qualificationchange',
-            name='lead',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='qualification_changes', to='leads.lead'),
+            model_name="qualificationchange",
+            name="lead",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="qualification_changes",
+                to="leads.lead",
+            ),
         ),
         migrations.AlterField(
-            model_name='stagechange',
-            name='lead',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stage_changes', to='leads.lead'),
+            model_name="stagechange",
+            name="lead",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="stage_changes",
+                to="leads.lead",
+            ),
         ),
     ]

@@ -6,16 +6,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('metrics', '0002_sdr_weekly_rollup'),
+        ("metrics", "0002_sdr_weekly_rollup"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='sdrweeklyrollup',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='weekly_rollups', to=settings.AUTH_USER_MODEL),
+            model_name="sdrweeklyrollup",
+            name="person",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="weekly_rollups",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]
