@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from leads import queries as lead_queries
-from sdr_ops.api import bad_request, paginated
+from sdr_ops.api import bad_request, page_of, paginated
 from sdr_ops.models import Role, Team, User
 
 from . import domain, queries, reviews, valve
@@ -46,7 +46,7 @@ def _conflict(decided: domain.AlreadyDecided) -> Response:
 class HandoffListView(APIView):
     """Handoffs the caller may see (newest first); an SDR or manager creates one (POST)."""
 
-    @extend_schema(responses=HandoffSerializer(many=True), operation_id="handoffs_list")
+    @extend_schema(responses=page_of(HandoffSerializer), operation_id="handoffs_list")
     def get(self, request: Request) -> Response:
         handoffs = (
             queries.visible_handoffs(request.user)
@@ -168,7 +168,7 @@ def _own_opportunity(request: Request, pk: int) -> Opportunity:
 class OpportunityListView(APIView):
     """The caller's opportunities (an AE's own), newest first."""
 
-    @extend_schema(responses=OpportunitySerializer(many=True), operation_id="opportunities_list")
+    @extend_schema(responses=page_of(OpportunitySerializer), operation_id="opportunities_list")
     def get(self, request: Request) -> Response:
         mine = Opportunity.objects.filter(handoff__ae=request.user).order_by("-created_at", "-pk")
         return paginated(request, self, mine, OpportunitySerializer)
@@ -280,7 +280,7 @@ class ReductionCreateView(APIView):
 class ReviewListView(APIView):
     """Reviews the caller wrote (a manager) or received (an SDR); nobody else sees them."""
 
-    @extend_schema(responses=ReviewSerializer(many=True), operation_id="reviews_list")
+    @extend_schema(responses=page_of(ReviewSerializer), operation_id="reviews_list")
     def get(self, request: Request) -> Response:
         found = (
             reviews.reviews_visible_to(request.user)
@@ -302,6 +302,6 @@ class ReviewDetailView(APIView):
 class PraiseListView(APIView):
     """The praise feed, readable by every logged-in role."""
 
-    @extend_schema(responses=PraiseSerializer(many=True), operation_id="praise_list")
+    @extend_schema(responses=page_of(PraiseSerializer), operation_id="praise_list")
     def get(self, request: Request) -> Response:
         return paginated(request, self, reviews.feed(), PraiseSerializer)

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from sdr_ops.converters import MAX_ID
+
 from .models import (
     Certainty,
     Handoff,
@@ -33,6 +35,9 @@ class HandoffSerializer(serializers.ModelSerializer):
     ae = serializers.EmailField(source="ae.email", read_only=True)
     company = serializers.CharField(source="lead.account.name", read_only=True)
     opportunity = OpportunitySerializer(read_only=True, allow_null=True, default=None)
+    rejection_reason = serializers.ChoiceField(
+        choices=RejectionReason.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Handoff
@@ -56,8 +61,8 @@ class HandoffSerializer(serializers.ModelSerializer):
 
 
 class HandoffInputSerializer(serializers.Serializer):
-    lead = serializers.IntegerField()
-    ae = serializers.IntegerField(help_text="The AE's user id.")
+    lead = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    ae = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The AE's user id.")
     certainty = serializers.ChoiceField(choices=Certainty.choices)
     comment = serializers.CharField()
     override_reason = serializers.CharField(required=False, allow_blank=True, default="")

@@ -1,23 +1,25 @@
 from django.urls import path
 
+from sdr_ops import converters  # noqa: F401 - registers <id:...>
+
 from . import views, views_reviews
 
 urlpatterns = [
-    path("leads/<int:pk>/handoff/", views.new, name="handoff-new"),
+    path("leads/<id:pk>/handoff/", views.new, name="handoff-new"),
     path("inbox/", views.inbox, name="ae-inbox"),
-    path("inbox/<int:pk>/<str:action>/", views.decide, name="handoff-decide"),
+    path("inbox/<id:pk>/<str:action>/", views.decide, name="handoff-decide"),
     path("capacity/", views.capacity, name="capacity"),
     path("reviews/", views_reviews.desk, name="review-desk"),
-    path("reviews/<int:pk>/", views_reviews.review, name="review-record"),
-    path("reviews/sdr/<int:sdr_id>/", views_reviews.coaching, name="coaching"),
+    path("reviews/<id:pk>/", views_reviews.review, name="review-record"),
+    path("reviews/sdr/<id:sdr_id>/", views_reviews.coaching, name="coaching"),
     path("feedback/", views_reviews.my_feedback, name="my-feedback"),
-    path("feedback/<int:pk>/read/", views_reviews.mark_read, name="feedback-read"),
+    path("feedback/<id:pk>/read/", views_reviews.mark_read, name="feedback-read"),
     path("praise/", views_reviews.praise_feed, name="praise-feed"),
     path("praise/digest/", views_reviews.praise_digest, name="praise-digest"),
-    path("praise/<int:pk>/react/", views_reviews.react, name="praise-react"),
-    path("capacity/<int:ae_id>/", views.capacity_edit, name="capacity-edit"),
+    path("praise/<id:pk>/react/", views_reviews.react, name="praise-react"),
+    path("capacity/<id:ae_id>/", views.capacity_edit, name="capacity-edit"),
     path("opportunities/", views.opportunities, name="opportunities"),
     path(
-        "opportunities/<int:pk>/<str:action>/", views.update_opportunity, name="opportunity-update"
+        "opportunities/<id:pk>/<str:action>/", views.update_opportunity, name="opportunity-update"
     ),
 ]

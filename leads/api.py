@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sdr_ops.api import bad_request, paginated
+from sdr_ops.api import bad_request, page_of, paginated
 from sdr_ops.models import Role
 
 from . import calllists, domain, insights, queries
@@ -36,7 +36,7 @@ class LeadListView(APIView):
 
     @extend_schema(
         parameters=[LeadFilterSerializer],
-        responses=LeadSerializer(many=True),
+        responses=page_of(LeadSerializer),
         operation_id="leads_list",
     )
     def get(self, request: Request) -> Response:
@@ -62,7 +62,7 @@ class LeadDetailView(APIView):
 class LeadActivitiesView(APIView):
     """Every activity on one lead, newest first; the lead's owner logs new ones (POST)."""
 
-    @extend_schema(responses=ActivitySerializer(many=True), operation_id="leads_activities_list")
+    @extend_schema(responses=page_of(ActivitySerializer), operation_id="leads_activities_list")
     def get(self, request: Request, pk: int) -> Response:
         lead = queries.get_lead_for(request.user, pk)
         activities = lead.activities.select_related("sdr").order_by("-started_at")
@@ -181,7 +181,7 @@ class InsightListView(APIView):
     """Market insights, newest first (every role reads); an SDR records one on their own
     lead (POST)."""
 
-    @extend_schema(responses=InsightSerializer(many=True), operation_id="insights_list")
+    @extend_schema(responses=page_of(InsightSerializer), operation_id="insights_list")
     def get(self, request: Request) -> Response:
         found = Insight.objects.select_related("lead__account", "sdr").order_by(
             "-created_at", "-pk"

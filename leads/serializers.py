@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from sdr_ops.converters import MAX_ID
+
 from .models import (
     Account,
     Activity,
@@ -62,7 +64,7 @@ class LeadFilterSerializer(serializers.Serializer):
         choices=Account._meta.get_field("segment").choices, required=False
     )
     source = serializers.ChoiceField(choices=Lead._meta.get_field("source").choices, required=False)
-    owner = serializers.IntegerField(required=False, min_value=1)
+    owner = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     last_touch = serializers.ChoiceField(
         choices=["never", "today", "7d", "quiet7", "quiet30"], required=False
     )

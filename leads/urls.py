@@ -1,27 +1,29 @@
 from django.urls import path
 
+from sdr_ops import converters  # noqa: F401 - registers <id:...>
+
 from . import views, views_day, views_import, views_insights, views_rules
 
 urlpatterns = [
     path("leads/", views.lead_list, name="lead-list"),
     path("leads/import/", views_import.import_leads, name="lead-import"),
-    path("leads/<int:pk>/", views.lead_brief, name="lead-brief"),
-    path("leads/<int:pk>/call/", views_day.call, name="lead-call"),
-    path("leads/<int:pk>/log/", views.log_touch, name="lead-log-touch"),
-    path("leads/<int:pk>/insight/", views_insights.record, name="lead-insight"),
+    path("leads/<id:pk>/", views.lead_brief, name="lead-brief"),
+    path("leads/<id:pk>/call/", views_day.call, name="lead-call"),
+    path("leads/<id:pk>/log/", views.log_touch, name="lead-log-touch"),
+    path("leads/<id:pk>/insight/", views_insights.record, name="lead-insight"),
     path("insights/", views_insights.digest, name="insights"),
     path("call-lists/rules/", views_rules.rules, name="call-list-rules"),
     path("call-lists/adherence/", views_rules.adherence, name="call-list-adherence"),
     path("today/", views_day.today, name="today"),
     path("today/build/", views_day.build_mine, name="today-build"),
     path("tomorrow/", views_day.tomorrow, name="tomorrow"),
-    path("call-lists/<int:list_id>/add/", views_day.add, name="call-list-add"),
-    path("call-lists/<int:list_id>/candidates/", views_day.candidates, name="call-list-candidates"),
-    path("call-lists/<int:list_id>/reviewed/", views_day.reviewed, name="call-list-reviewed"),
-    path("call-lists/<int:list_id>/entries/<int:pk>/skip/", views_day.skip, name="call-list-skip"),
-    path("call-lists/<int:list_id>/entries/<int:pk>/move/", views_day.move, name="call-list-move"),
+    path("call-lists/<id:list_id>/add/", views_day.add, name="call-list-add"),
+    path("call-lists/<id:list_id>/candidates/", views_day.candidates, name="call-list-candidates"),
+    path("call-lists/<id:list_id>/reviewed/", views_day.reviewed, name="call-list-reviewed"),
+    path("call-lists/<id:list_id>/entries/<id:pk>/skip/", views_day.skip, name="call-list-skip"),
+    path("call-lists/<id:list_id>/entries/<id:pk>/move/", views_day.move, name="call-list-move"),
     path(
-        "call-lists/<int:list_id>/entries/<int:pk>/remove/",
+        "call-lists/<id:list_id>/entries/<id:pk>/remove/",
         views_day.remove,
         name="call-list-remove",
     ),

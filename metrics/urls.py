@@ -1,5 +1,7 @@
 from django.urls import path
 
+from sdr_ops import converters  # noqa: F401 - registers <id:...>
+
 from . import views, views_import
 
 urlpatterns = [

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from handoffs import api as handoffs_api
 from leads import api as leads_api
 from metrics import api as metrics_api
+from sdr_ops import converters  # noqa: F401 - registers <id:...>
 
 from . import api, views
 from .navigation import PAGES
@@ -13,52 +14,52 @@ from .navigation import PAGES
 api_v1 = [
     path("me/", api.MeView.as_view(), name="api-me"),
     path("leads/", leads_api.LeadListView.as_view(), name="api-leads"),
-    path("leads/<int:pk>/", leads_api.LeadDetailView.as_view(), name="api-lead"),
+    path("leads/<id:pk>/", leads_api.LeadDetailView.as_view(), name="api-lead"),
     path(
-        "leads/<int:pk>/activities/",
+        "leads/<id:pk>/activities/",
         leads_api.LeadActivitiesView.as_view(),
         name="api-lead-activities",
     ),
     path(
-        "leads/<int:pk>/qualification/",
+        "leads/<id:pk>/qualification/",
         leads_api.QualificationListView.as_view(),
         name="api-lead-qualification",
     ),
     path(
-        "leads/<int:pk>/qualification/<slug:item>/",
+        "leads/<id:pk>/qualification/<slug:item>/",
         leads_api.QualificationItemView.as_view(),
         name="api-lead-qualification-item",
     ),
     path("call-list/", leads_api.MyCallListView.as_view(), name="api-call-list"),
     path("handoffs/", handoffs_api.HandoffListView.as_view(), name="api-handoffs"),
-    path("handoffs/<int:pk>/", handoffs_api.HandoffDetailView.as_view(), name="api-handoff"),
-    path("handoffs/<int:pk>/accept/", handoffs_api.AcceptView.as_view(), name="api-handoff-accept"),
-    path("handoffs/<int:pk>/reject/", handoffs_api.RejectView.as_view(), name="api-handoff-reject"),
+    path("handoffs/<id:pk>/", handoffs_api.HandoffDetailView.as_view(), name="api-handoff"),
+    path("handoffs/<id:pk>/accept/", handoffs_api.AcceptView.as_view(), name="api-handoff-accept"),
+    path("handoffs/<id:pk>/reject/", handoffs_api.RejectView.as_view(), name="api-handoff-reject"),
     path("valve/", handoffs_api.ValveView.as_view(), name="api-valve"),
     path("reviews/", handoffs_api.ReviewListView.as_view(), name="api-reviews"),
-    path("reviews/<int:pk>/", handoffs_api.ReviewDetailView.as_view(), name="api-review"),
+    path("reviews/<id:pk>/", handoffs_api.ReviewDetailView.as_view(), name="api-review"),
     path("praise/", handoffs_api.PraiseListView.as_view(), name="api-praise"),
     path("insights/", leads_api.InsightListView.as_view(), name="api-insights"),
     path("kpis/weekly/", metrics_api.WeeklyKpisView.as_view(), name="api-kpis-weekly"),
-    path("capacity/<int:ae_id>/", handoffs_api.CapacityView.as_view(), name="api-capacity"),
+    path("capacity/<id:ae_id>/", handoffs_api.CapacityView.as_view(), name="api-capacity"),
     path(
-        "capacity/<int:ae_id>/reductions/",
+        "capacity/<id:ae_id>/reductions/",
         handoffs_api.ReductionCreateView.as_view(),
         name="api-capacity-reductions",
     ),
     path("opportunities/", handoffs_api.OpportunityListView.as_view(), name="api-opportunities"),
     path(
-        "opportunities/<int:pk>/",
+        "opportunities/<id:pk>/",
         handoffs_api.OpportunityDetailView.as_view(),
         name="api-opportunity",
     ),
     path(
-        "opportunities/<int:pk>/close/",
+        "opportunities/<id:pk>/close/",
         handoffs_api.OpportunityCloseView.as_view(),
         name="api-opportunity-close",
     ),
     path(
-        "call-list/entries/<int:pk>/skip/",
+        "call-list/entries/<id:pk>/skip/",
         leads_api.SkipEntryView.as_view(),
         name="api-call-list-skip",
     ),
