@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from leads import domain as lead_domain
 from leads.models import CallListEntry, Lead, QualificationStatus, Stage
 from leads.queries import checklist_items
+from sdr_ops import audit
 from sdr_ops.models import Role, StaffingRecord, Team, User
 from sdr_ops.notify import notify
 
@@ -125,6 +126,15 @@ def hand_off(
         overridden_by=by if manager_override else None,
         override_reason=override_reason.strip() if manager_override else "",
     )
+    audit.record(
+        "handoff",
+        handoff.pk,
+        "handed_off",
+        by=by,
+        lead_id=lead.pk,
+        field="certainty",
+        after=f"{certainty} → {to_ae.email}",
+    )
     lead_domain.change_stage(lead, to=Stage.HANDED_OFF, by=by, at=handoff.created_at)
     _leave_call_lists(lead, to_ae)
     notify(
@@ -171,6 +181,16 @@ def accept(handoff_id: int, *, by: User, amount: Decimal) -> Opportunity:
     opportunity = Opportunity.objects.create(
         handoff=handoff, amount_at_creation=amount, created_at=now
     )
+    audit.record("handoff", handoff.pk, "accepted", by=by, lead_id=handoff.lead_id, after=amount)
+    audit.record(
+        "opportunity",
+        opportunity.pk,
+        "created",
+        by=by,
+        lead_id=handoff.lead_id,
+        field="amount_at_creation",
+        after=amount,
+    )
     lead_domain.change_stage(handoff.lead, to=Stage.OPPORTUNITY, by=by, at=now)
     notify(
         [handoff.sdr],
@@ -197,6 +217,7 @@ def reject(handoff_id: int, *, by: User, reason: str, comment: str = "") -> Hand
     handoff.status, handoff.decided_at = Handoff.Status.REJECTED, now
     handoff.rejection_reason, handoff.rejection_comment = reason, comment.strip()
     handoff.save(update_fields=["status", "decided_at", "rejection_reason", "rejection_comment"])
+    audit.record("handoff", handoff.pk, "rejected", by=by, lead_id=handoff.lead_id, after=reason)
     back_to = Stage.NURTURE if reason == RejectionReason.BAD_TIMING else Stage.WORKING
     lead_domain.change_stage(handoff.lead, to=back_to, by=by, at=now)
     notify(
@@ -227,6 +248,16 @@ def update_amount(opportunity_id: int, *, by: User, amount: Decimal) -> Opportun
     if amount is None or amount <= 0:
         raise ValidationError({"amount": _("The amount must be above zero.")})
     opportunity = _lock_open(opportunity_id, by)
+    audit.record(
+        "opportunity",
+        opportunity.pk,
+        "amount",
+        by=by,
+        lead_id=opportunity.handoff.lead_id,
+        field="amount",
+        before=opportunity.current_amount,
+        after=amount,
+    )
     opportunity.amount = amount
     opportunity.save(update_fields=["amount"])
     return opportunity
@@ -242,6 +273,15 @@ def close_won(opportunity_id: int, *, by: User, amount_at_close: Decimal) -> Opp
     opportunity.status, opportunity.closed_at = Opportunity.Status.WON, now
     opportunity.amount_at_close = opportunity.amount = amount_at_close
     opportunity.save(update_fields=["status", "closed_at", "amount_at_close", "amount"])
+    audit.record(
+        "opportunity",
+        opportunity.pk,
+        "won",
+        by=by,
+        lead_id=opportunity.handoff.lead_id,
+        field="amount_at_close",
+        after=amount_at_close,
+    )
     lead_domain.change_stage(opportunity.handoff.lead, to=Stage.WON, by=by, at=now)
     return opportunity
 
@@ -257,6 +297,14 @@ def close_lost(opportunity_id: int, *, by: User, reason: str) -> Opportunity:
     opportunity.amount_at_close = opportunity.current_amount
     opportunity.loss_reason = reason.strip()
     opportunity.save(update_fields=["status", "closed_at", "amount_at_close", "loss_reason"])
+    audit.record(
+        "opportunity",
+        opportunity.pk,
+        "lost",
+        by=by,
+        lead_id=opportunity.handoff.lead_id,
+        after=opportunity.loss_reason,
+    )
     lead_domain.change_stage(opportunity.handoff.lead, to=Stage.NURTURE, by=by, at=now)
     return opportunity
 
@@ -271,9 +319,20 @@ def set_capacity(ae: User, *, by: User, normal: int, segment: str = "") -> Capac
     _may_edit_capacity(ae, by)
     if normal is None or normal < 0:
         raise ValidationError({"normal": _("Capacity is a number of deals, zero or more.")})
+    before = Capacity.objects.filter(ae=ae).values_list("normal", "segment").first()
     capacity, _created = Capacity.objects.update_or_create(
         ae=ae, defaults={"normal": normal, "segment": segment}
     )
+    if before != (normal, segment):
+        audit.record(
+            "capacity",
+            ae.pk,
+            "capacity",
+            by=by,
+            field="normal",
+            before=f"{before[0]} {before[1]}".strip() if before else "",
+            after=f"{normal} {segment}".strip(),
+        )
     return capacity
 
 
@@ -291,13 +350,28 @@ def add_reduction(
         errors["reason"] = _("Say why (leave, firefighting, ramping up ...).")
     if errors:
         raise ValidationError(errors)
-    return CapacityReduction.objects.create(
+    reduction = CapacityReduction.objects.create(
         ae=ae, capacity=capacity, start_date=start_date, end_date=end_date, reason=reason.strip()
     )
+    audit.record(
+        "capacity",
+        ae.pk,
+        "reduction_added",
+        by=by,
+        after=f"{capacity}: {start_date} – {end_date or '…'} ({reduction.reason})",
+    )
+    return reduction
 
 
 def remove_reduction(reduction: CapacityReduction, *, by: User) -> None:
     _may_edit_capacity(reduction.ae, by)
+    audit.record(
+        "capacity",
+        reduction.ae_id,
+        "reduction_removed",
+        by=by,
+        before=f"{reduction.capacity}: {reduction.start_date} – {reduction.end_date or '…'}",
+    )
     reduction.delete()
 
 

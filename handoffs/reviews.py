@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from leads.models import Activity, QualificationStatus
 from leads.queries import team_sdrs
+from sdr_ops import audit
 from sdr_ops.models import Role, User
 from sdr_ops.notify import notify
 
@@ -157,6 +158,9 @@ def record_review(
             )
     except IntegrityError as exc:
         raise ValidationError(_("This handoff is reviewed already.")) from exc
+    audit.record(
+        "review", review.pk, "reviewed", by=by, lead_id=handoff.lead_id, after=review.rating
+    )
     notify(
         [handoff.sdr],
         _("%(manager)s reviewed your handoff of %(lead)s.") % {"manager": by, "lead": handoff.lead},

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from leads import queries as lead_queries
+from sdr_ops import audit
 from sdr_ops.access import role_required
 from sdr_ops.models import Role, Team, User
 
@@ -276,5 +277,6 @@ def capacity_edit(request: HttpRequest, ae_id: int) -> HttpResponse:
             "capacity_form": capacity_form,
             "reduction_form": reduction_form,
             "reductions": CapacityReduction.objects.filter(ae=ae).order_by("-start_date"),
+            "events": audit.for_capacity(ae.pk)[:30],
         },
     )

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sdr_ops import audit
 from sdr_ops.models import User
 
 from .models import (
@@ -41,6 +42,7 @@ def change_stage(
     change = StageChange.objects.create(
         lead=lead, from_stage=lead.stage, to_stage=to, by=by, at=at or timezone.now()
     )
+    audit.record("lead", lead.pk, "stage", by=by, lead_id=lead.pk, before=lead.stage, after=to)
     lead.stage = to
     lead.save(update_fields=["stage"])
     return change
@@ -139,6 +141,16 @@ def set_qualification(
     if not _created and all(getattr(current, k) == v for k, v in values.items()):
         return current
     now = timezone.now()
+    audit.record(
+        "lead",
+        lead.pk,
+        "qualification",
+        by=by,
+        lead_id=lead.pk,
+        field=item,
+        before="" if _created else current.status,
+        after=status,
+    )
     for key, value in values.items():
         setattr(current, key, value)
     current.updated_by, current.updated_at = by, now

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from sdr_ops import audit
 from sdr_ops.csvfiles import Problems, read_rows
 from sdr_ops.models import Role, User
 
@@ -246,5 +247,6 @@ def import_leads(result: ImportResult, *, by: User | None) -> ImportResult:
         ],
         batch_size=2000,
     )
+    audit.record_many("lead", [lead.pk for lead in leads], "imported", by=by, after=Stage.NEW)
     result.created = len(leads)
     return result

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from handoffs.domain import HANDOFF_FROM
 from handoffs.models import Handoff
+from sdr_ops import audit
 from sdr_ops.access import role_required
 from sdr_ops.models import Role
 
@@ -68,6 +69,8 @@ def lead_brief(request: HttpRequest, pk: int) -> HttpResponse:
             "touch_form": LogTouchForm() if lead.owner_id == request.user.pk else None,
             "can_hand_off": can_hand_off,
             "insight_topics": Insight.Topic.choices,
+            # Reviews are private to the SDR and managers; an AE sees the rest of the trail.
+            "events": audit.for_lead(lead.pk, with_reviews=request.user.role != Role.AE)[:50],
         },
     )
 

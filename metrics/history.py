@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from handoffs.models import Certainty, Handoff, Opportunity, RejectionReason
 from leads.models import Account, Activity, Lead, Segment, Source, Stage
+from sdr_ops import audit
 from sdr_ops.csvfiles import Problems, read_rows
 from sdr_ops.models import Role, StaffingRecord, StaffingRole, Team, User
 
@@ -487,6 +488,7 @@ def _set_stages(lead_ids: set[int]) -> None:
     if not lead_ids:
         return
     leads = Lead.objects.filter(pk__in=lead_ids)
+    audit.record_many("lead", lead_ids, "imported", via="import")
     leads.filter(activities__isnull=False).update(stage=Stage.WORKING)
     leads.filter(activities__type="call", activities__outcome="connected").update(
         stage=Stage.CONNECTED
@@ -497,6 +499,16 @@ def _set_stages(lead_ids: set[int]) -> None:
     ).update(stage=Stage.WORKING)
     leads.filter(handoffs__status="accepted").update(stage=Stage.OPPORTUNITY)
     leads.filter(handoffs__opportunity__status="won").update(stage=Stage.WON)
+    # The stage each imported lead ended in, as one set-based insert.
+    for stage, ids in _by_stage(leads).items():
+        audit.record_many("lead", ids, "stage", field="stage", after=stage, via="import")
+
+
+def _by_stage(leads) -> dict[str, list[int]]:
+    by_stage: dict[str, list[int]] = {}
+    for pk, stage in leads.values_list("pk", "stage"):
+        by_stage.setdefault(stage, []).append(pk)
+    return by_stage
 
 
 def read_folder(folder: Path) -> dict[str, bytes]:

@@ -378,3 +378,53 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class AuditEvent(models.Model):
+    """One state change that matters, with who made it and when: lead stages and checklist
+    items, handoff decisions, opportunity amounts and closes, capacity and reviews. Written by
+    the domain functions and by the bulk paths alike; never changed afterwards."""
+
+    class Subject(models.TextChoices):
+        LEAD = "lead", _("lead")
+        HANDOFF = "handoff", _("handoff")
+        OPPORTUNITY = "opportunity", _("opportunity")
+        CAPACITY = "capacity", _("AE capacity")
+        REVIEW = "review", _("review")
+
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+        help_text=_("Empty for the app's own jobs and imports."),
+    )
+    via = models.CharField(_("via"), max_length=10, default="app")
+    subject = models.CharField(_("subject"), max_length=12, choices=Subject)
+    subject_id = models.BigIntegerField(_("subject id"))
+    lead_id = models.BigIntegerField(_("lead id"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=30)
+    field = models.CharField(_("field"), max_length=40, blank=True)
+    before = models.TextField(_("before"), blank=True)
+    after = models.TextField(_("after"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [
+            models.Index(fields=["lead_id", "at"]),
+            models.Index(fields=["subject", "subject_id", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.subject} {self.subject_id} {self.action}"
+
+    @property
+    def label(self) -> str:
+        from .audit import label
+
+        return label(self)
