@@ -18,7 +18,7 @@ from sdr_ops.access import role_required
 from sdr_ops.csvfiles import csv_response
 from sdr_ops.models import Role, StaffingRecord, Team, User
 
-from . import kpis
+from . import kpis, rollups
 from .models import SdrWeeklyRollup, WeeklyRollup
 from .templatetags.labels import stage_label
 
@@ -88,15 +88,27 @@ def _chosen(request: HttpRequest) -> tuple[Team, list[Team], kpis.Week]:
 
 
 def weekly_series(team: Team, last: kpis.Week, count: int = WEEKS) -> list[dict]:
-    """The `count` weeks up to `last`, oldest first: stored rollups, computed when missing
-    (and the week under way is always computed)."""
+    """The `count` weeks up to `last`, oldest first, from the stored rollups. A complete week
+    without one is computed once and stored, as the Monday job would have (so a team whose
+    history was just imported waits once, not on every visit); the week under way is always
+    computed fresh."""
     weeks = [last.shifted(-back) for back in range(count - 1, -1, -1)]
     stored = dict(
         WeeklyRollup.objects.filter(team=team, week__in=[w.label for w in weeks]).values_list(
             "week", "figures"
         )
     )
-    return [stored.get(w.label) or kpis.compute_week(team, w.label) for w in weeks]
+    today = timezone.localdate(timezone=team.zone)
+    this_monday = today - datetime.timedelta(days=today.weekday())
+    series = []
+    for week in weeks:
+        if week.label in stored:
+            series.append(stored[week.label])
+        elif week.monday < this_monday:
+            series.append(rollups.roll_up(team, week).figures)
+        else:
+            series.append(kpis.compute_week(team, week.label))
+    return series
 
 
 def _largest_drifts(first: kpis.Week, last: kpis.Week):

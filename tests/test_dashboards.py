@@ -62,3 +62,15 @@ def test_the_bottleneck_is_highlighted(client, org):
     client.force_login(org.stella)
     html = client.get(reverse("dashboards"), {"team": "enterprise-desk"}).content.decode()
     assert 'class="bottleneck"' in html
+
+
+def test_missing_complete_weeks_are_computed_once_and_kept(client, org, django_assert_num_queries):
+    from metrics.models import WeeklyRollup
+
+    last = last_full_week(org.desk)
+    handoff(org, last, "accepted")
+    client.force_login(org.mia)
+    assert client.get(reverse("dashboards")).status_code == 200
+    assert WeeklyRollup.objects.filter(team=org.desk).count() == WEEKS
+    with django_assert_num_queries(7):  # the same as with the Monday job's rollups
+        client.get(reverse("dashboards"))
