@@ -336,3 +336,20 @@ def test_the_priority_segments_shape_the_default_rules(org):
         ["mid_market", "smb"],
     )
     assert calllists.rules_for(org.desk)[2].segments == ["enterprise"]
+
+
+def test_a_rolled_back_job_enqueues_nothing(org, monkeypatch, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    queued = []
+    monkeypatch.setattr(build_call_lists, "delay", lambda **kw: queued.append(kw))
+    monkeypatch.setattr(
+        calllists.timezone,
+        "now",
+        lambda: datetime.datetime(2026, 11, 30, 11, 0, tzinfo=datetime.UTC),
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            build_due_call_lists()
+            transaction.set_rollback(True)
+    assert callbacks == [] and queued == []
