@@ -13,13 +13,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from leads import domain as lead_domain
 from leads.models import CallListEntry, Lead, QualificationStatus, Stage
 from leads.queries import checklist_items
 from sdr_ops import audit
 from sdr_ops.models import Role, StaffingRecord, Team, User
-from sdr_ops.notify import notify
+from sdr_ops.notify import label, notify
 
 from . import valve
 from .models import Capacity, CapacityReduction, Handoff, Opportunity, RejectionReason
@@ -139,8 +140,8 @@ def hand_off(
     _leave_call_lists(lead, to_ae)
     notify(
         [to_ae],
-        _("New handoff from %(sdr)s: %(company)s, certainty %(certainty)s.")
-        % {"sdr": lead.owner, "company": lead.account.name, "certainty": certainty},
+        gettext_noop("New handoff from %(sdr)s: %(company)s, certainty %(certainty)s."),
+        {"sdr": lead.owner, "company": lead.account.name, "certainty": certainty},
         reverse("ae-inbox"),
     )
     return handoff
@@ -194,7 +195,8 @@ def accept(handoff_id: int, *, by: User, amount: Decimal) -> Opportunity:
     lead_domain.change_stage(handoff.lead, to=Stage.OPPORTUNITY, by=by, at=now)
     notify(
         [handoff.sdr],
-        _("%(ae)s accepted your handoff of %(lead)s.") % {"ae": by, "lead": handoff.lead},
+        gettext_noop("%(ae)s accepted your handoff of %(lead)s."),
+        {"ae": by, "lead": handoff.lead},
         reverse("lead-brief", args=[handoff.lead_id]),
     )
     return opportunity
@@ -222,8 +224,8 @@ def reject(handoff_id: int, *, by: User, reason: str, comment: str = "") -> Hand
     lead_domain.change_stage(handoff.lead, to=back_to, by=by, at=now)
     notify(
         [handoff.sdr],
-        _("%(ae)s rejected your handoff of %(lead)s: %(reason)s.")
-        % {"ae": by, "lead": handoff.lead, "reason": handoff.get_rejection_reason_display()},
+        gettext_noop("%(ae)s rejected your handoff of %(lead)s: %(reason)s."),
+        {"ae": by, "lead": handoff.lead, "reason": label(handoff.get_rejection_reason_display())},
         reverse("lead-brief", args=[handoff.lead_id]),
     )
     return handoff
@@ -407,11 +409,17 @@ def flag_overdue(now: datetime.datetime) -> int:
         )
         Handoff.objects.filter(pk__in=[h.pk for h in due]).update(overdue_flagged_at=now)
         for handoff in due:
-            text = _("Waiting for a decision since %(when)s: %(company)s, handed to %(ae)s.") % {
-                "when": handoff.created_at.astimezone(team.zone).strftime("%Y-%m-%d %H:%M"),
-                "company": handoff.lead.account.name,
-                "ae": handoff.ae,
-            }
-            notify([handoff.ae, *managers], text, reverse("lead-brief", args=[handoff.lead_id]))
+            notify(
+                [handoff.ae, *managers],
+                gettext_noop(
+                    "Waiting for a decision since %(when)s: %(company)s, handed to %(ae)s."
+                ),
+                {
+                    "when": handoff.created_at.astimezone(team.zone).strftime("%Y-%m-%d %H:%M"),
+                    "company": handoff.lead.account.name,
+                    "ae": handoff.ae,
+                },
+                reverse("lead-brief", args=[handoff.lead_id]),
+            )
         flagged += len(due)
     return flagged

@@ -15,6 +15,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from leads.models import Activity, QualificationStatus
 from leads.queries import team_sdrs
@@ -163,7 +164,8 @@ def record_review(
     )
     notify(
         [handoff.sdr],
-        _("%(manager)s reviewed your handoff of %(lead)s.") % {"manager": by, "lead": handoff.lead},
+        gettext_noop("%(manager)s reviewed your handoff of %(lead)s."),
+        {"manager": by, "lead": handoff.lead},
         "/feedback/",
     )
     return review

@@ -366,6 +366,10 @@ class Notification(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     text = models.CharField(_("text"), max_length=300)
+    # The message in the source language with its parameters, so each reader sees it in
+    # their own language; `text` keeps it as written, for the admin site.
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -378,6 +382,23 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def shown(self) -> str:
+        """The message in the active language; labels among the parameters (marked with a
+        leading "~") are translated too."""
+        from django.utils.translation import gettext
+
+        if not self.message:
+            return self.text
+        values = {
+            key: gettext(value[1:]) if isinstance(value, str) and value.startswith("~") else value
+            for key, value in self.params.items()
+        }
+        try:
+            return gettext(self.message) % values
+        except (KeyError, TypeError, ValueError):
+            return self.text
 
 
 class AuditEvent(models.Model):

@@ -2,17 +2,24 @@
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import Notification, User
 
 
-def notify(users: Iterable[User], text: str, url: str = "") -> None:
-    """Leaves the same message for each user (once per user)."""
+def notify(users: Iterable[User], message: str, params: dict, url: str = "") -> None:
+    """Leaves the same message for each user (once per user). `message` is the source text
+    (marked with gettext_noop) with %(name)s parameters; each reader sees it translated into
+    their language. A parameter written "~Label" is a label to translate as well."""
     now = timezone.now()
+    values = {key: str(value) for key, value in params.items()}
+    with translation.override(settings.LANGUAGE_CODE):
+        plain = {k: v[1:] if v.startswith("~") else v for k, v in values.items()}
+        text = (message % plain)[:300]
     Notification.objects.bulk_create(
-        Notification(user=user, text=text[:300], url=url, created_at=now)
+        Notification(user=user, text=text, message=message, params=values, url=url, created_at=now)
         for user in {u.pk: u for u in users}.values()
     )
 
@@ -23,3 +30,9 @@ def unread(user: User) -> QuerySet[Notification]:
 
 def mark_all_read(user: User) -> int:
     return unread(user).update(read_at=timezone.now())
+
+
+def label(lazy_label) -> str:
+    """A choice label as a notification parameter, translated for each reader."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return "~" + str(lazy_label)

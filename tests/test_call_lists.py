@@ -348,8 +348,7 @@ def test_a_rolled_back_job_enqueues_nothing(org, monkeypatch, django_capture_on_
         "now",
         lambda: datetime.datetime(2026, 11, 30, 11, 0, tzinfo=datetime.UTC),
     )
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with transaction.atomic():
-            build_due_call_lists()
-            transaction.set_rollback(True)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        build_due_call_lists()
+        transaction.set_rollback(True)
     assert callbacks == [] and queued == []

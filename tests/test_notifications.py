@@ -72,3 +72,21 @@ def test_a_decided_handoff_is_never_flagged(org, handoff):
         created_at=timezone.now() - datetime.timedelta(days=9)
     )
     assert flag_overdue.apply().get() == 0
+
+
+def test_each_reader_sees_a_notification_in_their_language(client, org):
+    from handoffs import domain as handoff_domain
+
+    from .test_reviews import make_handoff
+
+    handoff = make_handoff(org)
+    handoff_domain.reject(handoff.pk, by=org.aaron, reason="no_need")
+    org.alice.language = "ko"
+    org.alice.save()
+    client.force_login(org.alice)
+    html = client.get(reverse("notifications")).content.decode()
+    assert f"{org.aaron} 님이 {handoff.lead} 이관을 반려했습니다: 니즈 없음." in html
+    org.alice.language = "en"
+    org.alice.save()
+    html = client.get(reverse("notifications")).content.decode()
+    assert f"{org.aaron} rejected your handoff of {handoff.lead}: No need." in html

@@ -245,3 +245,17 @@ def test_reviews_api_is_private_and_the_feed_is_for_everyone(client, org, review
         feed = client.get("/api/v1/praise/").json()["results"]
         assert feed[0]["note"] == "Found the real pain behind the request"
         assert "SECRET-FEEDBACK" not in str(feed)
+
+
+def test_the_digest_reaches_each_person_in_their_language(org, reviewed, mailoutbox):
+    from handoffs import digest
+
+    org.stella.language = "ko"
+    org.stella.save()
+    monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
+    digest.send_weekly(monday)
+    by_subject = {m.subject: m for m in mailoutbox}
+    korean = next(m for s, m in by_subject.items() if "칭찬" in s)
+    english = next(m for s, m in by_subject.items() if s.startswith("Praise of the week"))
+    assert korean.bcc == ["stella@example.com"]
+    assert "stella@example.com" not in english.bcc and "alice@example.com" in english.bcc
