@@ -17,6 +17,8 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import (
+    Case,
+    CharField,
     Count,
     DateField,
     Exists,
@@ -26,7 +28,10 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
+    Value,
+    When,
 )
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import TruncDate
 
 from handoffs.models import Handoff, Opportunity
@@ -598,23 +603,47 @@ def qualification_evidence(first: Week, last: Week) -> list[dict]:
     positions = range(len(items) + 2)
     handoffs = team_handoffs(last).filter(created_at__gte=first.start, created_at__lt=last.stop)
     won = Q(opportunity__status=Opportunity.Status.WON)
-    aggregates = {}
-    for n, item in enumerate(items):
+    # Each handoff's state for each item (found by name in its snapshot), then one grouped
+    # query over the combinations of states: at most 3 ** items small rows.
+    states = {
+        f"s{n}": Case(
+            *[
+                When(
+                    **{f"checklist__{k}__item": item},
+                    then=KeyTextTransform("status", KeyTransform(k, "checklist")),
+                )
+                for k in positions
+            ],
+            default=Value(""),
+            output_field=CharField(),
+        )
+        for n, item in enumerate(items)
+    }
+    groups = (
+        handoffs.annotate(**states)
+        .values(*states)
+        .annotate(
+            n=Count("pk"),
+            a=Count("pk", filter=Q(status=Handoff.Status.ACCEPTED)),
+            r=Count("pk", filter=Q(status=Handoff.Status.REJECTED)),
+            c=Sum("opportunity__amount_at_creation", filter=won),
+            w=Sum("opportunity__amount_at_close", filter=won),
+        )
+        .order_by()
+    )
+    row: dict[str, int | Decimal | None] = {}
+    for group in groups if items else []:
+        for n, _item in enumerate(items):
+            key = f"i{n}_{group[f's{n}']}"
+            for part in ("n", "a", "r", "c", "w"):
+                if group[part] is not None:
+                    row[f"{key}_{part}"] = (row.get(f"{key}_{part}") or 0) + group[part]
+    for n, _item in enumerate(items):
         for state in EVIDENCE_STATES:
-            carried = Q(
-                *[
-                    Q(**{f"checklist__{k}__item": item, f"checklist__{k}__status": state})
-                    for k in positions
-                ],
-                _connector=Q.OR,
-            )
-            key = f"i{n}_{state}"
-            aggregates[f"{key}_n"] = Count("pk", filter=carried)
-            aggregates[f"{key}_a"] = Count("pk", filter=carried & Q(status=Handoff.Status.ACCEPTED))
-            aggregates[f"{key}_r"] = Count("pk", filter=carried & Q(status=Handoff.Status.REJECTED))
-            aggregates[f"{key}_c"] = Sum("opportunity__amount_at_creation", filter=carried & won)
-            aggregates[f"{key}_w"] = Sum("opportunity__amount_at_close", filter=carried & won)
-    row = handoffs.aggregate(**aggregates) if aggregates else {}
+            for part in ("n", "a", "r"):
+                row.setdefault(f"i{n}_{state}_{part}", 0)
+            for part in ("c", "w"):
+                row.setdefault(f"i{n}_{state}_{part}", None)
     evidence = []
     for n, item in enumerate(items):
         for state in EVIDENCE_STATES:
