@@ -4,6 +4,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +18,14 @@ from sdr_ops.models import Role, User
 from . import digest, reviews
 from .models import Certainty, Handoff, PraisePost, Review
 
+DESK_PAGE_SIZE = 20
+
+
+def _without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
 
 @role_required(Role.MANAGER)
 def desk(request: HttpRequest) -> HttpResponse:
@@ -29,9 +38,12 @@ def desk(request: HttpRequest) -> HttpResponse:
     decision = decision if decision in Handoff.Status.values else ""
     certainty = request.GET.get("certainty", "")
     certainty = certainty if certainty in Certainty.values else ""
-    queue = list(
-        reviews.review_queue(request.user, sdr=sdr, decision=decision, certainty=certainty)[:50]
-    )
+    # 20 a page: each card carries its checklist and a review form.
+    page = Paginator(
+        reviews.review_queue(request.user, sdr=sdr, decision=decision, certainty=certainty),
+        DESK_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    queue = list(page.object_list)
     usual = reviews.usual_comment_length(request.user)
     for handoff in queue:
         handoff.flags = reviews.flags(handoff, usual)
@@ -48,6 +60,8 @@ def desk(request: HttpRequest) -> HttpResponse:
         "handoffs/review_desk.html",
         {
             "queue": queue,
+            "page": page,
+            "query": _without_page(request),
             "sdrs": sdrs,
             "ratings": Review.Rating.choices,
             "filters": {"sdr": sdr, "decision": decision, "certainty": certainty},

@@ -94,9 +94,10 @@ def test_desk_queries_do_not_grow_with_the_queue(client, org, rows, django_asser
     for _ in range(rows):
         make_handoff(org)
     client.force_login(org.mia)
-    # 1 session, 2 user, 3 team, 4 queue with lead, company, SDR, AE and flags' data,
-    # 5 the leads' activities, 6 the team's usual comment length, 7 the SDRs to filter by
-    with django_assert_num_queries(7):
+    # 1 session, 2 user, 3 team, 4 the queue's length, 5 one page of it with lead, company,
+    # SDR, AE and flags' data, 6 the leads' activities, 7 the team's usual comment length,
+    # 8 the SDRs to filter by
+    with django_assert_num_queries(8):
         html = client.get(reverse("review-desk")).content.decode()
     assert html.count('class="card review-card"') == rows
     assert "Discussed the month-end close." in html
@@ -259,3 +260,18 @@ def test_the_digest_reaches_each_person_in_their_language(org, reviewed, mailout
     english = next(m for s, m in by_subject.items() if s.startswith("Praise of the week"))
     assert korean.bcc == ["stella@example.com"]
     assert "stella@example.com" not in english.bcc and "alice@example.com" in english.bcc
+
+
+def test_the_desk_shows_twenty_handoffs_a_page(client, org):
+    from handoffs.views_reviews import DESK_PAGE_SIZE
+
+    from handoffs import domain as handoff_domain
+
+    handoff_domain.set_capacity(org.aaron, by=org.aaron, normal=100)
+    for _ in range(DESK_PAGE_SIZE + 2):
+        make_handoff(org)
+    client.force_login(org.mia)
+    first = client.get(reverse("review-desk")).content.decode()
+    assert first.count('review-card"') == DESK_PAGE_SIZE and "Page 1 of 2" in first
+    second = client.get(reverse("review-desk"), {"page": 2}).content.decode()
+    assert second.count('review-card"') == 2 and "Page 2 of 2" in second
