@@ -263,9 +263,8 @@ def test_the_digest_reaches_each_person_in_their_language(org, reviewed, mailout
 
 
 def test_the_desk_shows_twenty_handoffs_a_page(client, org):
-    from handoffs.views_reviews import DESK_PAGE_SIZE
-
     from handoffs import domain as handoff_domain
+    from handoffs.views_reviews import DESK_PAGE_SIZE
 
     handoff_domain.set_capacity(org.aaron, by=org.aaron, normal=100)
     for _ in range(DESK_PAGE_SIZE + 2):
