@@ -14,17 +14,12 @@ from django.views.decorators.http import require_POST
 from leads.queries import team_sdrs
 from sdr_ops.access import role_required
 from sdr_ops.models import Role, User
+from sdr_ops.paging import query_without_page
 
 from . import digest, reviews
 from .models import Certainty, Handoff, PraisePost, Review
 
 DESK_PAGE_SIZE = 20
-
-
-def _without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
 
 
 @role_required(Role.MANAGER)
@@ -61,7 +56,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         {
             "queue": queue,
             "page": page,
-            "query": _without_page(request),
+            "query": query_without_page(request),
             "sdrs": sdrs,
             "ratings": Review.Rating.choices,
             "filters": {"sdr": sdr, "decision": decision, "certainty": certainty},

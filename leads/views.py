@@ -13,6 +13,7 @@ from handoffs.models import Handoff
 from sdr_ops import audit
 from sdr_ops.access import role_required
 from sdr_ops.models import Role
+from sdr_ops.paging import query_without_page
 
 from . import domain, queries
 from .forms import LeadFilterForm, LogTouchForm
@@ -33,9 +34,7 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(leads.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": form, "page": page, "query": query_without_page(request)}
     template = "leads/lead_list.html#results" if request.htmx else "leads/lead_list.html"
     return render(request, template, context)
 
