@@ -21,6 +21,23 @@ def test_every_string_of_the_source_has_its_korean(capsys):
     assert "Every string has its Korean." in capsys.readouterr().out
 
 
+@pytest.mark.skipif(shutil.which("msgmerge") is None, reason="gettext is not installed")
+def test_a_new_string_without_its_korean_fails_the_check_and_the_catalogue_stays_as_it_was():
+    from django.conf import settings
+    from django.core.management import CommandError
+
+    catalogue = settings.BASE_DIR / "locale" / "ko" / "LC_MESSAGES" / "django.po"
+    before = catalogue.read_bytes()
+    probe = settings.BASE_DIR / "templates" / "catalogue_probe.html"
+    probe.write_text('{% load i18n %}{% translate "A sentence nobody has translated yet" %}')
+    try:
+        with pytest.raises(CommandError, match="1 strings lack their Korean"):
+            call_command("catalogue", "--check")
+    finally:
+        probe.unlink()
+    assert catalogue.read_bytes() == before
+
+
 def test_the_browser_language_picks_korean(client, org):
     client.force_login(org.alice)
     html = client.get(reverse("today"), HTTP_ACCEPT_LANGUAGE="ko-KR,ko;q=0.9").content.decode()

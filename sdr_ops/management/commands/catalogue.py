@@ -1,14 +1,11 @@
 """The Korean catalogue: update it from the source, or check that every string has its
 Korean (`--check`, which the test suite runs)."""
 
-import shutil
-import tempfile
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.test.utils import override_settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -92,19 +89,20 @@ class Command(BaseCommand):
         if not check:
             call_command("makemessages", locale=LANGUAGES, ignore_patterns=IGNORE, verbosity=0)
             return
-        with tempfile.TemporaryDirectory() as folder:
-            for language in LANGUAGES:
-                source = catalogue_path(language)
-                if not source.exists():
-                    raise CommandError(_("No catalogue at %(path)s.") % {"path": source})
-                copy = Path(folder) / language / "LC_MESSAGES" / "django.po"
-                copy.parent.mkdir(parents=True)
-                shutil.copy(source, copy)
-            with override_settings(LOCALE_PATHS=[folder]):
-                call_command("makemessages", locale=LANGUAGES, ignore_patterns=IGNORE, verbosity=0)
-            found = []
-            for language in LANGUAGES:
-                found += problems(Path(folder) / language / "LC_MESSAGES" / "django.po")
+        # makemessages writes into the project's own catalogue (every source file lies under
+        # the folder that holds `locale/`), so the check merges the source into it, reads the
+        # result, and puts the catalogue back as it was.
+        found = []
+        for language in LANGUAGES:
+            source = catalogue_path(language)
+            if not source.exists():
+                raise CommandError(_("No catalogue at %(path)s.") % {"path": source})
+            saved = source.read_bytes()
+            try:
+                call_command("makemessages", locale=[language], ignore_patterns=IGNORE, verbosity=0)
+                found += problems(source)
+            finally:
+                source.write_bytes(saved)
         if found:
             for line in found:
                 self.stderr.write(line)
