@@ -1,11 +1,11 @@
 import datetime
 
-from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from leads import calllists
+from sdr_ops.management.base import BaseCommand, CommandError
 from sdr_ops.models import Team
 
 

@@ -1,11 +1,11 @@
 import time
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from metrics import history
+from sdr_ops.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):

@@ -1,10 +1,10 @@
 import json
 
-from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from metrics import kpis
+from sdr_ops.management.base import BaseCommand, CommandError
 from sdr_ops.models import Team
 
 

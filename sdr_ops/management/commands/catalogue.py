@@ -5,9 +5,10 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from sdr_ops.management.base import BaseCommand, CommandError
 
 LANGUAGES = ["ko"]
 # Folders whose strings no user reads: the tests, the benchmarks, the installed packages.

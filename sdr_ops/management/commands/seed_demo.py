@@ -1,10 +1,10 @@
 import time
 
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sdr_ops import demo
+from sdr_ops.management.base import BaseCommand
 
 
 class Command(BaseCommand):
