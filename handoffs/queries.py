@@ -11,12 +11,30 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from leads.models import Activity, QualificationStatus
+from leads.models import Activity, Lead, QualificationStatus
 from sdr_ops import calendar
 from sdr_ops.access import sdrs_managed_by
 from sdr_ops.models import User
 
-from .models import Handoff, PraisePost, PraiseReaction, RejectionReason, Review
+from .models import HANDOFF_FROM, Handoff, PraisePost, PraiseReaction, RejectionReason, Review
+
+
+def handoffs_of_lead(lead: Lead) -> list[Handoff]:
+    """Every handoff of a lead, newest first, with AE, SDR and opportunity (the lead brief)."""
+    return list(
+        Handoff.objects.filter(lead=lead)
+        .select_related("ae", "sdr")
+        .prefetch_related(Prefetch("opportunity"))
+        .order_by("-created_at")
+    )
+
+
+def may_hand_off(lead: Lead, handoffs: list[Handoff]) -> bool:
+    """Whether the lead can be handed off now, given its handoffs: in a stage a handoff starts
+    from, and none waiting for a decision (hand_off checks the same, and more)."""
+    return lead.stage in HANDOFF_FROM and not any(
+        h.status == Handoff.Status.PENDING for h in handoffs
+    )
 
 
 def inbox(ae: User) -> QuerySet[Handoff]:

@@ -3,7 +3,6 @@
 It lives in handoffs, not leads, because it shows the lead's handoffs and decides whether a
 new one may be made; leads knows nothing of handoffs (see docs/architecture.md)."""
 
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -14,25 +13,14 @@ from leads.models import Insight, StageChange
 from sdr_ops import audit
 from sdr_ops.models import Role
 
-from .domain import HANDOFF_FROM
-from .models import Handoff
+from . import queries
 
 
 def lead_brief(request: HttpRequest, pk: int) -> HttpResponse:
     """Company, history, checklist (the owner's team's items), handoffs and the trail."""
     lead = lead_for(request.user, pk)
     own = lead.owner_id == request.user.pk
-    handoffs = list(
-        Handoff.objects.filter(lead=lead)
-        .select_related("ae", "sdr")
-        .prefetch_related(Prefetch("opportunity"))
-        .order_by("-created_at")
-    )
-    can_hand_off = (
-        own
-        and lead.stage in HANDOFF_FROM
-        and not any(h.status == Handoff.Status.PENDING for h in handoffs)
-    )
+    handoffs = queries.handoffs_of_lead(lead)
     return render(
         request,
         "leads/lead_brief.html",
@@ -45,7 +33,7 @@ def lead_brief(request: HttpRequest, pk: int) -> HttpResponse:
             "handoffs": handoffs,
             "answers": lead_queries.checklist(lead),
             "touch_form": LogTouchForm() if own else None,
-            "can_hand_off": can_hand_off,
+            "can_hand_off": own and queries.may_hand_off(lead, handoffs),
             "insight_topics": Insight.Topic.choices,
             # Reviews are private to the SDR and managers; an AE sees the rest of the trail.
             "events": audit.for_lead(lead.pk, with_reviews=request.user.role != Role.AE)[:50],

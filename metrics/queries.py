@@ -1,5 +1,8 @@
 """Reads of the weekly figures, shared by the dashboards, their CSV and the weekly API."""
 
+from django.db.models import F, QuerySet
+
+from handoffs.models import Opportunity
 from sdr_ops.models import Team
 
 from . import kpis
@@ -26,3 +29,19 @@ def per_sdr_figures(week: kpis.Week) -> dict[int, dict]:
         for r in SdrWeeklyRollup.objects.filter(team=week.team, week=week.label)
     }
     return stored or kpis.per_sdr(week)
+
+
+def largest_drifts(first: kpis.Week, last: kpis.Week) -> QuerySet[Opportunity]:
+    """The ten won deals of the team's handoffs closed in the weeks whose amount fell most
+    from creation to close."""
+    return (
+        Opportunity.objects.filter(
+            status=Opportunity.Status.WON,
+            closed_at__gte=first.start,
+            closed_at__lt=last.stop,
+            handoff__in=kpis.team_handoffs(last).values("pk"),
+        )
+        .select_related("handoff__lead__account", "handoff__sdr", "handoff__ae")
+        .annotate(drift=F("amount_at_close") - F("amount_at_creation"))
+        .order_by("drift", "pk")[:10]
+    )

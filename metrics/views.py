@@ -2,13 +2,11 @@
 also as a table and a CSV, and the per-SDR figures on a page of their own, for reference."""
 
 from django.contrib import messages
-from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from handoffs.models import Opportunity
 from leads.models import QualificationStatus
 from leads.queries import lead_mix
 from sdr_ops import calendar
@@ -74,20 +72,6 @@ def _chosen(request: HttpRequest) -> tuple[Team, list[Team], kpis.Week]:
 def weekly_series(team: Team, last: kpis.Week, count: int = WEEKS) -> list[dict]:
     """The `count` weeks up to `last`, oldest first (see queries.weekly_figures)."""
     return queries.weekly_figures(team, [last.shifted(-back) for back in range(count - 1, -1, -1)])
-
-
-def _largest_drifts(first: kpis.Week, last: kpis.Week):
-    return (
-        Opportunity.objects.filter(
-            status=Opportunity.Status.WON,
-            closed_at__gte=first.start,
-            closed_at__lt=last.stop,
-            handoff__in=kpis.team_handoffs(last).values("pk"),
-        )
-        .select_related("handoff__lead__account", "handoff__sdr", "handoff__ae")
-        .annotate(drift=F("amount_at_close") - F("amount_at_creation"))
-        .order_by("drift", "pk")[:10]
-    )
 
 
 def _evidence_rows(first: kpis.Week, last: kpis.Week) -> list[dict]:
@@ -156,7 +140,7 @@ def dashboards(request: HttpRequest) -> HttpResponse:
             "columns": WEEKLY_COLUMNS,
             "status_words": STATUS_WORDS.get(current["ratio_status"], ""),
             "moves": moves.order_by("start_date").select_related("person"),
-            "drifts": _largest_drifts(first, last),
+            "drifts": queries.largest_drifts(first, last),
             "evidence": _evidence_rows(first, last),
             "chart": _chart(team, series, current),
             "since": first.monday,
@@ -202,7 +186,7 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
                     o.drift,
                     o.closed_at.astimezone(team.zone).date(),
                 ]
-                for o in _largest_drifts(first, last)
+                for o in queries.largest_drifts(first, last)
             ),
         )
     raise Http404

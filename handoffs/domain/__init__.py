@@ -7,7 +7,6 @@ transaction. Reads live in handoffs/queries.py, access in handoffs/access.py.
 from .capacity import add_reduction, remove_reduction, set_capacity
 from .handoff import (
     COMMENT_REQUIRED,
-    HANDOFF_FROM,
     AlreadyDecided,
     accept,
     close_lost,
@@ -21,7 +20,6 @@ from .handoff import (
 
 __all__ = [
     "COMMENT_REQUIRED",
-    "HANDOFF_FROM",
     "AlreadyDecided",
     "accept",
     "add_reduction",

@@ -23,10 +23,8 @@ from sdr_ops.models import Role, StaffingRecord, Team, User
 from sdr_ops.notify import label, notify
 
 from .. import valve
-from ..models import Handoff, Opportunity, RejectionReason
+from ..models import HANDOFF_FROM, Handoff, Opportunity, RejectionReason
 
-# Stages from which a lead can be handed off.
-HANDOFF_FROM = {Stage.NEW, Stage.WORKING, Stage.CONNECTED, Stage.NURTURE}
 # Rejection reasons that need a comment to be understood.
 COMMENT_REQUIRED = {RejectionReason.OTHER, RejectionReason.INSUFFICIENT_QUALIFICATION}
 
@@ -327,6 +325,7 @@ def close_lost(opportunity_id: int, *, by: User, reason: str) -> Opportunity:
     return opportunity
 
 
+@transaction.atomic
 def flag_overdue(now: datetime.datetime) -> int:
     """Flags every pending handoff older than its SDR team's response time, once, and tells
     the AE and the team's manager. Returns how many were flagged; safe to run again."""
