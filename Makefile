@@ -12,7 +12,7 @@ PORT   ?= 8000
 
 help:
 	@echo "make run      install, migrate, seed the demo and start web + worker + beat"
-	@echo "make test     ruff and the pytest suite (uses DATABASE_URL / CELERY_BROKER_URL if set)"
+	@echo "make test     ruff, the import contracts and the pytest suite (uses DATABASE_URL / CELERY_BROKER_URL if set)"
 	@echo "make install  .venv, Python and npm packages, static assets, translations"
 	@echo "make messages update the Korean catalogue (locale/ko) from the source"
 
@@ -53,6 +53,7 @@ run: seed
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest
 
 messages: install

@@ -30,8 +30,9 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from leads import calllists  # noqa: E402
+from leads.domain import calllists  # noqa: E402
 from leads.models import CallList, CallListRule  # noqa: E402
+from sdr_ops import calendar  # noqa: E402
 from sdr_ops.models import Team  # noqa: E402
 
 TEAMS = 5
@@ -200,7 +201,7 @@ def build_by_hand() -> float:
     # The same day's view of the data (touches, callbacks, quiet leads) as the app's build,
     # written into a second day's lists so that both row sets can be compared.
     team = Team.objects.order_by("pk").first()
-    start, end = calllists.day_bounds(team, DAY)
+    start, end = calendar.day_bounds(DAY, team.zone)
     run(
         "DELETE FROM leads_calllistentry WHERE call_list_id IN "
         "(SELECT id FROM leads_calllist WHERE day = %s)",

@@ -9,12 +9,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from leads import queries as lead_queries
 from sdr_ops.api import bad_request, page_of, paginated
-from sdr_ops.models import Role, Team, User
+from sdr_ops.models import Role, User
 
-from . import domain, queries, reviews, valve
-from .models import Capacity, CapacityReduction, Opportunity
+from . import access, domain, queries, valve
+from .models import Capacity, CapacityReduction
 from .serializers import (
     AcceptInputSerializer,
     CapacitySerializer,
@@ -49,7 +48,7 @@ class HandoffListView(APIView):
     @extend_schema(responses=page_of(HandoffSerializer), operation_id="handoffs_list")
     def get(self, request: Request) -> Response:
         handoffs = (
-            queries.visible_handoffs(request.user)
+            access.handoffs_visible_to(request.user)
             .select_related("lead__account", "sdr", "ae", "opportunity")
             .order_by("-created_at", "-pk")
         )
@@ -69,11 +68,8 @@ class HandoffListView(APIView):
         data = HandoffInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        if request.user.role == Role.SDR:
-            lead = lead_queries.own_lead(request.user, values["lead"])
-        else:
-            lead = lead_queries.get_lead_for(request.user, values["lead"])
-        to_ae = User.objects.filter(pk=values["ae"]).first()
+        lead = access.lead_to_hand_off(request.user, values["lead"])
+        to_ae = access.addressee(values["ae"])
         if to_ae is None:
             raise ValidationError({"ae": ["No such AE."]})
         try:
@@ -95,14 +91,7 @@ class HandoffListView(APIView):
 class HandoffDetailView(APIView):
     @extend_schema(responses=HandoffSerializer, operation_id="handoffs_retrieve")
     def get(self, request: Request, pk: int) -> Response:
-        return Response(HandoffSerializer(queries.get_handoff_for(request.user, pk)).data)
-
-
-def _addressed(request: Request, pk: int):
-    handoff = queries.get_handoff_for(request.user, pk)
-    if handoff.ae_id != request.user.pk:
-        raise NotFound
-    return handoff
+        return Response(HandoffSerializer(access.handoff_for(request.user, pk)).data)
 
 
 class AcceptView(APIView):
@@ -112,7 +101,7 @@ class AcceptView(APIView):
         operation_id="handoffs_accept",
     )
     def post(self, request: Request, pk: int) -> Response:
-        handoff = _addressed(request, pk)
+        handoff = access.handoff_for_decision(request.user, pk)
         data = AcceptInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -133,7 +122,7 @@ class RejectView(APIView):
         operation_id="handoffs_reject",
     )
     def post(self, request: Request, pk: int) -> Response:
-        handoff = _addressed(request, pk)
+        handoff = access.handoff_for_decision(request.user, pk)
         data = RejectInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -152,17 +141,10 @@ class ValveView(APIView):
     def get(self, request: Request) -> Response:
         if not request.user.has_role(Role.SDR, Role.MANAGER, Role.AE):
             raise NotFound
-        states = valve.ae_states(timezone.localdate(), request.user.current_team or Team())
+        states = valve.ae_states(timezone.localdate(), access.valve_team_for(request.user))
         return Response(
             ValveSerializer({"team_takes": valve.team_required(states), "aes": states}).data
         )
-
-
-def _own_opportunity(request: Request, pk: int) -> Opportunity:
-    opportunity = Opportunity.objects.filter(pk=pk, handoff__ae=request.user).first()
-    if opportunity is None:
-        raise NotFound
-    return opportunity
 
 
 class OpportunityListView(APIView):
@@ -170,14 +152,14 @@ class OpportunityListView(APIView):
 
     @extend_schema(responses=page_of(OpportunitySerializer), operation_id="opportunities_list")
     def get(self, request: Request) -> Response:
-        mine = Opportunity.objects.filter(handoff__ae=request.user).order_by("-created_at", "-pk")
+        mine = access.opportunities_of(request.user).order_by("-created_at", "-pk")
         return paginated(request, self, mine, OpportunitySerializer)
 
 
 class OpportunityDetailView(APIView):
     @extend_schema(responses=OpportunitySerializer, operation_id="opportunities_retrieve")
     def get(self, request: Request, pk: int) -> Response:
-        return Response(OpportunitySerializer(_own_opportunity(request, pk)).data)
+        return Response(OpportunitySerializer(access.opportunity_for(request.user, pk)).data)
 
     @extend_schema(
         request=OpportunityUpdateSerializer,
@@ -185,7 +167,7 @@ class OpportunityDetailView(APIView):
         operation_id="opportunities_update",
     )
     def patch(self, request: Request, pk: int) -> Response:
-        opportunity = _own_opportunity(request, pk)
+        opportunity = access.opportunity_for(request.user, pk)
         data = OpportunityUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -204,7 +186,7 @@ class OpportunityCloseView(APIView):
         operation_id="opportunities_close",
     )
     def post(self, request: Request, pk: int) -> Response:
-        opportunity = _own_opportunity(request, pk)
+        opportunity = access.opportunity_for(request.user, pk)
         data = OpportunityCloseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -222,13 +204,6 @@ class OpportunityCloseView(APIView):
         return Response(OpportunitySerializer(opportunity).data)
 
 
-def _capacity_ae(request: Request, ae_id: int) -> User:
-    ae = User.objects.filter(pk=ae_id, role=Role.AE).first()
-    if ae is None or not (request.user.pk == ae.pk or request.user.has_role(Role.MANAGER)):
-        raise NotFound
-    return ae
-
-
 def _capacity_body(ae: User) -> dict:
     current = Capacity.objects.filter(ae=ae).first()
     return {
@@ -244,13 +219,15 @@ class CapacityView(APIView):
 
     @extend_schema(responses=CapacitySerializer, operation_id="capacity_retrieve")
     def get(self, request: Request, ae_id: int) -> Response:
-        return Response(CapacitySerializer(_capacity_body(_capacity_ae(request, ae_id))).data)
+        return Response(
+            CapacitySerializer(_capacity_body(access.ae_capacity_for(request.user, ae_id))).data
+        )
 
     @extend_schema(
         request=CapacitySerializer, responses=CapacitySerializer, operation_id="capacity_update"
     )
     def put(self, request: Request, ae_id: int) -> Response:
-        ae = _capacity_ae(request, ae_id)
+        ae = access.ae_capacity_for(request.user, ae_id)
         data = CapacitySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -267,7 +244,7 @@ class ReductionCreateView(APIView):
         operation_id="capacity_reductions_create",
     )
     def post(self, request: Request, ae_id: int) -> Response:
-        ae = _capacity_ae(request, ae_id)
+        ae = access.ae_capacity_for(request.user, ae_id)
         data = ReductionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -283,7 +260,7 @@ class ReviewListView(APIView):
     @extend_schema(responses=page_of(ReviewSerializer), operation_id="reviews_list")
     def get(self, request: Request) -> Response:
         found = (
-            reviews.reviews_visible_to(request.user)
+            access.reviews_visible_to(request.user)
             .select_related("manager", "handoff__sdr")
             .order_by("-created_at", "-pk")
         )
@@ -293,10 +270,7 @@ class ReviewListView(APIView):
 class ReviewDetailView(APIView):
     @extend_schema(responses=ReviewSerializer, operation_id="reviews_retrieve")
     def get(self, request: Request, pk: int) -> Response:
-        found = reviews.reviews_visible_to(request.user).filter(pk=pk).first()
-        if found is None:
-            raise NotFound
-        return Response(ReviewSerializer(found).data)
+        return Response(ReviewSerializer(access.review_for(request.user, pk)).data)
 
 
 class PraiseListView(APIView):
@@ -304,4 +278,4 @@ class PraiseListView(APIView):
 
     @extend_schema(responses=page_of(PraiseSerializer), operation_id="praise_list")
     def get(self, request: Request) -> Response:
-        return paginated(request, self, reviews.feed(), PraiseSerializer)
+        return paginated(request, self, queries.feed(), PraiseSerializer)

@@ -6,7 +6,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leads.models import Lead, Segment
+from leads.models import Lead, Segment, Stage
+
+# Stages from which a lead can be handed off.
+HANDOFF_FROM = frozenset({Stage.NEW, Stage.WORKING, Stage.CONNECTED, Stage.NURTURE})
 
 
 class Certainty(models.TextChoices):

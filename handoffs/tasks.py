@@ -5,7 +5,10 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from . import digest, domain
+from sdr_ops import calendar
+
+from . import domain, queries
+from .domain import digest
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +24,7 @@ def flag_overdue() -> int:
 @shared_task(name="handoffs.send_praise_digest")
 def send_praise_digest(*, week: str | None = None) -> int:
     """Monday morning: e-mail last week's praise to everyone, once."""
-    monday = digest.parse_week(week, timezone.localdate())
+    monday = queries.parse_week(week, timezone.localdate())
     sent = digest.send_weekly(monday)
-    log.info("praise digest %s sent to %s people", digest.week_label(monday), sent)
+    log.info("praise digest %s sent to %s people", calendar.week_label(monday), sent)
     return sent

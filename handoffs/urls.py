@@ -2,9 +2,10 @@ from django.urls import path
 
 from sdr_ops import converters  # noqa: F401 - registers <id:...>
 
-from . import views, views_reviews
+from . import views, views_brief, views_reviews
 
 urlpatterns = [
+    path("leads/<id:pk>/", views_brief.lead_brief, name="lead-brief"),
     path("leads/<id:pk>/handoff/", views.new, name="handoff-new"),
     path("inbox/", views.inbox, name="ae-inbox"),
     path("inbox/<id:pk>/<str:action>/", views.decide, name="handoff-decide"),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from sdr_ops import calendar
 from sdr_ops.models import Role, Team, User
 
 from .models import CapacityReduction, Certainty, Handoff, Opportunity
@@ -158,13 +159,9 @@ def history(
 ) -> tuple[list[datetime.date], list[tuple[AeState, list[WeekCell]]]]:
     """Each AE's capacity, load and allowed certainty at the end of each of the last weeks
     (Sundays, end of day), oldest first. Load is counted in one query over the handoffs."""
-    last_sunday = today - datetime.timedelta(days=(today.weekday() + 1) % 7)
-    days = [last_sunday - datetime.timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
-    zone = team.zone
-    moments = [
-        datetime.datetime.combine(d + datetime.timedelta(days=1), datetime.time(0), tzinfo=zone)
-        for d in days
-    ]
+    sunday = calendar.last_sunday(today)
+    days = [sunday - datetime.timedelta(weeks=w) for w in range(weeks - 1, -1, -1)]
+    moments = [calendar.day_bounds(d, team.zone)[1] for d in days]
     counts = {}
     for i, t in enumerate(moments):
         counts[f"pending_{i}"] = Count(

@@ -5,45 +5,31 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from leads import queries as lead_queries
 from sdr_ops import audit
 from sdr_ops.access import role_required
-from sdr_ops.models import Role, Team, User
+from sdr_ops.forms import add_errors
+from sdr_ops.models import Role
 
-from . import domain, queries, valve
+from . import access, domain, queries, valve
 from .forms import AcceptForm, CapacityForm, HandoffForm, ReductionForm, RejectForm
-from .models import Capacity, CapacityReduction, Handoff, Opportunity
-
-
-def _valve_team(request: HttpRequest) -> Team:
-    """The team whose thresholds apply: the user's own, else the defaults."""
-    return request.user.current_team or Team()
-
-
-def _lead_to_hand_off(request: HttpRequest, pk: int):
-    """The SDR's own lead, or a lead of the manager's team; 404 for anything else."""
-    if request.user.role == Role.SDR:
-        return lead_queries.own_lead(request.user, pk)
-    if request.user.has_role(Role.MANAGER):
-        return lead_queries.get_lead_for(request.user, pk)
-    raise Http404
+from .models import Capacity, CapacityReduction, Opportunity
 
 
 @role_required(Role.SDR, Role.MANAGER)
 def new(request: HttpRequest, pk: int) -> HttpResponse:
     """Hand a lead to an AE: the checklist as it stands, the certainty, the AEs who can take
     it now with their room (the suggested one first), and the comment."""
-    lead = _lead_to_hand_off(request, pk)
+    lead = access.lead_to_hand_off(request.user, pk)
     can_override = request.user.has_role(Role.MANAGER)
     certainty = request.POST.get("certainty") or request.GET.get("certainty") or "B"
-    states = valve.ae_states(timezone.localdate(), _valve_team(request))
+    states = valve.ae_states(timezone.localdate(), access.valve_team_for(request.user))
     suggested = valve.suggest(states, certainty, lead.account.segment)
     # An AE the SDR already picked stays picked when the certainty changes (htmx refresh).
     picked = request.GET.get("to_ae") or (suggested.ae.pk if suggested else None)
@@ -64,9 +50,7 @@ def new(request: HttpRequest, pk: int) -> HttpResponse:
                 override_reason=data.get("override_reason", ""),
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+            add_errors(form, error)
         else:
             messages.success(request, _("Handed off to %(ae)s.") % {"ae": data["to_ae"]})
             return redirect("lead-brief", lead.pk)
@@ -78,7 +62,7 @@ def new(request: HttpRequest, pk: int) -> HttpResponse:
         "choices": [(s, s.takes(certainty, lead.account.segment)) for s in states],
         "suggested": suggested,
         "chosen": str(chosen) if chosen else "",
-        "snapshot": domain.snapshot(lead, lead_queries.checklist_items(lead.owner)),
+        "snapshot": domain.snapshot(lead),
         "team_takes": valve.team_required(states),
     }
     if request.htmx and request.method == "GET":
@@ -105,9 +89,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @role_required(Role.AE)
 def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Accept (with the amount) or reject (with a reason); decided once."""
-    handoff = get_object_or_404(
-        Handoff.objects.select_related("lead__account", "sdr"), pk=pk, ae=request.user
-    )
+    handoff = access.handoff_for_decision(request.user, pk)
     form = (AcceptForm if action == "accept" else RejectForm)(request.POST)
     status = 200
     if not form.is_valid():
@@ -134,8 +116,6 @@ def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             status = 400
-        except PermissionDenied as exc:
-            raise Http404 from exc
     if request.htmx:
         handoff.refresh_from_db()
         return render(
@@ -155,7 +135,7 @@ def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 def capacity(request: HttpRequest) -> HttpResponse:
     """Every AE's capacity, load, utilisation and the certainty a new handoff needs, now and
     at the end of each of the last 8 weeks, so starving and overloaded AEs stand out."""
-    team = _valve_team(request)
+    team = access.valve_team_for(request.user)
     today = timezone.localdate()
     states = valve.ae_states(today, team)
     weeks, history = valve.history(states, team, today)
@@ -175,7 +155,7 @@ def capacity(request: HttpRequest) -> HttpResponse:
 @role_required(Role.AE)
 def opportunities(request: HttpRequest) -> HttpResponse:
     """The AE's open deals, to revise and close, and the ones closed in the last 30 days."""
-    mine = Opportunity.objects.filter(handoff__ae=request.user).select_related(
+    mine = access.opportunities_of(request.user).select_related(
         "handoff__lead__account", "handoff__sdr"
     )
     since = timezone.now() - datetime.timedelta(days=30)
@@ -195,7 +175,7 @@ def opportunities(request: HttpRequest) -> HttpResponse:
 @role_required(Role.AE)
 def update_opportunity(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Revise the amount, or close as won (amount at close) or lost (reason)."""
-    opportunity = get_object_or_404(Opportunity, pk=pk, handoff__ae=request.user)
+    opportunity = access.opportunity_for(request.user, pk)
     try:
         if action == "amount":
             domain.update_amount(
@@ -232,9 +212,7 @@ def _decimal(value: str | None) -> Decimal | None:
 def capacity_edit(request: HttpRequest, ae_id: int) -> HttpResponse:
     """An AE's normal capacity, segment and dated reductions; the AE edits their own, a
     manager anyone's."""
-    ae = get_object_or_404(User, pk=ae_id, role=Role.AE)
-    if request.user.role == Role.AE and ae.pk != request.user.pk:
-        raise Http404
+    ae = access.ae_capacity_for(request.user, ae_id)
     current = Capacity.objects.filter(ae=ae).first()
     capacity_form = CapacityForm(
         request.POST if request.POST.get("form") == "capacity" else None,
@@ -256,19 +234,13 @@ def capacity_edit(request: HttpRequest, ae_id: int) -> HttpResponse:
             messages.success(request, _("Reduction added."))
             return redirect("capacity-edit", ae.pk)
         if request.POST.get("form") == "remove":
-            reduction = get_object_or_404(
-                CapacityReduction, pk=request.POST.get("reduction"), ae=ae
-            )
+            reduction = access.reduction_for(ae, request.POST.get("reduction"))
             domain.remove_reduction(reduction, by=request.user)
             messages.success(request, _("Reduction removed."))
             return redirect("capacity-edit", ae.pk)
     except ValidationError as error:
         form = capacity_form if capacity_form.is_bound else reduction_form
-        for field, errors in error.message_dict.items():
-            for message in errors:
-                form.add_error(field if field in form.fields else None, message)
-    except PermissionDenied as exc:
-        raise Http404 from exc
+        add_errors(form, error)
     return render(
         request,
         "handoffs/capacity_edit.html",

@@ -1,23 +1,21 @@
 """The review desk, coaching notes, the SDR's feedback page and the praise feed."""
 
-import datetime
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from leads.queries import team_sdrs
-from sdr_ops.access import role_required
-from sdr_ops.models import Role, User
+from sdr_ops import calendar
+from sdr_ops.access import role_required, sdr_managed_by, sdrs_visible_to
+from sdr_ops.models import Role
 from sdr_ops.paging import query_without_page
 
-from . import digest, reviews
-from .models import Certainty, Handoff, PraisePost, Review
+from . import access, queries
+from .domain import reviews
+from .models import Certainty, Handoff, Review
 
 DESK_PAGE_SIZE = 20
 
@@ -35,21 +33,19 @@ def desk(request: HttpRequest) -> HttpResponse:
     certainty = certainty if certainty in Certainty.values else ""
     # 20 a page: each card carries its checklist and a review form.
     page = Paginator(
-        reviews.review_queue(request.user, sdr=sdr, decision=decision, certainty=certainty),
+        queries.review_queue(request.user, sdr=sdr, decision=decision, certainty=certainty),
         DESK_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     queue = list(page.object_list)
-    usual = reviews.usual_comment_length(request.user)
+    usual = queries.usual_comment_length(request.user)
     for handoff in queue:
-        handoff.flags = reviews.flags(handoff, usual)
+        handoff.flags = queries.flags(handoff, usual)
         handoff.call_notes = [
             a
             for a in handoff.lead.activities.all()
             if a.started_at <= handoff.created_at and a.notes
         ][:5]
-    sdrs = (
-        User.objects.filter(role=Role.SDR) if request.user.is_admin else team_sdrs(request.user)
-    ).order_by("first_name")
+    sdrs = sdrs_visible_to(request.user).order_by("first_name")
     return render(
         request,
         "handoffs/review_desk.html",
@@ -70,7 +66,7 @@ def desk(request: HttpRequest) -> HttpResponse:
 @role_required(Role.MANAGER)
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """Records the review and, when asked, shares the handoff as praise."""
-    handoff = get_object_or_404(Handoff.objects.select_related("lead__account", "sdr"), pk=pk)
+    handoff = access.handoff_to_review(request.user, pk)
     notes = {
         row.get("item"): request.POST.get(f"note-{row.get('item')}", "")
         for row in handoff.checklist
@@ -95,8 +91,6 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("Reviewed. %(sdr)s sees your feedback.") % {"sdr": handoff.sdr}
             )
-    except PermissionDenied as exc:
-        raise Http404 from exc
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("review-desk")
@@ -105,22 +99,19 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.MANAGER)
 def coaching(request: HttpRequest, sdr_id: int) -> HttpResponse:
     """Every review of one SDR over time, and which checklist items keep getting notes."""
-    sdr = get_object_or_404(User, pk=sdr_id, role=Role.SDR)
-    if not request.user.is_admin and not team_sdrs(request.user).filter(pk=sdr.pk).exists():
-        raise Http404
+    sdr = sdr_managed_by(request.user, sdr_id)
     written = (
-        Review.objects.filter(handoff__sdr=sdr, manager=request.user)
-        if not request.user.is_admin
-        else Review.objects.filter(handoff__sdr=sdr)
+        access.reviews_written_about(request.user, sdr)
+        .select_related("handoff__lead__account")
+        .order_by("-created_at")
     )
-    written = written.select_related("handoff__lead__account").order_by("-created_at")
     return render(
         request,
         "handoffs/coaching.html",
         {
             "sdr": sdr,
             "reviews": written,
-            "gaps": reviews.recurring_gaps(written),
+            "gaps": queries.recurring_gaps(written),
         },
     )
 
@@ -129,7 +120,7 @@ def coaching(request: HttpRequest, sdr_id: int) -> HttpResponse:
 def my_feedback(request: HttpRequest) -> HttpResponse:
     """The SDR's reviews, newest first; private between them and their manager."""
     mine = (
-        Review.objects.filter(handoff__sdr=request.user)
+        access.reviews_received_by(request.user)
         .select_related("handoff__lead__account", "manager")
         .order_by("-created_at")
     )
@@ -139,23 +130,19 @@ def my_feedback(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.SDR)
 def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
-    found = get_object_or_404(reviews.reviews_visible_to(request.user), pk=pk)
-    try:
-        reviews.mark_read(found, by=request.user)
-    except PermissionDenied as exc:
-        raise Http404 from exc
+    reviews.mark_read(access.review_received(request.user, pk), by=request.user)
     return redirect("my-feedback")
 
 
 def praise_feed(request: HttpRequest) -> HttpResponse:
     """Handoffs managers singled out as exemplary, for every department to read."""
-    posts = list(reviews.feed()[:50])
+    posts = list(queries.feed()[:50])
     return render(request, "handoffs/praise.html", {"posts": posts})
 
 
 @require_POST
 def react(request: HttpRequest, pk: int) -> HttpResponse:
-    post = get_object_or_404(PraisePost, pk=pk)
+    post = access.praise_post_for(request.user, pk)
     try:
         reviews.toggle_reaction(post, by=request.user, kind=request.POST.get("kind", ""))
     except ValidationError as error:
@@ -166,14 +153,15 @@ def react(request: HttpRequest, pk: int) -> HttpResponse:
 def praise_digest(request: HttpRequest) -> HttpResponse:
     """The week's praise (an ISO week, 2026-W47; the last full week by default)."""
     zone = request.user.local_zone
-    monday = digest.parse_week(request.GET.get("week"), timezone.localdate(timezone=zone))
+    monday = queries.parse_week(request.GET.get("week"), calendar.local_today(zone))
+    week = calendar.Week(monday, zone)
     return render(
         request,
         "handoffs/praise_digest.html",
         {
-            "posts": digest.posts_of_week(monday, zone),
-            "week": digest.week_label(monday),
-            "previous": digest.week_label(monday - datetime.timedelta(days=7)),
-            "next": digest.week_label(monday + datetime.timedelta(days=7)),
+            "posts": queries.posts_of_week(week.monday, zone),
+            "week": week.label,
+            "previous": week.shifted(-1).label,
+            "next": week.shifted(1).label,
         },
     )

@@ -8,7 +8,6 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,8 +15,9 @@ from rest_framework.views import APIView
 from sdr_ops.api import bad_request, page_of, paginated
 from sdr_ops.models import Role
 
-from . import calllists, domain, insights, queries
-from .models import CallList, CallListEntry, Insight, Lead
+from . import access, domain, queries
+from .domain import calllists, insights
+from .models import CallList, Insight
 from .serializers import (
     ActivityInputSerializer,
     ActivitySerializer,
@@ -42,7 +42,9 @@ class LeadListView(APIView):
     def get(self, request: Request) -> Response:
         filters = LeadFilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        leads = queries.filter_leads(queries.visible_leads(request.user), **filters.validated_data)
+        leads = queries.filter_leads(
+            access.leads_visible_to(request.user), **filters.validated_data
+        )
         leads = queries.with_last_touch(leads).select_related("account", "owner")
         return paginated(request, self, leads.order_by("-created_at", "-pk"), LeadSerializer)
 
@@ -50,12 +52,7 @@ class LeadListView(APIView):
 class LeadDetailView(APIView):
     @extend_schema(responses=LeadSerializer, operation_id="leads_retrieve")
     def get(self, request: Request, pk: int) -> Response:
-        lead = get_object_or_404(
-            queries.with_last_touch(queries.visible_leads(request.user)).select_related(
-                "account", "owner"
-            ),
-            pk=pk,
-        )
+        lead = access.lead_for(request.user, pk, last_touch=True)
         return Response(LeadSerializer(lead).data)
 
 
@@ -64,7 +61,7 @@ class LeadActivitiesView(APIView):
 
     @extend_schema(responses=page_of(ActivitySerializer), operation_id="leads_activities_list")
     def get(self, request: Request, pk: int) -> Response:
-        lead = queries.get_lead_for(request.user, pk)
+        lead = access.lead_for(request.user, pk)
         activities = lead.activities.select_related("sdr").order_by("-started_at")
         return paginated(request, self, activities, ActivitySerializer)
 
@@ -74,7 +71,7 @@ class LeadActivitiesView(APIView):
         operation_id="leads_activities_create",
     )
     def post(self, request: Request, pk: int) -> Response:
-        lead = _own_lead(request, pk)
+        lead = access.lead_for(request.user, pk, write=True)
         data = ActivityInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -84,11 +81,6 @@ class LeadActivitiesView(APIView):
         return Response(ActivitySerializer(activity).data, status=201)
 
 
-def _own_lead(request: Request, pk: int) -> Lead:
-    """A lead the caller may work: their own (404 for anything else, as for the pages)."""
-    return queries.own_lead(request.user, pk)
-
-
 class QualificationListView(APIView):
     """The lead's checklist: every team item with its status and how it was obtained."""
 
@@ -96,8 +88,8 @@ class QualificationListView(APIView):
         responses=QualificationSerializer(many=True), operation_id="leads_qualification_list"
     )
     def get(self, request: Request, pk: int) -> Response:
-        lead = queries.get_lead_for(request.user, pk)
-        answers = domain.checklist(lead, queries.checklist_items(request.user))
+        lead = access.lead_for(request.user, pk)
+        answers = queries.checklist(lead)
         return Response(QualificationSerializer(answers, many=True).data)
 
 
@@ -110,8 +102,8 @@ class QualificationItemView(APIView):
         operation_id="leads_qualification_update",
     )
     def put(self, request: Request, pk: int, item: str) -> Response:
-        lead = _own_lead(request, pk)
-        if item not in queries.checklist_items(request.user):
+        lead = access.lead_for(request.user, pk, write=True)
+        if item not in queries.checklist_items(lead):
             raise NotFound(_("%(item)s is not on your team's checklist.") % {"item": item})
         data = QualificationSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -141,7 +133,7 @@ class MyCallListView(APIView):
                 day = datetime.date.fromisoformat(request.query_params["day"])
             except ValueError as exc:
                 raise ValidationError({"day": _("Write the day as 2026-11-30.")}) from exc
-        call_list = get_object_or_404(
+        call_list = (
             CallList.objects.prefetch_related(
                 Prefetch(
                     "entries",
@@ -149,10 +141,12 @@ class MyCallListView(APIView):
                         "lead__account", "lead__owner"
                     ),
                 )
-            ),
-            sdr=request.user,
-            day=day,
+            )
+            .filter(sdr=request.user, day=day)
+            .first()
         )
+        if call_list is None:
+            raise NotFound
         return Response(CallListSerializer(call_list).data)
 
 
@@ -163,11 +157,7 @@ class SkipEntryView(APIView):
         operation_id="call_list_entry_skip",
     )
     def post(self, request: Request, pk: int) -> Response:
-        entry = get_object_or_404(
-            CallListEntry.objects.select_related("lead__account", "lead__owner"),
-            pk=pk,
-            call_list__sdr=request.user,
-        )
+        entry = access.entry_for(request.user, pk)
         data = SkipInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -199,7 +189,7 @@ class InsightListView(APIView):
     def post(self, request: Request) -> Response:
         data = InsightSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        lead = _own_lead(request, data.validated_data["lead"].pk)
+        lead = access.lead_for(request.user, data.validated_data["lead"].pk, write=True)
         try:
             insight = insights.record_insight(
                 lead,

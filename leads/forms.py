@@ -2,9 +2,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from sdr_ops.forms import add_errors
 from sdr_ops.models import Team
 
-from .domain import check_answer
+from .domain.qualification import check_answer
 from .models import (
     Activity,
     CallListRule,
@@ -92,9 +93,7 @@ class QualificationItemForm(forms.Form):
                     data.get("reason", ""),
                 )
             except ValidationError as exc:
-                for field, messages in exc.message_dict.items():
-                    for message in messages:
-                        self.add_error(field if field in self.fields else None, message)
+                add_errors(self, exc)
         return data
 
 

@@ -93,7 +93,7 @@ def check_leads(
 
     sdrs = User.objects.filter(role=Role.SDR, is_active=True)
     if by is not None and not by.is_admin:
-        from .queries import team_sdrs
+        from sdr_ops.access import sdrs_managed_by as team_sdrs
 
         sdrs = team_sdrs(by)
     owners = {u.email.lower(): u for u in sdrs}

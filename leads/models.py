@@ -5,11 +5,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-
-class Segment(models.TextChoices):
-    ENTERPRISE = "enterprise", _("Enterprise")
-    MID_MARKET = "mid_market", _("Mid-market")
-    SMB = "smb", _("SMB")
+from sdr_ops.models import Segment, qualification_label
 
 
 class Source(models.TextChoices):
@@ -31,16 +27,6 @@ class Stage(models.TextChoices):
     WON = "won", _("Won")
     NURTURE = "nurture", _("Nurture")
     DISQUALIFIED = "disqualified", _("Disqualified")
-
-
-MAIN_PATH = [
-    Stage.NEW,
-    Stage.WORKING,
-    Stage.CONNECTED,
-    Stage.HANDED_OFF,
-    Stage.OPPORTUNITY,
-    Stage.WON,
-]
 
 
 class Account(models.Model):
@@ -182,24 +168,12 @@ class QualificationStatus(models.TextChoices):
     NOT_ASKED = "not_asked", _("Not asked")
 
 
-# Labels of the default checklist items; a team's own items show their name as written.
-QUALIFICATION_LABELS = {
-    "budget": _("Budget"),
-    "approval_process": _("Approval process"),
-    "need": _("Need"),
-    "timing": _("Timing"),
-}
-
 # Indirect questions the app suggests for budget (idea 4 of the method).
 BUDGET_QUESTIONS = [
     _("How do projects like this usually get approved at your company?"),
     _("Would the budget have to move over from another project?"),
     _("Would new budget have to be secured for this?"),
 ]
-
-
-def qualification_label(item: str) -> str:
-    return str(QUALIFICATION_LABELS.get(item, item.replace("_", " ").capitalize()))
 
 
 class QualificationAnswer(models.Model):

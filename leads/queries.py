@@ -1,43 +1,19 @@
-"""Reads of leads shared by the pages and the API, always scoped to who is asking."""
+"""Reads of leads shared by the pages and the API. Scoping to who is asking is the job of
+leads/access.py: these functions take querysets or objects already in reach."""
 
+import csv
 import datetime
+import io
 
-from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
-from django.shortcuts import get_object_or_404
+from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from sdr_ops.models import DEFAULT_QUALIFICATION_ITEMS, Role, StaffingRecord, User
+from sdr_ops import calendar
+from sdr_ops.csvfiles import safe_cell
+from sdr_ops.models import Segment, User, default_qualification_items
 
-from .models import Activity, Lead
-
-
-def team_sdrs(manager: User) -> QuerySet[User]:
-    """SDRs with a staffing record active today on the manager's current team."""
-    team = manager.current_team
-    if team is None:
-        return User.objects.none()
-    active = StaffingRecord.objects.active_on(timezone.localdate()).filter(team=team, role=Role.SDR)
-    return User.objects.filter(pk__in=active.values("person_id"))
-
-
-def visible_leads(user: User) -> QuerySet[Lead]:
-    """The leads a user may see: an SDR their own, a manager their team's SDRs', an AE the
-    leads handed to them, an admin all; a stakeholder none."""
-    leads = Lead.objects.all()
-    if user.is_admin:
-        return leads
-    if user.role == Role.SDR:
-        return leads.filter(owner=user)
-    if user.role == Role.MANAGER:
-        return leads.filter(owner__in=team_sdrs(user))
-    if user.role == Role.AE:
-        return leads.filter(pk__in=user.handoffs_received.values("lead_id"))
-    return leads.none()
-
-
-def get_lead_for(user: User, pk: int) -> Lead:
-    """The lead with this id if the user may see it; 404 otherwise, whether or not it exists."""
-    return get_object_or_404(visible_leads(user).select_related("account", "owner"), pk=pk)
+from .models import Activity, CallList, CallListEntry, Insight, Lead, QualificationAnswer
 
 
 def with_last_touch(leads: QuerySet[Lead]) -> QuerySet[Lead]:
@@ -46,9 +22,6 @@ def with_last_touch(leads: QuerySet[Lead]) -> QuerySet[Lead]:
         Activity.objects.filter(lead=OuterRef("pk")).order_by("-started_at").values("started_at")
     )
     return leads.annotate(last_touch=Subquery(latest[:1]))
-
-
-LAST_TOUCH_CHOICES = ("never", "today", "7d", "quiet7", "quiet30")
 
 
 def filter_leads(
@@ -96,8 +69,6 @@ def filter_leads(
 
 def list_entries_of_lists() -> QuerySet:
     """Call-list entries in order, with lead, company and the lead's last touch."""
-    from .models import CallListEntry
-
     latest = (
         Activity.objects.filter(lead=OuterRef("lead_id"))
         .order_by("-started_at")
@@ -110,29 +81,36 @@ def list_entries_of_lists() -> QuerySet:
     )
 
 
+def list_for(sdr: User, day: datetime.date) -> CallList | None:
+    """The SDR's call list of the day, if one was built."""
+    return CallList.objects.filter(sdr=sdr, day=day).first()
+
+
 def list_entries(call_list) -> QuerySet:
     """The entries of one call list in order, with lead, company and last touch."""
     return list_entries_of_lists().filter(call_list=call_list)
 
 
-def own_lead(user: User, pk: int) -> Lead:
-    """One of the user's own leads (an SDR acting on it); 404 otherwise."""
-    return get_object_or_404(Lead.objects.select_related("account", "owner"), pk=pk, owner=user)
+def checklist_items(lead: Lead) -> list[str]:
+    """The qualification items of the lead owner's team, in order (the defaults when the
+    owner is on no team today). The one source of a lead's checklist: the brief, call mode,
+    the qualification API and the handoff all read it here."""
+    team = lead.owner.current_team
+    return list(team.qualification_items) if team else default_qualification_items()
 
 
-def checklist_items(user: User) -> list[str]:
-    """The qualification items of the user's team, in order (the defaults without a team)."""
-    team = user.current_team
-    return list(team.qualification_items) if team else list(DEFAULT_QUALIFICATION_ITEMS)
+def checklist(lead: Lead) -> list[QualificationAnswer]:
+    """The lead's answers for its checklist items in order; unknown for items never touched."""
+    known = {a.item: a for a in lead.qualification.select_related("updated_by")}
+    return [
+        known.get(item) or QualificationAnswer(lead=lead, item=item)
+        for item in checklist_items(lead)
+    ]
 
 
 def lead_mix(owner_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
     """Each owner's leads by segment, as (segment label, percent) pairs in segment order, in
     one grouped query. Shown beside every individual figure (idea 12 of the method)."""
-    from django.db.models import Count
-
-    from .models import Segment
-
     totals: dict[int, dict[str, int]] = {}
     rows = (
         Lead.objects.filter(owner_id__in=owner_ids)
@@ -149,3 +127,76 @@ def lead_mix(owner_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
             for value, label in Segment.choices
         ]
     return mix
+
+
+# -- market insights (idea 6): the digest by topic and week, read by everyone -------------
+
+
+def insights_filtered(
+    *,
+    segment: str = "",
+    since: datetime.date | None = None,
+    until: datetime.date | None = None,
+    zone=None,
+) -> QuerySet[Insight]:
+    """Insights in the period (inclusive days, in `zone`) and segment; every team's."""
+    insights = Insight.objects.all()
+    zone = zone or timezone.get_current_timezone()
+    if segment:
+        insights = insights.filter(lead__account__segment=segment)
+    if since:
+        insights = insights.filter(created_at__gte=calendar.day_bounds(since, zone)[0])
+    if until:
+        insights = insights.filter(created_at__lt=calendar.day_bounds(until, zone)[1])
+    return insights
+
+
+def weekly_counts(insights: QuerySet[Insight], zone) -> tuple[list[datetime.date], dict]:
+    """Counts by topic and ISO week (Monday dates, oldest first), in one grouped query."""
+    rows = (
+        insights.annotate(week=TruncWeek("created_at", tzinfo=zone))
+        .values("week", "topic")
+        .annotate(n=Count("pk"))
+        .order_by("week")
+    )
+    weeks: list[datetime.date] = []
+    counts: dict[str, dict[datetime.date, int]] = {t: {} for t in Insight.Topic.values}
+    for row in rows:
+        week = row["week"].date() if isinstance(row["week"], datetime.datetime) else row["week"]
+        if week not in weeks:
+            weeks.append(week)
+        counts[row["topic"]][week] = row["n"]
+    return weeks, counts
+
+
+def newest_quotes(insights: QuerySet[Insight], per_topic: int = 5) -> dict[str, list[Insight]]:
+    """The newest quotes of each topic (one query per topic: a fixed six)."""
+    return {
+        topic: list(
+            insights.filter(topic=topic)
+            .select_related("lead__account", "sdr")
+            .order_by("-created_at", "-pk")[:per_topic]
+        )
+        for topic in Insight.Topic.values
+    }
+
+
+def insights_as_csv(insights: QuerySet[Insight], zone) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["recorded_at", "topic", "quote", "company", "segment", "sdr"])
+    for i in insights.select_related("lead__account", "sdr").order_by("-created_at", "-pk"):
+        writer.writerow(
+            [
+                safe_cell(v)
+                for v in (
+                    i.created_at.astimezone(zone).isoformat(timespec="minutes"),
+                    i.topic,
+                    i.quote,
+                    i.lead.account.name,
+                    i.lead.account.segment,
+                    i.sdr.email,
+                )
+            ]
+        )
+    return out.getvalue()

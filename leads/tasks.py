@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from sdr_ops.models import Team
 
-from . import calllists
+from .domain import calllists
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(name="leads.build_call_lists")
-def build_call_lists(*, team_ids: list[int], day: str) -> int:
+def build_day_lists(*, team_ids: list[int], day: str) -> int:
     """Builds the teams' lists for one day in one statement; a re-run replaces them with the
     same result."""
     teams = list(Team.objects.filter(pk__in=team_ids).order_by("pk"))
@@ -42,6 +42,6 @@ def build_due_call_lists() -> list[str]:
         by_day[day].append(team.pk)
     for day, team_ids in by_day.items():
         transaction.on_commit(
-            lambda ids=team_ids, d=day: build_call_lists.delay(team_ids=ids, day=d.isoformat())
+            lambda ids=team_ids, d=day: build_day_lists.delay(team_ids=ids, day=d.isoformat())
         )
     return [f"{day}:{','.join(map(str, ids))}" for day, ids in by_day.items()]

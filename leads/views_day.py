@@ -6,21 +6,24 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from sdr_ops import calendar
 from sdr_ops.access import role_required
+from sdr_ops.forms import add_errors
 from sdr_ops.models import Role
 
-from . import calllists, domain, insights, queries
+from . import access, domain, queries
+from .domain import calllists, insights
 from .forms import LogCallForm, QualificationItemForm, SkipForm
 from .models import BUDGET_QUESTIONS, CallList, CallListEntry, QualificationStatus
 
 
 def _render_list(request: HttpRequest, day: datetime.date, *, mode: str) -> HttpResponse:
-    call_list = calllists.list_for(request.user, day)
+    call_list = queries.list_for(request.user, day)
     entries = list(queries.list_entries(call_list)) if call_list else []
     done = sum(1 for e in entries if e.status != CallListEntry.Status.PLANNED)
     context = {
@@ -47,20 +50,7 @@ def today(request: HttpRequest) -> HttpResponse:
 def tomorrow(request: HttpRequest) -> HttpResponse:
     """The next working day's list as built tonight, to adjust and mark reviewed."""
     return _render_list(
-        request, calllists.next_working_day(request.user.local_today()), mode="tomorrow"
-    )
-
-
-def _own_list(request: HttpRequest, list_id: int) -> CallList:
-    return get_object_or_404(CallList, pk=list_id, sdr=request.user)
-
-
-def _own_entry(request: HttpRequest, list_id: int, pk: int) -> CallListEntry:
-    return get_object_or_404(
-        CallListEntry.objects.select_related("call_list", "lead"),
-        pk=pk,
-        call_list_id=list_id,
-        call_list__sdr=request.user,
+        request, calendar.next_working_day(request.user.local_today()), mode="tomorrow"
     )
 
 
@@ -91,7 +81,7 @@ def build_mine(request: HttpRequest) -> HttpResponse:
         )
         return redirect("today")
     day = request.user.local_today()
-    if calllists.list_for(request.user, day) is None:
+    if queries.list_for(request.user, day) is None:
         calllists.build_call_lists(team, day, only=[request.user.pk])
     return redirect("today")
 
@@ -99,7 +89,7 @@ def build_mine(request: HttpRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.SDR)
 def skip(request: HttpRequest, list_id: int, pk: int) -> HttpResponse:
-    entry = _own_entry(request, list_id, pk)
+    entry = access.entry_for(request.user, pk, list_id=list_id)
     form = SkipForm(request.POST)
     try:
         calllists.skip_entry(entry, by=request.user, reason=form.data.get("reason", ""))
@@ -111,7 +101,7 @@ def skip(request: HttpRequest, list_id: int, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Role.SDR)
 def move(request: HttpRequest, list_id: int, pk: int) -> HttpResponse:
-    entry = _own_entry(request, list_id, pk)
+    entry = access.entry_for(request.user, pk, list_id=list_id)
     calllists.move_entry(entry, by=request.user, up=request.POST.get("direction") == "up")
     return _after_change(request, entry.call_list)
 
@@ -119,7 +109,7 @@ def move(request: HttpRequest, list_id: int, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Role.SDR)
 def remove(request: HttpRequest, list_id: int, pk: int) -> HttpResponse:
-    entry = _own_entry(request, list_id, pk)
+    entry = access.entry_for(request.user, pk, list_id=list_id)
     try:
         calllists.remove_entry(entry, by=request.user)
     except ValidationError as error:
@@ -130,9 +120,9 @@ def remove(request: HttpRequest, list_id: int, pk: int) -> HttpResponse:
 @require_POST
 @role_required(Role.SDR)
 def add(request: HttpRequest, list_id: int) -> HttpResponse:
-    call_list = _own_list(request, list_id)
+    call_list = access.call_list_for(request.user, list_id)
     try:
-        lead = queries.own_lead(request.user, int(request.POST.get("lead", 0)))
+        lead = access.lead_for(request.user, int(request.POST.get("lead", 0)), write=True)
         calllists.add_to_list(call_list, lead, by=request.user)
     except ValueError:
         messages.error(request, _("Pick a lead to add."))
@@ -144,12 +134,12 @@ def add(request: HttpRequest, list_id: int) -> HttpResponse:
 @role_required(Role.SDR)
 def candidates(request: HttpRequest, list_id: int) -> HttpResponse:
     """Up to 10 of the SDR's own leads matching the search, not yet on the list."""
-    call_list = _own_list(request, list_id)
+    call_list = access.call_list_for(request.user, list_id)
     q = request.GET.get("q", "").strip()
     leads = []
     if q:
         leads = list(
-            queries.filter_leads(queries.visible_leads(request.user), q=q)
+            queries.filter_leads(access.leads_visible_to(request.user), q=q)
             .exclude(call_list_entries__call_list=call_list)
             .filter(do_not_call=False)
             .select_related("account")
@@ -165,7 +155,7 @@ def candidates(request: HttpRequest, list_id: int) -> HttpResponse:
 @require_POST
 @role_required(Role.SDR)
 def reviewed(request: HttpRequest, list_id: int) -> HttpResponse:
-    call_list = _own_list(request, list_id)
+    call_list = access.call_list_for(request.user, list_id)
     calllists.mark_reviewed(call_list, by=request.user)
     messages.success(request, _("Tomorrow's list is reviewed. See you tomorrow."))
     return _after_change(request, call_list)
@@ -190,7 +180,7 @@ def _item_forms(request: HttpRequest, answers) -> list[QualificationItemForm]:
 
 def _next_call(user, lead) -> CallListEntry | None:
     """The next lead still to call on today's list, after this one if it is on it."""
-    call_list = calllists.list_for(user, user.local_today())
+    call_list = queries.list_for(user, user.local_today())
     if call_list is None:
         return None
     planned = call_list.entries.filter(status=CallListEntry.Status.PLANNED).exclude(lead=lead)
@@ -203,9 +193,9 @@ def _next_call(user, lead) -> CallListEntry | None:
 def call(request: HttpRequest, pk: int) -> HttpResponse:
     """Call mode: the timer against the team's talk limit, the open qualification items,
     and the form that logs the outcome, the answers and a callback."""
-    lead = queries.own_lead(request.user, pk)
+    lead = access.lead_for(request.user, pk, write=True)
     team = request.user.current_team
-    answers = domain.checklist(lead, queries.checklist_items(request.user))
+    answers = queries.checklist(lead)
     form = LogCallForm(request.POST or None, initial={"started_at": timezone.now()})
     item_forms = _item_forms(request, answers)
     if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in item_forms):
@@ -238,9 +228,7 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
                         quote=data["insight_quote"],
                     )
         except ValidationError as error:
-            for field, errs in error.message_dict.items():
-                for message in errs:
-                    form.add_error(field if field in form.fields else None, message)
+            add_errors(form, error)
         else:
             messages.success(request, _("Logged: %(lead)s.") % {"lead": lead})
             following = _next_call(request.user, lead)

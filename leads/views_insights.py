@@ -6,18 +6,20 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import insights, queries
+from sdr_ops import calendar
+
+from . import access, queries
+from .domain import insights
 from .models import Insight, Segment
 
 
 @require_POST
 def record(request: HttpRequest, pk: int) -> HttpResponse:
     """The SDR records what a prospect said, from the lead brief."""
-    lead = queries.own_lead(request.user, pk)
+    lead = access.lead_for(request.user, pk, write=True)
     try:
         insights.record_insight(
             lead,
@@ -44,22 +46,22 @@ def digest(request: HttpRequest) -> HttpResponse:
     """Counts by topic and week with the trend, the newest quotes per topic; filters by segment
     and period; CSV export. Every logged-in role reads it."""
     zone = request.user.local_zone
-    today = timezone.localdate(timezone=zone)
+    today = calendar.local_today(zone)
     segment = request.GET.get("segment", "")
     segment = segment if segment in Segment.values else ""
     since = _date(request.GET.get("from")) or today - datetime.timedelta(weeks=8)
     until = _date(request.GET.get("to")) or today
-    chosen = insights.filtered(segment=segment, since=since, until=until, zone=zone)
+    chosen = queries.insights_filtered(segment=segment, since=since, until=until, zone=zone)
     if request.GET.get("format") == "csv":
-        response = HttpResponse(insights.as_csv(chosen, zone), content_type="text/csv")
+        response = HttpResponse(queries.insights_as_csv(chosen, zone), content_type="text/csv")
         response["Content-Disposition"] = (
             f'attachment; filename="insights-{since.isoformat()}-{until.isoformat()}.csv"'
         )
         return response
-    weeks, counts = insights.weekly_counts(chosen, zone)
-    quotes = insights.newest_quotes(chosen)
+    weeks, counts = queries.weekly_counts(chosen, zone)
+    quotes = queries.newest_quotes(chosen)
     # The trend compares complete weeks: a week still under way would always look down.
-    this_monday = today - datetime.timedelta(days=today.weekday())
+    this_monday = calendar.monday_of(today)
     complete = len(weeks) - (1 if weeks and weeks[-1] >= this_monday else 0)
     topics = []
     for value, label in Insight.Topic.choices:

@@ -3,36 +3,26 @@
 import datetime
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from sdr_ops.access import role_required
-from sdr_ops.models import Role, Team
+from sdr_ops.access import role_required, team_for
+from sdr_ops.models import Role
 
-from . import calllists, queries
+from . import queries
+from .domain import calllists
 from .forms import CallListRuleFormSet, TeamCallListForm
 from .models import CallList, CallListEntry
-
-
-def _managed_team(request: HttpRequest) -> Team:
-    """The manager's own team; an admin picks any SDR team with ?team=slug."""
-    if request.user.is_admin:
-        teams = Team.objects.filter(kind=Team.Kind.SDR)
-        slug = request.GET.get("team")
-        team = teams.filter(slug=slug).first() if slug else teams.first()
-    else:
-        team = request.user.current_team
-    if team is None:
-        raise Http404
-    return team
 
 
 @role_required(Role.MANAGER)
 def rules(request: HttpRequest) -> HttpResponse:
     """The ordered conditions that build every SDR's list, each with its cap, and the size."""
-    team = _managed_team(request)
-    calllists.rules_for(team)  # the defaults, the first time
+    team = team_for(request.user, request.GET.get("team"))
+    # The formset edits saved rows: a team's first visit saves its default rules (the one
+    # write a GET of this page makes, and only once).
+    calllists.ensure_rules(team)
     team_form = TeamCallListForm(request.POST or None, instance=team, prefix="team")
     formset = CallListRuleFormSet(
         request.POST or None,
@@ -41,8 +31,7 @@ def rules(request: HttpRequest) -> HttpResponse:
         queryset=team.call_list_rules.order_by("position"),
     )
     if request.method == "POST" and team_form.is_valid() and formset.is_valid():
-        team_form.save()
-        calllists.save_rules(team, formset, by=request.user)
+        calllists.save_call_list_settings(team, team_form, formset, by=request.user)
         messages.success(request, _("Call-list rules saved. Tonight's lists use them."))
         return redirect(request.get_full_path())
     return render(
@@ -59,7 +48,7 @@ def rules(request: HttpRequest) -> HttpResponse:
 @role_required(Role.MANAGER)
 def adherence(request: HttpRequest) -> HttpResponse:
     """How each SDR of the team worked the day's plan: called, skipped (why), added by hand."""
-    team = _managed_team(request)
+    team = team_for(request.user, request.GET.get("team"))
     try:
         day = datetime.date.fromisoformat(request.GET.get("day", ""))
     except ValueError:

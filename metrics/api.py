@@ -8,25 +8,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sdr_ops.access import team_for
 from sdr_ops.models import Role, Team
 
-from . import kpis
-from .models import WeeklyRollup
+from . import kpis, queries
 
 MAX_WEEKS = 104
 
 
 def _team_for(request: Request, slug: str | None) -> Team:
-    """A manager reads their own team, stakeholders and admins any team; others nothing."""
-    user = request.user
-    if not user.has_role(Role.MANAGER, Role.STAKEHOLDER):
+    """The team named (required), by the dashboards' rule: a manager their own team,
+    stakeholders and admins any SDR team; 404 for anything else."""
+    if not request.user.has_role(Role.MANAGER, Role.STAKEHOLDER) or not slug:
         raise NotFound
-    team = Team.objects.filter(slug=slug or "").first()
-    if team is None:
-        raise NotFound
-    if user.role == Role.MANAGER and not user.is_admin and user.current_team != team:
-        raise NotFound
-    return team
+    return team_for(request.user, slug)
 
 
 def _week(team: Team, label: str, field: str) -> kpis.Week:
@@ -54,7 +49,7 @@ class WeeklyKpisView(APIView):
         team = _team_for(request, request.query_params.get("team"))
         if request.query_params.get("week"):
             week = _week(team, request.query_params["week"], "week")
-            return Response(_figures(team, [week.label])[0])
+            return Response(queries.weekly_figures(team, [week])[0])
         if not (request.query_params.get("from") and request.query_params.get("to")):
             raise ValidationError({"week": _("Give a week, or from and to.")})
         first = _week(team, request.query_params["from"], "from")
@@ -64,12 +59,4 @@ class WeeklyKpisView(APIView):
             raise ValidationError(
                 {"to": _("A range runs forward, %(n)s weeks at most.") % {"n": MAX_WEEKS}}
             )
-        return Response(_figures(team, [first.shifted(i).label for i in range(count)]))
-
-
-def _figures(team: Team, labels: list[str]) -> list[dict]:
-    """Each week from its stored rollup when there is one, else computed now."""
-    stored = dict(
-        WeeklyRollup.objects.filter(team=team, week__in=labels).values_list("week", "figures")
-    )
-    return [stored.get(label) or kpis.compute_week(team, label) for label in labels]
+        return Response(queries.weekly_figures(team, [first.shifted(i) for i in range(count)]))

@@ -3,16 +3,11 @@
 Every figure of a team-week is one aggregate query (or a few), never a loop over rows in
 Python. Events belong to the team on which the acting or owning SDR had an active staffing
 record on the event's date in the team's time zone.
-
-Done so far: people, activities and speed to lead, the handoff ratio, amounts and the
-pipeline. The stage funnel and the bottleneck, the command, the API, the rollups and the
-dashboards follow (issue 6).
 """
 
 import datetime
 import statistics
 from contextlib import contextmanager
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection, transaction
@@ -36,6 +31,7 @@ from django.db.models.functions import TruncDate
 
 from handoffs.models import Handoff, Opportunity
 from leads.models import Activity, Lead, Source
+from sdr_ops import calendar
 from sdr_ops.models import Role, StaffingRecord, Team, tenure_month
 
 # Fixed edges of the ratio status, around the team's own band (kpi-definitions.md).
@@ -43,37 +39,21 @@ WASTED_AT = 0.50
 TOO_NARROW_AT = 0.90
 
 
-@dataclass(frozen=True)
-class Week:
-    """An ISO week in a team's time zone: Monday 00:00 to the next Monday 00:00."""
+class Week(calendar.Week):
+    """A team's ISO week: the calendar's week in the team's time zone, carrying the team."""
 
     team: Team
-    monday: datetime.date
+
+    def __init__(self, team: Team, monday: datetime.date):
+        super().__init__(monday, team.zone)
+        object.__setattr__(self, "team", team)
 
     @classmethod
     def parse(cls, team: Team, label: str) -> "Week":
-        year, week = label.upper().split("-W")
-        return cls(team, datetime.date.fromisocalendar(int(year), int(week), 1))
+        return cls(team, calendar.parse_week(label))
 
-    @property
-    def label(self) -> str:
-        year, week, _day = self.monday.isocalendar()
-        return f"{year}-W{week:02d}"
-
-    @property
-    def end_date(self) -> datetime.date:
-        return self.monday + datetime.timedelta(days=6)
-
-    @property
-    def start(self) -> datetime.datetime:
-        return datetime.datetime.combine(self.monday, datetime.time(0), tzinfo=self.team.zone)
-
-    @property
-    def stop(self) -> datetime.datetime:
-        return self.start + datetime.timedelta(days=7)
-
-    def shifted(self, weeks: int) -> "Week":
-        return Week(self.team, self.monday + datetime.timedelta(weeks=weeks))
+    def at(self, monday: datetime.date) -> "Week":
+        return Week(self.team, monday)
 
 
 def on_team(team: Team, person: str, day: str) -> Exists:

@@ -7,6 +7,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from sdr_ops import calendar
 from sdr_ops.models import Team
 
 from . import kpis
@@ -14,8 +15,8 @@ from .models import SdrWeeklyRollup, WeeklyRollup
 
 
 def last_week(team: Team, now: datetime.datetime) -> kpis.Week:
-    today = now.astimezone(team.zone).date()
-    return kpis.Week(team, today - datetime.timedelta(days=today.weekday() + 7))
+    """The team's last complete week at `now`, in the team's time zone."""
+    return kpis.Week(team, calendar.previous_monday(now.astimezone(team.zone).date()))
 
 
 @transaction.atomic
@@ -47,14 +48,3 @@ def roll_up_weeks(labels: list[str], teams=None) -> int:
             roll_up(team, kpis.Week.parse(team, label))
             written += 1
     return written
-
-
-def weeks_between(first: str, last: str) -> list[str]:
-    start = datetime.date.fromisocalendar(*map(int, first.upper().replace("-W", " ").split()), 1)
-    stop = datetime.date.fromisocalendar(*map(int, last.upper().replace("-W", " ").split()), 1)
-    labels = []
-    while start <= stop:
-        year, week, _day = start.isocalendar()
-        labels.append(f"{year}-W{week:02d}")
-        start += datetime.timedelta(weeks=1)
-    return labels

@@ -1,25 +1,20 @@
 """The manager and stakeholder dashboards: team figures week by week (idea 12), every chart
 also as a table and a CSV, and the per-SDR figures on a page of their own, for reference."""
 
-import datetime
-
 from django.contrib import messages
-from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from handoffs.models import Opportunity
-from leads.models import QualificationStatus, qualification_label
+from leads.models import QualificationStatus
 from leads.queries import lead_mix
-from sdr_ops.access import role_required
+from sdr_ops import calendar
+from sdr_ops.access import role_required, team_among, teams_visible_to
 from sdr_ops.csvfiles import csv_response
-from sdr_ops.models import Role, StaffingRecord, Team, User
+from sdr_ops.models import Role, StaffingRecord, Team, User, qualification_label
 
-from . import kpis, rollups
-from .models import SdrWeeklyRollup, WeeklyRollup
+from . import kpis, queries
 from .templatetags.labels import stage_label
 
 WEEKS = 12
@@ -53,25 +48,12 @@ WEEKLY_COLUMNS = [
 ]
 
 
-def _teams_for(user: User) -> list[Team]:
-    if user.is_admin or user.role == Role.STAKEHOLDER:
-        return list(Team.objects.filter(kind=Team.Kind.SDR))
-    team = user.current_team
-    return [team] if team else []
-
-
 def _chosen(request: HttpRequest) -> tuple[Team, list[Team], kpis.Week]:
     """The team (among those the user may see) and the week the page shows: the last complete
     week unless the week picker chose another, never one still to come."""
-    teams = _teams_for(request.user)
-    if not teams:
-        raise Http404
-    asked_team = request.GET.get("team")
-    team = next((t for t in teams if t.slug == asked_team), None if asked_team else teams[0])
-    if team is None:
-        raise Http404  # a team out of reach is not there
-    today = timezone.localdate(timezone=team.zone)
-    this_week = kpis.Week(team, today - datetime.timedelta(days=today.weekday()))
+    teams = teams_visible_to(request.user)
+    team = team_among(teams, request.GET.get("team"))
+    this_week = kpis.Week(team, calendar.monday_of(team.local_today()))
     week = this_week.shifted(-1)
     asked = request.GET.get("week", "")
     if asked:
@@ -88,41 +70,8 @@ def _chosen(request: HttpRequest) -> tuple[Team, list[Team], kpis.Week]:
 
 
 def weekly_series(team: Team, last: kpis.Week, count: int = WEEKS) -> list[dict]:
-    """The `count` weeks up to `last`, oldest first, from the stored rollups. A complete week
-    without one is computed once and stored, as the Monday job would have (so a team whose
-    history was just imported waits once, not on every visit); the week under way is always
-    computed fresh."""
-    weeks = [last.shifted(-back) for back in range(count - 1, -1, -1)]
-    stored = dict(
-        WeeklyRollup.objects.filter(team=team, week__in=[w.label for w in weeks]).values_list(
-            "week", "figures"
-        )
-    )
-    today = timezone.localdate(timezone=team.zone)
-    this_monday = today - datetime.timedelta(days=today.weekday())
-    series = []
-    for week in weeks:
-        if week.label in stored:
-            series.append(stored[week.label])
-        elif week.monday < this_monday:
-            series.append(rollups.roll_up(team, week).figures)
-        else:
-            series.append(kpis.compute_week(team, week.label))
-    return series
-
-
-def _largest_drifts(first: kpis.Week, last: kpis.Week):
-    return (
-        Opportunity.objects.filter(
-            status=Opportunity.Status.WON,
-            closed_at__gte=first.start,
-            closed_at__lt=last.stop,
-            handoff__in=kpis.team_handoffs(last).values("pk"),
-        )
-        .select_related("handoff__lead__account", "handoff__sdr", "handoff__ae")
-        .annotate(drift=F("amount_at_close") - F("amount_at_creation"))
-        .order_by("drift", "pk")[:10]
-    )
+    """The `count` weeks up to `last`, oldest first (see queries.weekly_figures)."""
+    return queries.weekly_figures(team, [last.shifted(-back) for back in range(count - 1, -1, -1)])
 
 
 def _evidence_rows(first: kpis.Week, last: kpis.Week) -> list[dict]:
@@ -191,7 +140,7 @@ def dashboards(request: HttpRequest) -> HttpResponse:
             "columns": WEEKLY_COLUMNS,
             "status_words": STATUS_WORDS.get(current["ratio_status"], ""),
             "moves": moves.order_by("start_date").select_related("person"),
-            "drifts": _largest_drifts(first, last),
+            "drifts": queries.largest_drifts(first, last),
             "evidence": _evidence_rows(first, last),
             "chart": _chart(team, series, current),
             "since": first.monday,
@@ -237,7 +186,7 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
                     o.drift,
                     o.closed_at.astimezone(team.zone).date(),
                 ]
-                for o in _largest_drifts(first, last)
+                for o in queries.largest_drifts(first, last)
             ),
         )
     raise Http404
@@ -248,10 +197,7 @@ def people(request: HttpRequest) -> HttpResponse:
     """Each SDR's figures of the week, beside their lead mix: reference only. An SDR sees
     their own row only."""
     team, teams, week = _chosen(request)  # an SDR's only team is their own
-    stored = {
-        r.person_id: r.figures for r in SdrWeeklyRollup.objects.filter(team=team, week=week.label)
-    }
-    figures = stored or kpis.per_sdr(week)
+    figures = queries.per_sdr_figures(week)
     if request.user.role == Role.SDR and not request.user.is_admin:
         figures = {k: v for k, v in figures.items() if k == request.user.pk}
     persons = User.objects.in_bulk(list(figures))

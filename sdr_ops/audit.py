@@ -1,5 +1,8 @@
 """The audit trail: every state change that matters, with actor and time (AuditEvent).
 
+Subjects (`Subject`, the kinds of thing changed) and actions (`Action`) are named here once;
+callers pass the constants, never bare strings.
+
 `record` writes one event; `record_many` writes the events of a set-based change in one
 INSERT. Both run inside the caller's transaction, so a change and its record stand or fall
 together."""
@@ -7,28 +10,35 @@ together."""
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent, User
 
-ACTIONS = {
-    "stage": _("stage changed"),
-    "qualification": _("checklist item changed"),
-    "handed_off": _("handed off"),
-    "accepted": _("accepted"),
-    "rejected": _("rejected"),
-    "created": _("opportunity created"),
-    "amount": _("amount revised"),
-    "won": _("closed as won"),
-    "lost": _("closed as lost"),
-    "capacity": _("capacity changed"),
-    "reduction_added": _("capacity reduction added"),
-    "reduction_removed": _("capacity reduction removed"),
-    "reviewed": _("reviewed"),
-    "imported": _("imported"),
-}
+
+# What a record says about its subject (AuditEvent.Subject): the event's `action`, with the
+# words the trail shows for it.
+class Action(models.TextChoices):
+    STAGE = "stage", _("stage changed")
+    QUALIFICATION = "qualification", _("checklist item changed")
+    HANDED_OFF = "handed_off", _("handed off")
+    ACCEPTED = "accepted", _("accepted")
+    REJECTED = "rejected", _("rejected")
+    CREATED = "created", _("opportunity created")
+    AMOUNT = "amount", _("amount revised")
+    WON = "won", _("closed as won")
+    LOST = "lost", _("closed as lost")
+    CAPACITY = "capacity", _("capacity changed")
+    REDUCTION_ADDED = "reduction_added", _("capacity reduction added")
+    REDUCTION_REMOVED = "reduction_removed", _("capacity reduction removed")
+    REVIEWED = "reviewed", _("reviewed")
+    IMPORTED = "imported", _("imported")
+    TEAM_SETTINGS = "team_settings", _("team settings changed")
+
+
+Subject = AuditEvent.Subject
 
 
 def _text(value) -> str:
@@ -41,9 +51,9 @@ def _text(value) -> str:
 
 
 def record(
-    subject: str,
+    subject: Subject,
     subject_id: int,
-    action: str,
+    action: Action,
     *,
     by: User | None,
     lead_id: int | None = None,
@@ -52,7 +62,15 @@ def record(
     after="",
     via: str = "app",
 ) -> AuditEvent:
-    return AuditEvent.objects.create(
+    """One change, recorded inside the caller's transaction."""
+    event = _event(subject, subject_id, action, by, lead_id, field, before, after, via)
+    event.save(force_insert=True)
+    return event
+
+
+def _event(subject, subject_id, action, by, lead_id, field, before, after, via, at=None):
+    """One unsaved AuditEvent; `record` saves it, `record_many` inserts many at once."""
+    return AuditEvent(
         subject=subject,
         subject_id=subject_id,
         lead_id=lead_id,
@@ -62,13 +80,14 @@ def record(
         before=_text(before),
         after=_text(after),
         via=via,
+        at=at or timezone.now(),
     )
 
 
 def record_many(
-    subject: str,
+    subject: Subject,
     ids: Iterable[int],
-    action: str,
+    action: Action,
     *,
     by: User | None = None,
     field: str = "",
@@ -79,19 +98,9 @@ def record_many(
 ) -> int:
     """The same change to many rows of one kind, as one bulk insert."""
     now = timezone.now()
+    lead_of = (lambda pk: pk) if leads else (lambda pk: None)
     events = [
-        AuditEvent(
-            subject=subject,
-            subject_id=pk,
-            lead_id=pk if leads else None,
-            action=action,
-            actor=by,
-            field=field,
-            before=_text(before),
-            after=_text(after),
-            via=via,
-            at=now,
-        )
+        _event(subject, pk, action, by, lead_of(pk), field, before, after, via, at=now)
         for pk in ids
     ]
     AuditEvent.objects.bulk_create(events, batch_size=5000)
@@ -114,4 +123,4 @@ def for_capacity(ae_id: int) -> QuerySet[AuditEvent]:
 
 
 def label(event: AuditEvent) -> str:
-    return str(ACTIONS.get(event.action, event.action))
+    return str(Action(event.action).label) if event.action in Action.values else event.action

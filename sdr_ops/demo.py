@@ -25,7 +25,7 @@ from handoffs.models import (
     RejectionReason,
     Review,
 )
-from leads import calllists
+from leads.domain import calllists
 from leads.models import (
     Account,
     Activity,

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from . import calendar
+
 
 class Role(models.TextChoices):
     SDR = "sdr", _("SDR")
@@ -55,7 +57,12 @@ def default_ramp_factors() -> list[float]:
     return [0.0, 0.5]
 
 
-SEGMENTS = ("enterprise", "mid_market", "smb")
+class Segment(models.TextChoices):
+    """The market segments of accounts; a team names the ones it works patiently."""
+
+    ENTERPRISE = "enterprise", _("Enterprise")
+    MID_MARKET = "mid_market", _("Mid-market")
+    SMB = "smb", _("SMB")
 
 
 def default_patient_segments() -> list[str]:
@@ -63,9 +70,9 @@ def default_patient_segments() -> list[str]:
 
 
 def validate_segments(value) -> None:
-    if not isinstance(value, list) or not all(v in SEGMENTS for v in value):
+    if not isinstance(value, list) or not all(v in Segment.values for v in value):
         raise ValidationError(
-            _("Segments are a list of %(segments)s.") % {"segments": ", ".join(SEGMENTS)}
+            _("Segments are a list of %(segments)s.") % {"segments": ", ".join(Segment.values)}
         )
 
 
@@ -73,12 +80,23 @@ def default_time_zone() -> str:
     return settings.TIME_ZONE
 
 
-# The default qualification checklist (idea 4 of the method); teams may change it.
-DEFAULT_QUALIFICATION_ITEMS = ["budget", "approval_process", "need", "timing"]
+# The default qualification checklist (idea 4 of the method) with the label of each item, in
+# order; teams may change the list, and a team's own items show their name as written.
+DEFAULT_QUALIFICATION_ITEMS = {
+    "budget": _("Budget"),
+    "approval_process": _("Approval process"),
+    "need": _("Need"),
+    "timing": _("Timing"),
+}
 
 
 def default_qualification_items() -> list[str]:
     return list(DEFAULT_QUALIFICATION_ITEMS)
+
+
+def qualification_label(item: str) -> str:
+    """The label of a checklist item: the default's, else the name as written."""
+    return str(DEFAULT_QUALIFICATION_ITEMS.get(item, item.replace("_", " ").capitalize()))
 
 
 def validate_qualification_items(value) -> None:
@@ -219,7 +237,7 @@ class Team(models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
     def local_today(self) -> datetime.date:
-        return timezone.localdate(timezone=self.zone)
+        return calendar.local_today(self.zone)
 
     def ramp_factor(self, tenure_month: int) -> float:
         """The productive share of an SDR in the given tenure month (0-based)."""
@@ -291,7 +309,7 @@ class User(AbstractUser):
     def local_today(self) -> datetime.date:
         """Today in the time zone of the user's team."""
         team = self.current_team
-        return team.local_today() if team else timezone.localdate()
+        return team.local_today() if team else calendar.local_today()
 
     @cached_property
     def current_team(self) -> "Team | None":
@@ -349,9 +367,6 @@ class StaffingRecord(models.Model):
     def __str__(self) -> str:
         end = self.end_date.isoformat() if self.end_date else _("today")
         return f"{self.person} · {self.team} · {self.get_role_display()} · {self.start_date}–{end}"
-
-    def is_active_on(self, day: datetime.date) -> bool:
-        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
 
 
 def tenure_month(start: datetime.date, day: datetime.date) -> int:
@@ -412,6 +427,7 @@ class AuditEvent(models.Model):
         OPPORTUNITY = "opportunity", _("opportunity")
         CAPACITY = "capacity", _("AE capacity")
         REVIEW = "review", _("review")
+        TEAM = "team", _("team")
 
     at = models.DateTimeField(_("at"), default=timezone.now)
     actor = models.ForeignKey(

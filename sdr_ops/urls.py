@@ -9,7 +9,6 @@ from metrics import api as metrics_api
 from sdr_ops import converters  # noqa: F401 - registers <id:...>
 
 from . import api, views
-from .navigation import PAGES
 
 api_v1 = [
     path("me/", api.MeView.as_view(), name="api-me"),
@@ -87,11 +86,4 @@ urlpatterns = [
         login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")),
         name="swagger-ui",
     ),
-]
-
-# Pages that later features fill are served by the placeholder view until then.
-urlpatterns += [
-    path(page.path, views.placeholder, {"page": page.name}, name=page.name)
-    for page in PAGES
-    if page.placeholder
 ]

@@ -1,9 +1,9 @@
-"""Pages of the organisation package: home, placeholders, the user's account, health."""
+"""Pages of the organisation package: home, the user's account, notifications, health."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from .health import check_broker, check_database
 from .models import Notification
-from .navigation import PAGES_BY_NAME, pages_for
+from .navigation import pages_for
 from .notify import mark_all_read, unread
 
 
@@ -23,14 +23,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if not pages:
         return redirect("profile")
     return redirect(pages[0].name)
-
-
-def placeholder(request: HttpRequest, *, page: str) -> HttpResponse:
-    """A page that a later feature fills; says so plainly, and what it will hold."""
-    entry = PAGES_BY_NAME[page]
-    if not entry.allows(request.user):
-        raise Http404
-    return render(request, "sdr_ops/placeholder.html", {"page": entry})
 
 
 def profile(request: HttpRequest) -> HttpResponse:

@@ -6,9 +6,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from handoffs import domain as handoff_domain
-from handoffs import reviews
+from handoffs.domain import reviews
 from handoffs.models import Handoff, Opportunity
-from leads import calllists
+from leads.domain import calllists
 from leads.models import CallList
 
 from .factories import LeadFactory

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from leads import calllists
+from leads.domain import calllists
 from leads.models import Activity, QualificationAnswer
 
 from .factories import AccountFactory, LeadFactory

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from leads import calllists
+from leads.domain import calllists
 from leads.models import CallList, CallListRule
 
 from .factories import LeadFactory

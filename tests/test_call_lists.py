@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from handoffs.models import Handoff
-from leads import calllists
+from leads.domain import calllists
 from leads.models import (
     Activity,
     CallList,
@@ -20,7 +20,7 @@ from leads.models import (
     Source,
     Stage,
 )
-from leads.tasks import build_call_lists, build_due_call_lists
+from leads.tasks import build_day_lists, build_due_call_lists
 
 from .factories import AccountFactory, LeadFactory
 from .helpers import Worker, run_database_url
@@ -281,7 +281,7 @@ def test_the_nightly_task_builds_through_a_real_worker(org, tmp_path):
     lead = LeadFactory(owner=org.alice)
     worker = Worker(tmp_path / "worker.log", DATABASE_URL=run_database_url())
     try:
-        result = build_call_lists.delay(team_ids=[org.desk.pk], day=DAY.isoformat())
+        result = build_day_lists.delay(team_ids=[org.desk.pk], day=DAY.isoformat())
         assert result.get(timeout=60) == 1
     finally:
         worker.stop()
@@ -316,7 +316,7 @@ def test_the_beat_job_queues_one_build_per_day_for_the_teams_due(
     org, monkeypatch, django_capture_on_commit_callbacks
 ):
     queued = []
-    monkeypatch.setattr(build_call_lists, "delay", lambda **kw: queued.append(kw))
+    monkeypatch.setattr(build_day_lists, "delay", lambda **kw: queued.append(kw))
     monkeypatch.setattr(
         calllists.timezone,
         "now",
@@ -342,7 +342,7 @@ def test_a_rolled_back_job_enqueues_nothing(org, monkeypatch, django_capture_on_
     from django.db import transaction
 
     queued = []
-    monkeypatch.setattr(build_call_lists, "delay", lambda **kw: queued.append(kw))
+    monkeypatch.setattr(build_day_lists, "delay", lambda **kw: queued.append(kw))
     monkeypatch.setattr(
         calllists.timezone,
         "now",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from leads import calllists
+from leads.domain import calllists
 from leads.models import Activity, QualificationChange
 
 from .factories import LeadFactory

@@ -345,7 +345,7 @@ def test_history_counts_the_load_at_each_week_end(org):
 
 
 def test_a_handed_off_lead_leaves_todays_and_later_call_lists(org, lead):
-    from leads import calllists
+    from leads.domain import calllists
     from leads.models import CallListEntry
 
     today = org.desk.local_today()

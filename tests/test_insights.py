@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from leads import insights
+from leads.domain import insights
 from leads.models import Insight, Segment
 
 from .factories import AccountFactory, LeadFactory

@@ -59,23 +59,6 @@ def test_pages_outside_a_role_answer_404(client, org, role, page):
     assert response.status_code == (200 if page.name in EXPECTED_NAV[role] else 404)
 
 
-def test_a_placeholder_page_says_plainly_that_it_is_not_built_yet(rf, org, monkeypatch):
-    # Every page of the registry is built now; the mechanism stays for the next ones.
-    from sdr_ops import navigation, views
-
-    page = navigation.Page("future", "future/", "Future", (Role.MANAGER,), "Something for later.")
-    monkeypatch.setitem(navigation.PAGES_BY_NAME, "future", page)
-    monkeypatch.setattr(navigation, "PAGES", (*navigation.PAGES, page))
-    request = rf.get("/future/")
-    request.user = org.mia
-    monkeypatch.setattr(navigation, "reverse", lambda name: f"/{name}/")
-    html = views.placeholder(request, page="future").content.decode()
-    assert "not built yet" in html and "Something for later." in html
-    request.user = org.alice
-    with pytest.raises(Exception):  # noqa: B017 - Http404
-        views.placeholder(request, page="future")
-
-
 def _page_urls():
     """Every non-API, non-admin URL of the project that takes no arguments."""
     urls = []

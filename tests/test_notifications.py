@@ -10,6 +10,7 @@ from django.utils import timezone
 from handoffs import domain
 from handoffs.models import Handoff
 from handoffs.tasks import flag_overdue
+from sdr_ops import calendar
 from sdr_ops.models import Notification
 
 from .factories import LeadFactory
@@ -47,7 +48,7 @@ def test_notifications_page_badge_and_mark_read(client, org, handoff):
 
 def test_working_days_skip_the_weekend():
     monday = datetime.datetime(2026, 11, 30, 10, 0, tzinfo=datetime.UTC)
-    assert domain.subtract_working_days(monday, 2).date() == datetime.date(2026, 11, 26)
+    assert calendar.subtract_working_days(monday, 2).date() == datetime.date(2026, 11, 26)
 
 
 def test_overdue_handoffs_are_flagged_once_to_the_ae_and_the_manager(org, handoff):

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from handoffs import domain, reviews
+from handoffs import domain, queries
+from handoffs.domain import reviews
 from handoffs.models import PraisePost, PraiseReaction, Review
 from leads.models import Activity
 
@@ -39,8 +40,8 @@ def make_handoff(org, *, comment=LONG, connected=True, budget_questions=None):
 
 
 def flag_codes(org, handoff):
-    queued = {h.pk: h for h in reviews.review_queue(org.mia)}[handoff.pk]
-    return {f.code for f in reviews.flags(queued, reviews.usual_comment_length(org.mia))}
+    queued = {h.pk: h for h in queries.review_queue(org.mia)}[handoff.pk]
+    return {f.code for f in queries.flags(queued, queries.usual_comment_length(org.mia))}
 
 
 @pytest.mark.parametrize(
@@ -204,12 +205,12 @@ def test_the_desk_is_for_managers(client, org, persona):
 
 
 def test_weekly_digest_page_and_email_once(client, org, reviewed, mailoutbox):
-    from handoffs import digest
     from handoffs.tasks import send_praise_digest
+    from sdr_ops import calendar
 
     post = PraisePost.objects.get()
     monday = timezone.localdate() - datetime.timedelta(days=timezone.localdate().weekday())
-    week = digest.week_label(monday)
+    week = calendar.week_label(monday)
     client.force_login(org.aaron)
     html = client.get(reverse("praise-digest"), {"week": week}).content.decode()
     assert "Found the real pain behind the request" in html and "SECRET-FEEDBACK" not in html
@@ -249,7 +250,7 @@ def test_reviews_api_is_private_and_the_feed_is_for_everyone(client, org, review
 
 
 def test_the_digest_reaches_each_person_in_their_language(org, reviewed, mailoutbox):
-    from handoffs import digest
+    from handoffs.domain import digest
 
     org.stella.language = "ko"
     org.stella.save()

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from leads import calllists
+from leads.domain import calllists
 from leads.models import (
     Activity,
     CallList,

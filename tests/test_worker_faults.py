@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import connection
 
 from leads.models import CallList, CallListEntry
-from leads.tasks import build_call_lists
+from leads.tasks import build_day_lists
 from metrics.models import WeeklyRollup
 from metrics.tasks import roll_up_last_week
 
@@ -73,7 +73,7 @@ def test_a_call_list_build_killed_mid_way_is_redone_whole(org, tmp_path):
     second = kill_mid_task(
         tmp_path,
         "leads_calllistentry",
-        lambda: build_call_lists.delay(team_ids=[org.desk.pk], day=day.isoformat()),
+        lambda: build_day_lists.delay(team_ids=[org.desk.pk], day=day.isoformat()),
     )
     try:
         assert wait_for(lambda: CallListEntry.objects.filter(call_list__day=day).count() == 10)

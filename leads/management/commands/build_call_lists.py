@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from leads import calllists
+from leads.domain import calllists
 from sdr_ops.management.base import BaseCommand, CommandError
 from sdr_ops.models import Team
 

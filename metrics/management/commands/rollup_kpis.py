@@ -1,10 +1,8 @@
-import datetime
-
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from metrics import rollups
+from sdr_ops import calendar
 from sdr_ops.management.base import BaseCommand, CommandError
 from sdr_ops.models import Team
 
@@ -23,12 +21,9 @@ class Command(BaseCommand):
             teams = teams.filter(slug=team)
             if not teams.exists():
                 raise CommandError(_("No SDR team with the slug %(slug)s.") % {"slug": team})
-        today = timezone.localdate()
-        monday = today - datetime.timedelta(days=today.weekday() + 7)
-        year, number, _day = monday.isocalendar()
-        last = f"{year}-W{number:02d}"
+        last = calendar.week_label(calendar.previous_monday(calendar.local_today()))
         try:
-            labels = rollups.weeks_between(since, last) if since else [week or last]
+            labels = calendar.weeks_between(since, last) if since else [week or last]
             written = rollups.roll_up_weeks(labels, teams)
         except ValueError as exc:
             raise CommandError(_("Weeks look like 2026-W47.")) from exc

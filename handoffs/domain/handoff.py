@@ -1,4 +1,4 @@
-"""Writes on handoffs: handing a lead off with its evidence, and the AE's decision.
+"""Handing a lead off with its evidence, the AE's decision and the opportunity that follows.
 
 A handoff is decided once. The decision locks the handoff's row (SELECT ... FOR UPDATE), so
 two AEs or two tabs deciding at the same moment are serialised: the first wins, the second
@@ -16,17 +16,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from leads import domain as lead_domain
+from leads import queries as lead_queries
 from leads.models import CallListEntry, Lead, QualificationStatus, Stage
-from leads.queries import checklist_items
-from sdr_ops import audit
+from sdr_ops import audit, calendar
 from sdr_ops.models import Role, StaffingRecord, Team, User
 from sdr_ops.notify import label, notify
 
-from . import valve
-from .models import Capacity, CapacityReduction, Handoff, Opportunity, RejectionReason
+from .. import valve
+from ..models import HANDOFF_FROM, Handoff, Opportunity, RejectionReason
 
-# Stages from which a lead can be handed off.
-HANDOFF_FROM = {Stage.NEW, Stage.WORKING, Stage.CONNECTED, Stage.NURTURE}
 # Rejection reasons that need a comment to be understood.
 COMMENT_REQUIRED = {RejectionReason.OTHER, RejectionReason.INSUFFICIENT_QUALIFICATION}
 
@@ -39,8 +37,9 @@ class AlreadyDecided(Exception):
         self.handoff = handoff
 
 
-def snapshot(lead: Lead, items: list[str]) -> list[dict]:
-    """The checklist as it stands, frozen into plain data for the handoff."""
+def snapshot(lead: Lead) -> list[dict]:
+    """The lead's checklist (its owner's team's items) as it stands, frozen into plain data
+    for the handoff."""
     return [
         {
             "item": a.item,
@@ -50,7 +49,7 @@ def snapshot(lead: Lead, items: list[str]) -> list[dict]:
             "questions": a.questions,
             "reason": a.reason,
         }
-        for a in lead_domain.checklist(lead, items)
+        for a in lead_queries.checklist(lead)
     ]
 
 
@@ -60,11 +59,13 @@ def hand_off(
 ) -> Handoff:
     """Hands the lead to an AE with the comment, the certainty and a snapshot of the checklist.
 
-    Refused (ValidationError, saying what to fix) when the lead is not the SDR's, is not in a
-    stage that can be handed off, already waits for a decision, has a checklist item still
-    unknown, or when the AE does not take this certainty now (full, or A only ...). A manager
-    may override the valve with a reason, which is recorded. Side effects: the lead moves to
-    `handed_off` and so leaves every call list until the AE decides.
+    Only the lead's owner or a manager hands a lead off, whoever calls (PermissionDenied);
+    the views reach the lead through handoffs.access.lead_to_hand_off. Refused
+    (ValidationError, saying what to fix) when the lead is not in a stage that can be handed
+    off, already waits for a decision, has a checklist item still unknown, or when the AE
+    does not take this certainty now (full, or A only ...). A manager may override the
+    valve with a reason, which is recorded. Side effects: the lead moves to `handed_off` and
+    so leaves every call list until the AE decides.
     """
     lead = Lead.objects.select_for_update().select_related("account").get(pk=lead.pk)
     manager_override = bool(override_reason.strip()) and by.has_role(Role.MANAGER)
@@ -82,8 +83,7 @@ def hand_off(
         errors.setdefault("comment", []).append(
             _("Tell the AE the customer's real problem and what to know before the first visit.")
         )
-    items = checklist_items(lead.owner)
-    frozen = snapshot(lead, items)
+    frozen = snapshot(lead)
     unknown = [row["label"] for row in frozen if row["status"] == QualificationStatus.UNKNOWN]
     if unknown:
         errors.setdefault("checklist", []).append(
@@ -128,9 +128,9 @@ def hand_off(
         override_reason=override_reason.strip() if manager_override else "",
     )
     audit.record(
-        "handoff",
+        audit.Subject.HANDOFF,
         handoff.pk,
-        "handed_off",
+        audit.Action.HANDED_OFF,
         by=by,
         lead_id=lead.pk,
         field="certainty",
@@ -182,11 +182,18 @@ def accept(handoff_id: int, *, by: User, amount: Decimal) -> Opportunity:
     opportunity = Opportunity.objects.create(
         handoff=handoff, amount_at_creation=amount, created_at=now
     )
-    audit.record("handoff", handoff.pk, "accepted", by=by, lead_id=handoff.lead_id, after=amount)
     audit.record(
-        "opportunity",
+        audit.Subject.HANDOFF,
+        handoff.pk,
+        audit.Action.ACCEPTED,
+        by=by,
+        lead_id=handoff.lead_id,
+        after=amount,
+    )
+    audit.record(
+        audit.Subject.OPPORTUNITY,
         opportunity.pk,
-        "created",
+        audit.Action.CREATED,
         by=by,
         lead_id=handoff.lead_id,
         field="amount_at_creation",
@@ -219,7 +226,14 @@ def reject(handoff_id: int, *, by: User, reason: str, comment: str = "") -> Hand
     handoff.status, handoff.decided_at = Handoff.Status.REJECTED, now
     handoff.rejection_reason, handoff.rejection_comment = reason, comment.strip()
     handoff.save(update_fields=["status", "decided_at", "rejection_reason", "rejection_comment"])
-    audit.record("handoff", handoff.pk, "rejected", by=by, lead_id=handoff.lead_id, after=reason)
+    audit.record(
+        audit.Subject.HANDOFF,
+        handoff.pk,
+        audit.Action.REJECTED,
+        by=by,
+        lead_id=handoff.lead_id,
+        after=reason,
+    )
     back_to = Stage.NURTURE if reason == RejectionReason.BAD_TIMING else Stage.WORKING
     lead_domain.change_stage(handoff.lead, to=back_to, by=by, at=now)
     notify(
@@ -251,9 +265,9 @@ def update_amount(opportunity_id: int, *, by: User, amount: Decimal) -> Opportun
         raise ValidationError({"amount": _("The amount must be above zero.")})
     opportunity = _lock_open(opportunity_id, by)
     audit.record(
-        "opportunity",
+        audit.Subject.OPPORTUNITY,
         opportunity.pk,
-        "amount",
+        audit.Action.AMOUNT,
         by=by,
         lead_id=opportunity.handoff.lead_id,
         field="amount",
@@ -276,9 +290,9 @@ def close_won(opportunity_id: int, *, by: User, amount_at_close: Decimal) -> Opp
     opportunity.amount_at_close = opportunity.amount = amount_at_close
     opportunity.save(update_fields=["status", "closed_at", "amount_at_close", "amount"])
     audit.record(
-        "opportunity",
+        audit.Subject.OPPORTUNITY,
         opportunity.pk,
-        "won",
+        audit.Action.WON,
         by=by,
         lead_id=opportunity.handoff.lead_id,
         field="amount_at_close",
@@ -300,9 +314,9 @@ def close_lost(opportunity_id: int, *, by: User, reason: str) -> Opportunity:
     opportunity.loss_reason = reason.strip()
     opportunity.save(update_fields=["status", "closed_at", "amount_at_close", "loss_reason"])
     audit.record(
-        "opportunity",
+        audit.Subject.OPPORTUNITY,
         opportunity.pk,
-        "lost",
+        audit.Action.LOST,
         by=by,
         lead_id=opportunity.handoff.lead_id,
         after=opportunity.loss_reason,
@@ -311,87 +325,15 @@ def close_lost(opportunity_id: int, *, by: User, reason: str) -> Opportunity:
     return opportunity
 
 
-def _may_edit_capacity(ae: User, by: User) -> None:
-    if ae.role != Role.AE or not (by.pk == ae.pk or by.has_role(Role.MANAGER)):
-        raise PermissionDenied
-
-
-def set_capacity(ae: User, *, by: User, normal: int, segment: str = "") -> Capacity:
-    """The AE's normal capacity (open deals carried at once) and the segment they cover."""
-    _may_edit_capacity(ae, by)
-    if normal is None or normal < 0:
-        raise ValidationError({"normal": _("Capacity is a number of deals, zero or more.")})
-    before = Capacity.objects.filter(ae=ae).values_list("normal", "segment").first()
-    capacity, _created = Capacity.objects.update_or_create(
-        ae=ae, defaults={"normal": normal, "segment": segment}
-    )
-    if before != (normal, segment):
-        audit.record(
-            "capacity",
-            ae.pk,
-            "capacity",
-            by=by,
-            field="normal",
-            before=f"{before[0]} {before[1]}".strip() if before else "",
-            after=f"{normal} {segment}".strip(),
-        )
-    return capacity
-
-
-def add_reduction(
-    ae: User, *, by: User, capacity: int, start_date, end_date=None, reason: str
-) -> CapacityReduction:
-    """A dated stretch of lower capacity: leave, firefighting, ramping up."""
-    _may_edit_capacity(ae, by)
-    errors = {}
-    if capacity is None or capacity < 0:
-        errors["capacity"] = _("Capacity is a number of deals, zero or more.")
-    if end_date is not None and start_date is not None and end_date < start_date:
-        errors["end_date"] = _("The end cannot be before the start.")
-    if not reason.strip():
-        errors["reason"] = _("Say why (leave, firefighting, ramping up ...).")
-    if errors:
-        raise ValidationError(errors)
-    reduction = CapacityReduction.objects.create(
-        ae=ae, capacity=capacity, start_date=start_date, end_date=end_date, reason=reason.strip()
-    )
-    audit.record(
-        "capacity",
-        ae.pk,
-        "reduction_added",
-        by=by,
-        after=f"{capacity}: {start_date} – {end_date or '…'} ({reduction.reason})",
-    )
-    return reduction
-
-
-def remove_reduction(reduction: CapacityReduction, *, by: User) -> None:
-    _may_edit_capacity(reduction.ae, by)
-    audit.record(
-        "capacity",
-        reduction.ae_id,
-        "reduction_removed",
-        by=by,
-        before=f"{reduction.capacity}: {reduction.start_date} – {reduction.end_date or '…'}",
-    )
-    reduction.delete()
-
-
-def subtract_working_days(moment: datetime.datetime, days: int) -> datetime.datetime:
-    """The moment `days` working days (Monday to Friday) before `moment`."""
-    while days > 0:
-        moment -= datetime.timedelta(days=1)
-        if moment.weekday() < 5:
-            days -= 1
-    return moment
-
-
+@transaction.atomic
 def flag_overdue(now: datetime.datetime) -> int:
     """Flags every pending handoff older than its SDR team's response time, once, and tells
     the AE and the team's manager. Returns how many were flagged; safe to run again."""
     flagged = 0
     for team in Team.objects.filter(kind=Team.Kind.SDR):
-        cutoff = subtract_working_days(now.astimezone(team.zone), team.handoff_response_days)
+        cutoff = calendar.subtract_working_days(
+            now.astimezone(team.zone), team.handoff_response_days
+        )
         today = now.astimezone(team.zone).date()
         staff = StaffingRecord.objects.active_on(today).filter(team=team)
         due = list(

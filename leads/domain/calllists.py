@@ -8,15 +8,17 @@ to call. The build is one INSERT ... SELECT per team, never a Python loop over l
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sdr_ops import audit, calendar
+from sdr_ops.calendar import next_working_day
 from sdr_ops.models import Role, StaffingRecord, Team, User
 
-from .models import (
+from ..models import (
     CallList,
     CallListBuild,
     CallListEntry,
@@ -75,26 +77,29 @@ def default_rules(team: Team) -> list[CallListRule]:
     ]
 
 
+def _starts_with_defaults(team: Team) -> bool:
+    """A team that never had rules nor a build starts with the defaults; one that deleted
+    every rule after building keeps an empty list."""
+    return not CallListBuild.objects.filter(team=team).exists()
+
+
 def rules_for(team: Team) -> list[CallListRule]:
-    """The team's rules in order; the defaults are created the first time they are asked for."""
+    """The team's rules in order; the defaults (not saved) for a team that has none yet.
+    Reads only: `ensure_rules` saves the defaults."""
     rules = list(team.call_list_rules.order_by("position"))
-    if not rules and not CallListBuild.objects.filter(team=team).exists():
-        rules = CallListRule.objects.bulk_create(default_rules(team))
+    if not rules and _starts_with_defaults(team):
+        return default_rules(team)
     return rules
 
 
-def next_working_day(day: datetime.date) -> datetime.date:
-    """The next day from Monday to Friday after `day`."""
-    day += datetime.timedelta(days=1)
-    while day.weekday() >= 5:
-        day += datetime.timedelta(days=1)
-    return day
-
-
-def day_bounds(team: Team, day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """Start and end of the day in the team's time zone, as aware datetimes."""
-    start = datetime.datetime.combine(day, datetime.time(0), tzinfo=team.zone)
-    return start, start + datetime.timedelta(days=1)
+@transaction.atomic
+def ensure_rules(team: Team) -> list[CallListRule]:
+    """The team's rules in order, saving the defaults the first time (a build needs rules
+    with ids; the rules page edits saved rows)."""
+    rules = list(team.call_list_rules.select_for_update().order_by("position"))
+    if not rules and _starts_with_defaults(team):
+        rules = CallListRule.objects.bulk_create(default_rules(team))
+    return rules
 
 
 def team_sdr_ids(team: Team, day: datetime.date) -> list[int]:
@@ -176,7 +181,7 @@ def call_list_sql(day: datetime.date, plans: list[TeamPlan]) -> tuple[str, list]
     by_order: dict[str, list[int]] = {order: [] for order in CallListRule.Order.values}
     number = 0
     for plan in plans:
-        day_start, day_end = day_bounds(plan.team, day)
+        day_start, day_end = calendar.day_bounds(day, plan.team.zone)
         team = int(plan.team.pk)
         starts.append((team, "%s"))
         ends.append((team, "%s"))
@@ -320,7 +325,7 @@ def build_many(
         sdr_ids = team_sdr_ids(team, day)
         if only is not None:
             sdr_ids = [pk for pk in sdr_ids if pk in set(only)]
-        plans.append(TeamPlan(team=team, rules=rules_for(team), sdr_ids=sdr_ids))
+        plans.append(TeamPlan(team=team, rules=ensure_rules(team), sdr_ids=sdr_ids))
     all_sdrs = [pk for plan in plans for pk in plan.sdr_ids]
     CallListEntry.objects.filter(call_list__day=day, call_list__sdr_id__in=all_sdrs).delete()
     CallList.objects.filter(day=day, sdr_id__in=all_sdrs).delete()
@@ -381,7 +386,7 @@ def teams_due(now: datetime.datetime) -> list[tuple[Team, datetime.date]]:
         local = now.astimezone(team.zone)
         if local.time() < team.call_list_build_time:
             continue
-        day = next_working_day(local.date())
+        day = next_working_day(local.date(), team.zone)
         if (team.pk, day) not in built:
             due.append((team, day))
     return due
@@ -390,13 +395,10 @@ def teams_due(now: datetime.datetime) -> list[tuple[Team, datetime.date]]:
 # -- the SDR's changes to a list ---------------------------------------------------------------
 
 
-def list_for(sdr: User, day: datetime.date) -> CallList | None:
-    return CallList.objects.filter(sdr=sdr, day=day).first()
-
-
 @transaction.atomic
 def add_to_list(call_list: CallList, lead: Lead, *, by: User) -> CallListEntry:
     """Appends a lead to the list by hand (adherence counts it as added)."""
+    _check_own(call_list, by)
     if lead.owner_id != call_list.sdr_id:
         raise ValidationError(_("Only the SDR's own leads can go on their list."))
     if lead.do_not_call:
@@ -417,8 +419,17 @@ def add_to_list(call_list: CallList, lead: Lead, *, by: User) -> CallListEntry:
     )
 
 
+def _check_own(call_list: CallList, by: User) -> None:
+    """A list is changed by its SDR only, whoever calls (the views reach it through
+    leads.access, so this holds for the imports and tasks too)."""
+    if call_list.sdr_id != by.pk:
+        raise PermissionDenied
+
+
+@transaction.atomic
 def skip_entry(entry: CallListEntry, *, by: User, reason: str) -> CallListEntry:
     """Marks a planned entry skipped; the reason is required and shown to the manager."""
+    _check_own(entry.call_list, by)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why you skip this lead.")})
     if entry.status != CallListEntry.Status.PLANNED:
@@ -433,6 +444,7 @@ def skip_entry(entry: CallListEntry, *, by: User, reason: str) -> CallListEntry:
 @transaction.atomic
 def move_entry(entry: CallListEntry, *, by: User, up: bool) -> None:
     """Swaps the entry with its neighbour above (up) or below; at the edge nothing moves."""
+    _check_own(entry.call_list, by)
     siblings = entry.call_list.entries.select_for_update()
     neighbour = (
         siblings.filter(position__lt=entry.position).order_by("-position")
@@ -445,19 +457,24 @@ def move_entry(entry: CallListEntry, *, by: User, up: bool) -> None:
     CallListEntry.objects.bulk_update([entry, neighbour], ["position"])
 
 
+@transaction.atomic
 def remove_entry(entry: CallListEntry, *, by: User) -> None:
     """Takes a lead off a list that has not started yet (the end-of-day review)."""
+    _check_own(entry.call_list, by)
     if entry.call_list.day <= timezone.localdate():
         raise ValidationError(_("Today's list is under way: skip the lead with a reason instead."))
     entry.delete()
 
 
+@transaction.atomic
 def mark_reviewed(call_list: CallList, *, by: User) -> None:
+    """The SDR has looked over tomorrow's list."""
+    _check_own(call_list, by)
     call_list.reviewed_at = timezone.now()
     call_list.save(update_fields=["reviewed_at"])
 
 
-def adherence(lists: QuerySet[CallList]) -> QuerySet[CallList]:
+def adherence(lists: QuerySet[CallList]) -> QuerySet[CallList]:  # a read, kept beside the plan
     """Each list annotated with how the day went against the plan."""
     planned = Q(entries__added_by_hand=False)
     return lists.annotate(
@@ -472,8 +489,30 @@ def adherence(lists: QuerySet[CallList]) -> QuerySet[CallList]:
     )
 
 
+TEAM_SETTINGS = ("call_list_size", "call_list_build_time")
+
+
 @transaction.atomic
-def save_rules(team: Team, formset, *, by: User) -> None:
+def save_call_list_settings(team: Team, form, formset, *, by: User) -> None:
+    """Saves the team's list size and build time (the valid `form`) and its rules (the valid
+    `formset`) together, recording each changed team setting in the audit trail."""
+    before = {name: getattr(Team.objects.get(pk=team.pk), name) for name in TEAM_SETTINGS}
+    form.save()
+    for name in TEAM_SETTINGS:
+        if before[name] != getattr(team, name):
+            audit.record(
+                audit.Subject.TEAM,
+                team.pk,
+                audit.Action.TEAM_SETTINGS,
+                by=by,
+                field=name,
+                before=before[name],
+                after=getattr(team, name),
+            )
+    _save_rules(team, formset)
+
+
+def _save_rules(team: Team, formset) -> None:
     """Saves the edited rules of a team and renumbers them 1..n in the order given.
 
     A rule moved to a position that another rule holds goes before it; a rule left without a

@@ -1,0 +1,35 @@
+"""Writes on handoffs: the handoff and its decision (handoff.py, the example of a documented
+concurrency contract), AE capacity (capacity.py), reviews and praise (reviews.py), the weekly
+praise digest (digest.py). Each write is atomic and records its audit event inside the same
+transaction. Reads live in handoffs/queries.py, access in handoffs/access.py.
+"""
+
+from .capacity import add_reduction, remove_reduction, set_capacity
+from .handoff import (
+    COMMENT_REQUIRED,
+    AlreadyDecided,
+    accept,
+    close_lost,
+    close_won,
+    flag_overdue,
+    hand_off,
+    reject,
+    snapshot,
+    update_amount,
+)
+
+__all__ = [
+    "COMMENT_REQUIRED",
+    "AlreadyDecided",
+    "accept",
+    "add_reduction",
+    "close_lost",
+    "close_won",
+    "flag_overdue",
+    "hand_off",
+    "reject",
+    "remove_reduction",
+    "set_capacity",
+    "snapshot",
+    "update_amount",
+]

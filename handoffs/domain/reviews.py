@@ -1,0 +1,106 @@
+"""Reviews and praise (idea 5): the manager's private review of a handoff, praise shared
+where every department sees it, and the reactions to it. The desk's reads are in queries."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from sdr_ops import audit
+from sdr_ops.models import User
+from sdr_ops.notify import notify
+
+from ..models import Handoff, PraisePost, PraiseReaction, Review
+
+
+def record_review(
+    handoff: Handoff,
+    *,
+    by: User,
+    rating: str,
+    feedback: str,
+    item_notes: dict[str, str] | None = None,
+) -> Review:
+    """The manager's review of a handoff (reached through handoffs.access.handoff_to_review):
+    private to them and the SDR, who is told of it. A handoff is reviewed once; the review,
+    its audit record and the notification stand or fall together."""
+    errors = {}
+    if rating not in Review.Rating.values:
+        errors["rating"] = _("Choose a rating.")
+    if not feedback.strip():
+        errors["feedback"] = _("Write the feedback the SDR will read.")
+    if errors:
+        raise ValidationError(errors)
+    notes = {k: v.strip() for k, v in (item_notes or {}).items() if v and v.strip()}
+    try:
+        with transaction.atomic():
+            review = Review.objects.create(
+                handoff=handoff,
+                manager=by,
+                rating=rating,
+                feedback=feedback.strip(),
+                item_notes=notes,
+            )
+            audit.record(
+                audit.Subject.REVIEW,
+                review.pk,
+                audit.Action.REVIEWED,
+                by=by,
+                lead_id=handoff.lead_id,
+                after=review.rating,
+            )
+            notify(
+                [handoff.sdr],
+                gettext_noop("%(manager)s reviewed your handoff of %(lead)s."),
+                {"manager": by, "lead": handoff.lead},
+                "/feedback/",
+            )
+    except IntegrityError as exc:
+        raise ValidationError(_("This handoff is reviewed already.")) from exc
+    return review
+
+
+def share_praise(review: Review, *, by: User, note: str, excerpt: str = "") -> PraisePost:
+    """Shares the reviewed handoff as praise: the SDR's name, the company, the excerpt the
+    manager chose (the comment by default) and why it is good. The feedback stays private.
+    Only the review's author shares it, whoever calls."""
+    if by.pk != review.manager_id:
+        raise PermissionDenied
+    if not note.strip():
+        raise ValidationError({"note": _("Say in a line why this handoff is good.")})
+    handoff = review.handoff
+    try:
+        with transaction.atomic():
+            return PraisePost.objects.create(
+                review=review,
+                sdr=handoff.sdr,
+                company=handoff.lead.account.name,
+                excerpt=(excerpt.strip() or handoff.comment),
+                note=note.strip(),
+                created_by=by,
+            )
+    except IntegrityError as exc:
+        raise ValidationError(_("This handoff is shared already.")) from exc
+
+
+def mark_read(review: Review, *, by: User) -> None:
+    """The SDR has read the review of their handoff (only they mark it)."""
+    if review.handoff.sdr_id != by.pk:
+        raise PermissionDenied
+    if review.read_at is None:
+        review.read_at = timezone.now()
+        review.save(update_fields=["read_at"])
+
+
+@transaction.atomic
+def toggle_reaction(post: PraisePost, *, by: User, kind: str) -> bool:
+    """Adds the reaction, or takes it back when it is there; True when it is there now."""
+    if kind not in PraiseReaction.Kind.values:
+        raise ValidationError(_("Unknown reaction."))
+    existing = PraiseReaction.objects.filter(post=post, user=by, kind=kind)
+    if existing.exists():
+        existing.delete()
+        return False
+    PraiseReaction.objects.create(post=post, user=by, kind=kind)
+    return True

@@ -1,0 +1,41 @@
+"""The lead brief: everything known about one lead before dialling or visiting.
+
+It lives in handoffs, not leads, because it shows the lead's handoffs and decides whether a
+new one may be made; leads knows nothing of handoffs (see docs/architecture.md)."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from leads import queries as lead_queries
+from leads.access import lead_for
+from leads.forms import LogTouchForm
+from leads.models import Insight, StageChange
+from sdr_ops import audit
+from sdr_ops.models import Role
+
+from . import queries
+
+
+def lead_brief(request: HttpRequest, pk: int) -> HttpResponse:
+    """Company, history, checklist (the owner's team's items), handoffs and the trail."""
+    lead = lead_for(request.user, pk)
+    own = lead.owner_id == request.user.pk
+    handoffs = queries.handoffs_of_lead(lead)
+    return render(
+        request,
+        "leads/lead_brief.html",
+        {
+            "lead": lead,
+            "activities": lead.activities.select_related("sdr").order_by("-started_at"),
+            "stages": StageChange.objects.filter(lead=lead)
+            .select_related("by")
+            .order_by("-at", "-pk"),
+            "handoffs": handoffs,
+            "answers": lead_queries.checklist(lead),
+            "touch_form": LogTouchForm() if own else None,
+            "can_hand_off": own and queries.may_hand_off(lead, handoffs),
+            "insight_topics": Insight.Topic.choices,
+            # Reviews are private to the SDR and managers; an AE sees the rest of the trail.
+            "events": audit.for_lead(lead.pk, with_reviews=request.user.role != Role.AE)[:50],
+        },
+    )

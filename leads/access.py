@@ -1,0 +1,61 @@
+"""Who reaches which lead and call list. Every page and API view of leads asks here; a lead,
+list or entry out of reach answers 404 whether or not it exists."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from sdr_ops.access import sdrs_managed_by
+from sdr_ops.models import Role, User
+
+from .models import CallList, CallListEntry, Lead
+from .queries import with_last_touch
+
+
+def leads_visible_to(user: User) -> QuerySet[Lead]:
+    """The leads a user may see: an SDR their own, a manager their team's SDRs', an AE the
+    leads handed to them, an admin all; a stakeholder none."""
+    leads = Lead.objects.all()
+    if user.is_admin:
+        return leads
+    if user.role == Role.SDR:
+        return leads.filter(owner=user)
+    if user.role == Role.MANAGER:
+        return leads.filter(owner__in=sdrs_managed_by(user))
+    if user.role == Role.AE:
+        return leads.filter(pk__in=user.handoffs_received.values("lead_id"))
+    return leads.none()
+
+
+def lead_for(user: User, pk: int, *, write: bool = False, last_touch: bool = False) -> Lead:
+    """The lead with this id if the user may read it, or with `write` work it (only its owner
+    logs calls and answers, adds it to a list, records what the prospect said); 404 otherwise.
+    `last_touch` annotates the start of its latest activity."""
+    leads = Lead.objects.filter(owner=user) if write else leads_visible_to(user)
+    if last_touch:
+        leads = with_last_touch(leads)
+    lead = leads.select_related("account", "owner").filter(pk=pk).first()
+    if lead is None:
+        raise Http404
+    if lead.owner_id == user.pk:
+        lead.owner = user  # the same person: what is known of them (their team) is kept
+    return lead
+
+
+def call_list_for(user: User, list_id: int) -> CallList:
+    """One of the SDR's own call lists; 404 otherwise."""
+    call_list = CallList.objects.filter(pk=list_id, sdr=user).first()
+    if call_list is None:
+        raise Http404
+    return call_list
+
+
+def entry_for(user: User, pk: int, *, list_id: int | None = None) -> CallListEntry:
+    """An entry of one of the SDR's own lists (of that list, when given); 404 otherwise."""
+    entries = CallListEntry.objects.select_related("call_list", "lead__account", "lead__owner")
+    entries = entries.filter(pk=pk, call_list__sdr=user)
+    if list_id is not None:
+        entries = entries.filter(call_list_id=list_id)
+    entry = entries.first()
+    if entry is None:
+        raise Http404
+    return entry

@@ -1,0 +1,64 @@
+"""Activities logged on a lead: calls, e-mails, messages and meetings."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from sdr_ops.models import User
+
+from ..models import Activity, CallListEntry, Lead, Stage
+from .stages import change_stage
+
+# Moves that logging an activity makes by itself, from the stage the lead is in.
+_FIRST_TOUCH_FROM = {Stage.NEW}
+_CONNECT_FROM = {Stage.NEW, Stage.WORKING, Stage.NURTURE}
+
+
+@transaction.atomic
+def log_activity(
+    lead: Lead,
+    *,
+    by: User,
+    type: str,
+    outcome: str,
+    started_at: datetime.datetime | None = None,
+    duration_seconds: int = 0,
+    notes: str = "",
+    callback_at: datetime.datetime | None = None,
+) -> Activity:
+    """Records a call, e-mail, message or meeting on the lead.
+
+    Side effects: the first activity moves a new lead to `working`, the first connected call
+    moves it to `connected`; outcome `do_not_call` sets the lead's do-not-call flag; the
+    callback time is replaced by `callback_at` (cleared when none is given, since the lead was
+    just worked); the lead's entry on today's call list of the SDR is marked called.
+    """
+    started_at = started_at or timezone.now()
+    if outcome == Activity.Outcome.CALLBACK and callback_at is None:
+        raise ValidationError({"callback_at": _("Say when the callback was agreed for.")})
+    if callback_at is not None and callback_at <= started_at:
+        raise ValidationError({"callback_at": _("The callback must be after the call.")})
+    activity = Activity.objects.create(
+        lead=lead,
+        sdr=by,
+        type=type,
+        outcome=outcome,
+        started_at=started_at,
+        duration_seconds=duration_seconds,
+        notes=notes,
+    )
+    if lead.stage in _FIRST_TOUCH_FROM:
+        change_stage(lead, to=Stage.WORKING, by=by, at=started_at)
+    if outcome == Activity.Outcome.CONNECTED and lead.stage in _CONNECT_FROM:
+        change_stage(lead, to=Stage.CONNECTED, by=by, at=started_at)
+    lead.callback_at = callback_at
+    lead.do_not_call = lead.do_not_call or outcome == Activity.Outcome.DO_NOT_CALL
+    lead.save(update_fields=["callback_at", "do_not_call"])
+    day = timezone.localdate(started_at)
+    CallListEntry.objects.filter(
+        call_list__sdr=by, call_list__day=day, lead=lead, status=CallListEntry.Status.PLANNED
+    ).update(status=CallListEntry.Status.CALLED, done_at=started_at)
+    return activity
