@@ -1,0 +1,205 @@
+"""Bulk writes of the handoffs app's own tables (handoffs and opportunities) and the rules of
+their rows in the history import; the demo writes through the same functions."""
+
+from django.utils.translation import gettext as _
+
+from sdr_ops.csvfiles import Checker
+from sdr_ops.imports import People
+from sdr_ops.models import User
+
+from .models import Certainty, Handoff, Opportunity, RejectionReason
+
+HANDOFF_COLUMNS = [
+    "external_id",
+    "lead_external_id",
+    "sdr_email",
+    "ae_email",
+    "created_at",
+    "certainty",
+    "note",
+    "status",
+    "decided_at",
+    "rejection_reason",
+]
+HANDOFF_REQUIRED = [
+    "external_id",
+    "lead_external_id",
+    "sdr_email",
+    "ae_email",
+    "created_at",
+    "certainty",
+    "status",
+]
+OPPORTUNITY_COLUMNS = [
+    "handoff_external_id",
+    "amount_at_creation",
+    "created_at",
+    "status",
+    "amount_at_close",
+    "closed_at",
+]
+OPPORTUNITY_REQUIRED = ["handoff_external_id", "amount_at_creation", "created_at", "status"]
+BATCH = 1000
+
+
+def _field(model, name: str):
+    return model._meta.get_field(name)
+
+
+HANDOFF_FIELDS = {
+    "external_id": _field(Handoff, "external_id"),
+    "lead_external_id": _field(Handoff, "external_id"),
+    "sdr_email": _field(User, "email"),
+    "ae_email": _field(User, "email"),
+}
+OPPORTUNITY_FIELDS = {"handoff_external_id": _field(Handoff, "external_id")}
+
+
+class Known:
+    """The handoffs the import may refer to: in the database (within the manager's team) and
+    in handoffs.csv, with their status and SDR."""
+
+    def __init__(self, people: People):
+        rows = Handoff.objects.exclude(external_id=None).values_list(
+            "external_id", "status", "sdr__email", "lead__owner__email"
+        )
+        self.status: dict[str, str] = {}
+        self.sdr: dict[str, str] = {}
+        self.taken: set[str] = set()
+        for external_id, status, sdr, owner in rows:
+            self.taken.add(external_id)
+            if people.in_scope(owner):
+                self.status[external_id], self.sdr[external_id] = status, sdr
+
+
+def check_handoffs(
+    rows: list[tuple[int, dict]], c: Checker, *, people: People, lead_ids: set[str]
+) -> tuple[list[dict], Known]:
+    """Checks the rows of handoffs.csv: `lead_ids` are the leads it may name. Returns the good
+    rows and the handoffs opportunities.csv may name."""
+    known = Known(people)
+    good = []
+    for line, v in rows:
+        c.at(line).required(v, HANDOFF_REQUIRED)
+        c.cells(v, HANDOFF_FIELDS)
+        c.choice(v, "certainty", Certainty.values)
+        status = c.choice(v, "status", Handoff.Status.values)
+        sdr, ae = v.get("sdr_email", "").lower(), v.get("ae_email", "").lower()
+        if v.get("lead_external_id") and v["lead_external_id"] not in lead_ids:
+            c.error("lead_external_id", _("no lead with this external_id"))
+        if sdr and sdr not in people.known:
+            c.error("sdr_email", _("no person with this e-mail"))
+        if ae and ae not in people.active_aes:
+            c.error("ae_email", _("no active AE with this e-mail"))
+        people.outside_team(c, "sdr_email", sdr)
+        ref = v.get("external_id", "")
+        if ref in known.taken and ref not in known.status:
+            c.error("external_id", _("this external_id is taken"))
+        created = c.moment(v, "created_at", people.zone(sdr))
+        decided = c.moment(v, "decided_at", people.zone(sdr))
+        if status and status != "pending" and not v.get("decided_at"):
+            c.error("decided_at", _("required unless pending"))
+        reason = v.get("rejection_reason", "")
+        if status == "rejected" and not reason:
+            c.error("rejection_reason", _("required when rejected"))
+        elif reason and reason not in RejectionReason.values:
+            c.error(
+                "rejection_reason",
+                _("must be one of %(c)s") % {"c": ", ".join(RejectionReason.values)},
+            )
+        if not c.bad:
+            good.append(
+                {**v, "sdr_email": sdr, "ae_email": ae, "created": created, "decided": decided}
+            )
+            known.status.setdefault(ref, status)
+            known.sdr.setdefault(ref, sdr)
+    return good, known
+
+
+def check_opportunities(
+    rows: list[tuple[int, dict]], c: Checker, *, people: People, known: Known
+) -> list[dict]:
+    """Checks the rows of opportunities.csv against the handoffs they may name."""
+    good = []
+    amount_field = _field(Opportunity, "amount_at_creation")
+    for line, v in rows:
+        c.at(line).required(v, OPPORTUNITY_REQUIRED)
+        c.cells(v, OPPORTUNITY_FIELDS)
+        status = c.choice(v, "status", Opportunity.Status.values)
+        ref = v.get("handoff_external_id", "")
+        if ref and ref not in known.status:
+            c.error("handoff_external_id", _("no handoff with this external_id"))
+        elif ref and known.status[ref] != "accepted":
+            c.error("handoff_external_id", _("the handoff must be accepted"))
+        created_amount = c.amount(v, "amount_at_creation", amount_field)
+        closed_amount = c.amount(v, "amount_at_close", amount_field)
+        zone = people.zone(known.sdr.get(ref, ""))
+        created = c.moment(v, "created_at", zone)
+        closed = c.moment(v, "closed_at", zone)
+        if status and status != "open":
+            for column in ("amount_at_close", "closed_at"):
+                if not v.get(column):
+                    c.error(column, _("required unless open"))
+        if not c.bad:
+            good.append(
+                {
+                    **v,
+                    "amount": created_amount,
+                    "closed_amount": closed_amount,
+                    "created": created,
+                    "closed": closed,
+                }
+            )
+    return good
+
+
+def handoffs_of(rows: list[dict], *, lead_pk: dict[str, int], users: dict[str, User]):
+    """The unsaved handoffs of checked rows."""
+    return [
+        Handoff(
+            external_id=row["external_id"],
+            lead_id=lead_pk[row["lead_external_id"]],
+            sdr=users[row["sdr_email"]],
+            ae=users[row["ae_email"]],
+            created_at=row["created"],
+            certainty=row["certainty"],
+            comment=row.get("note", ""),
+            status=row["status"],
+            decided_at=row["decided"],
+            rejection_reason=row.get("rejection_reason", ""),
+        )
+        for row in rows
+    ]
+
+
+def opportunities_of(rows: list[dict], *, handoff_pk: dict[str, int]) -> list[Opportunity]:
+    """The unsaved opportunities of checked rows."""
+    return [
+        Opportunity(
+            handoff_id=handoff_pk[row["handoff_external_id"]],
+            amount_at_creation=row["amount"],
+            created_at=row["created"],
+            status=row["status"],
+            amount_at_close=row["closed_amount"],
+            closed_at=row["closed"],
+        )
+        for row in rows
+    ]
+
+
+def create_handoffs(handoffs: list[Handoff]) -> list[Handoff]:
+    """Writes handoffs in bulk; one whose external id is already there is left out. Returns
+    the handoffs written."""
+    taken = set(Handoff.objects.exclude(external_id=None).values_list("external_id", flat=True))
+    fresh = [h for h in handoffs if not h.external_id or h.external_id not in taken]
+    Handoff.objects.bulk_create(fresh, batch_size=BATCH)
+    return fresh
+
+
+def create_opportunities(opportunities: list[Opportunity]) -> list[Opportunity]:
+    """Writes opportunities in bulk; a handoff that already has one keeps it. Returns the
+    opportunities written."""
+    has_one = set(Opportunity.objects.values_list("handoff_id", flat=True))
+    fresh = [o for o in opportunities if o.handoff_id not in has_one]
+    Opportunity.objects.bulk_create(fresh, batch_size=BATCH)
+    return fresh
