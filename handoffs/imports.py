@@ -3,7 +3,7 @@ their rows in the history import; the demo writes through the same functions."""
 
 from django.utils.translation import gettext as _
 
-from sdr_ops.csvfiles import Checker
+from sdr_ops.csvfiles import Checker, model_fields
 from sdr_ops.imports import People
 from sdr_ops.models import User
 
@@ -22,13 +22,7 @@ HANDOFF_COLUMNS = [
     "rejection_reason",
 ]
 HANDOFF_REQUIRED = [
-    "external_id",
-    "lead_external_id",
-    "sdr_email",
-    "ae_email",
-    "created_at",
-    "certainty",
-    "status",
+    c for c in HANDOFF_COLUMNS if c not in ("note", "decided_at", "rejection_reason")
 ]
 OPPORTUNITY_COLUMNS = [
     "handoff_external_id",
@@ -42,17 +36,10 @@ OPPORTUNITY_REQUIRED = ["handoff_external_id", "amount_at_creation", "created_at
 BATCH = 1000
 
 
-def _field(model, name: str):
-    return model._meta.get_field(name)
-
-
-HANDOFF_FIELDS = {
-    "external_id": _field(Handoff, "external_id"),
-    "lead_external_id": _field(Handoff, "external_id"),
-    "sdr_email": _field(User, "email"),
-    "ae_email": _field(User, "email"),
-}
-OPPORTUNITY_FIELDS = {"handoff_external_id": _field(Handoff, "external_id")}
+HANDOFF_FIELDS = model_fields(
+    Handoff, "external_id", lead_external_id="external_id"
+) | model_fields(User, sdr_email="email", ae_email="email")
+OPPORTUNITY_FIELDS = model_fields(Handoff, handoff_external_id="external_id")
 
 
 class Known:
@@ -121,7 +108,7 @@ def check_opportunities(
 ) -> list[dict]:
     """Checks the rows of opportunities.csv against the handoffs they may name."""
     good = []
-    amount_field = _field(Opportunity, "amount_at_creation")
+    amount_field = Opportunity._meta.get_field("amount_at_creation")
     for line, v in rows:
         c.at(line).required(v, OPPORTUNITY_REQUIRED)
         c.cells(v, OPPORTUNITY_FIELDS)

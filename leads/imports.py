@@ -13,7 +13,7 @@ from django.db.models import Min, Q
 from django.utils.translation import gettext as _
 
 from sdr_ops import audit
-from sdr_ops.csvfiles import Checker
+from sdr_ops.csvfiles import Checker, model_fields
 from sdr_ops.imports import People
 from sdr_ops.models import User
 
@@ -46,25 +46,15 @@ ACTIVITY_REQUIRED = ["lead_external_id", "sdr_email", "type", "outcome", "starte
 BATCH = 2000
 
 
-def _field(model, name: str):
-    return model._meta.get_field(name)
-
-
 # The model field each text column fills: its limits are the cell's limits.
-LEAD_FIELDS = {
-    "external_id": _field(Lead, "external_id"),
-    "first_name": _field(Lead, "first_name"),
-    "last_name": _field(Lead, "last_name"),
-    "email": _field(Lead, "email"),
-    "phone": _field(Lead, "phone"),
-    "title": _field(Lead, "title"),
-    "company": _field(Account, "name"),
-    "owner_email": _field(User, "email"),
-}
-ACTIVITY_FIELDS = {
-    "lead_external_id": _field(Lead, "external_id"),
-    "sdr_email": _field(User, "email"),
-}
+LEAD_FIELDS = (
+    model_fields(Lead, "external_id", "first_name", "last_name", "email", "phone", "title")
+    | model_fields(Account, company="name")
+    | model_fields(User, owner_email="email")
+)
+ACTIVITY_FIELDS = model_fields(Lead, lead_external_id="external_id") | model_fields(
+    User, sdr_email="email"
+)
 
 
 def normalise_phone(phone: str) -> str:
@@ -112,7 +102,7 @@ def check_activity_cells(c: Checker, values: dict, *, zone: zoneinfo.ZoneInfo) -
     c.choice(values, "type", Activity.Type.values)
     c.choice(values, "outcome", Activity.Outcome.values)
     started = c.moment(values, "started_at", zone)
-    duration = c.whole(values, "duration_seconds", _field(Activity, "duration_seconds"))
+    duration = c.whole(values, "duration_seconds", Activity._meta.get_field("duration_seconds"))
     return {
         **values,
         "sdr_email": values.get("sdr_email", "").lower(),

@@ -53,6 +53,13 @@ def echo(value: str) -> str:
     return '"' + shown.replace("\n", " ") + '"'
 
 
+def model_fields(model: type[models.Model], *names: str, **renamed: str) -> dict[str, models.Field]:
+    """The fields of `model` that columns fill, by column: a column named as its field, or
+    column=field. A cell is checked against the limits of the field it fills."""
+    columns = dict(zip(names, names, strict=True)) | renamed
+    return {column: model._meta.get_field(name) for column, name in columns.items()}
+
+
 def _limits(field: models.Field) -> tuple[int | None, int | None]:
     low = high = None
     for validator in field.validators:

@@ -13,17 +13,16 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .csvfiles import Checker
+from .csvfiles import Checker, model_fields
 from .models import Role, StaffingRecord, StaffingRole, Team, User
 
 STAFF_COLUMNS = ["email", "name", "role", "team", "start_date", "end_date", "reason"]
 STAFF_REQUIRED = ["email", "role", "team", "start_date"]
-STAFF_FIELDS = {
-    "email": User._meta.get_field("email"),
-    "name": User._meta.get_field("first_name"),
-    "team": Team._meta.get_field("slug"),
-    "reason": StaffingRecord._meta.get_field("reason"),
-}
+STAFF_FIELDS = (
+    model_fields(User, "email", name="first_name")
+    | model_fields(Team, team="slug")
+    | model_fields(StaffingRecord, "reason")
+)
 BATCH = 5000
 
 

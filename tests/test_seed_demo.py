@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from handoffs.models import Capacity, CapacityReduction, Handoff, Opportunity
 from leads.models import Account, Activity, Lead, StageChange
-from sdr_ops import demo
+from demo import organisation as demo
 from sdr_ops.models import Role, StaffingRecord, Team, User, tenure_month
 
 MODELS = [

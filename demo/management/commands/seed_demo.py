@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sdr_ops import demo
+from demo import organisation as demo
 
 
 class Command(BaseCommand):
