@@ -15,6 +15,7 @@ from pathlib import PurePosixPath
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, validate_email
 from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.http import HttpResponse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -60,13 +61,16 @@ def model_fields(model: type[models.Model], *names: str, **renamed: str) -> dict
     return {column: model._meta.get_field(name) for column, name in columns.items()}
 
 
-def _limits(field: models.Field) -> tuple[int | None, int | None]:
-    low = high = None
+def _limits(field: models.Field) -> tuple[int, int]:
+    """The range of an integer field that holds in every database Django supports (SQLite's
+    is wider than PostgreSQL's: a file must mean the same on both), narrowed by the field's
+    own validators."""
+    low, high = BaseDatabaseOperations.integer_field_ranges[field.get_internal_type()]
     for validator in field.validators:
         if isinstance(validator, MinValueValidator):
-            low = validator.limit_value
+            low = max(low, validator.limit_value)
         elif isinstance(validator, MaxValueValidator):
-            high = validator.limit_value
+            high = min(high, validator.limit_value)
     return low, high
 
 
@@ -184,7 +188,7 @@ class Checker:
             return None
         number = int(value)
         low, high = _limits(field)
-        if (low is not None and number < low) or (high is not None and number > high):
+        if not low <= number <= high:
             self.error(column, _("too large"), value)
             return None
         return number
