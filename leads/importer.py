@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sdr_ops import locks
 from sdr_ops.csvfiles import Checker, Problems, read_rows
 from sdr_ops.models import Role, User
 
@@ -150,4 +151,18 @@ def import_leads(result: ImportResult, *, by: User | None) -> ImportResult:
     accounts = accounts_named(Account(name=v["company"], segment=v["segment"]) for v in values)
     leads = create_leads([lead_of(v, accounts, owner=v["owner"], now=now) for v in values], by=by)
     result.created = len(leads)
+    return result
+
+
+def check_and_import(
+    data: bytes, *, filename: str, by: User | None, zone: zoneinfo.ZoneInfo
+) -> ImportResult:
+    """Checks the file and, when every row is good, imports it: in one transaction that holds
+    the lead-import lock, so the same file confirmed twice at once (a double click, two tabs)
+    is imported once; the second finds every lead already there and reports duplicates."""
+    with transaction.atomic():
+        locks.hold("lead-import")
+        result = check_leads(data, filename=filename, by=by, zone=zone)
+        if result.ok:
+            import_leads(result, by=by)
     return result

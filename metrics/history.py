@@ -21,7 +21,7 @@ from handoffs import imports as handoff_imports
 from handoffs.models import Handoff
 from leads import imports as lead_imports
 from leads.models import Account, Lead
-from sdr_ops import audit
+from sdr_ops import audit, locks
 from sdr_ops import imports as staff_imports
 from sdr_ops.csvfiles import Checker, Problems, read_rows
 from sdr_ops.models import Team
@@ -140,6 +140,18 @@ def write(plan: Plan) -> dict[str, int]:
         "opportunities": len(opportunities),
     }
     return plan.written
+
+
+def import_files(files: dict[str, bytes], *, team: Team | None = None) -> Plan:
+    """Checks the files and, when every row is good, writes them: in one transaction that
+    holds the history-import lock, so two imports at once run one after the other and the
+    second answers as a repeat (nothing written twice, no error)."""
+    with transaction.atomic():
+        locks.hold("history-import")
+        plan = check(files, team=team)
+        if plan.ok:
+            write(plan)
+    return plan
 
 
 def read_folder(folder: Path) -> dict[str, bytes]:

@@ -84,10 +84,13 @@ def import_history(request: HttpRequest) -> HttpResponse:
     form = HistoryUploadForm(request.POST or None, request.FILES or None)
     plan = written = None
     if request.method == "POST" and form.is_valid():
-        plan = history.check(form.cleaned_data["files"], team=team)
-        if plan.ok and request.POST.get("action") == "import":
-            written = history.write(plan)
-            messages.success(request, _("The history is imported."))
+        if request.POST.get("action") == "import":
+            plan = history.import_files(form.cleaned_data["files"], team=team)
+            if plan.ok:
+                written = plan.written
+                messages.success(request, _("The history is imported."))
+        else:
+            plan = history.check(form.cleaned_data["files"], team=team)
     found = (
         {
             "staff": len(plan.staff),
