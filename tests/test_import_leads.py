@@ -243,3 +243,20 @@ def test_the_import_rechecks_under_its_lock_so_a_second_run_finds_only_duplicate
     again = importer.check_and_import(data, filename="leads.csv", by=None, zone=SEOUL)
     assert again.ok and again.created == 0 and len(again.duplicates) == 2
     assert Lead.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ({"email": "Jisoo@hanbit.example"}, {"email": "jisoo@HANBIT.example"}),
+        ({"email": "", "phone": "+82 2-555-0101"}, {"email": "", "phone": "82 (2) 555.0101"}),
+    ],
+)
+def test_the_database_holds_the_duplicate_rule_whoever_writes(org, first, second):
+    from django.db import IntegrityError, transaction
+
+    account = AccountFactory(name="Hanbit Logistics")
+    LeadFactory(account=account, owner=org.alice, **first)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LeadFactory(account=account, owner=org.alice, **second)
+    LeadFactory(account=AccountFactory(name="Other Co"), owner=org.alice, **second)
