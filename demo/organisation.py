@@ -104,6 +104,13 @@ PEOPLE = [
     Person("ceo.hwang", "Sun", "Hwang", Role.STAKEHOLDER, (("marketing", 1000, None),)),
 ]
 
+# (AE, capacity during the period, from: days before today, until: days before today, reason)
+REDUCTIONS = [
+    ("hyun.baek", 0, 3, -11, "Annual leave"),
+    ("soo.oh", 5, 10, -4, "Firefighting a troubled account"),
+    ("rin.moon", 3, 50, -10, "Ramping up"),
+]
+
 FIRST = [
     "Jisoo",
     "Minho",
@@ -300,29 +307,14 @@ class DemoBuilder:
         )
         CapacityReduction.objects.filter(ae__in=[users[p.key] for p in aes]).delete()
         CapacityReduction.objects.bulk_create(
-            [
-                CapacityReduction(
-                    ae=users["hyun.baek"],
-                    capacity=0,
-                    start_date=self.days_ago(3),
-                    end_date=self.days_ago(-11),
-                    reason="Annual leave",
-                ),
-                CapacityReduction(
-                    ae=users["soo.oh"],
-                    capacity=5,
-                    start_date=self.days_ago(10),
-                    end_date=self.days_ago(-4),
-                    reason="Firefighting a troubled account",
-                ),
-                CapacityReduction(
-                    ae=users["rin.moon"],
-                    capacity=3,
-                    start_date=self.days_ago(50),
-                    end_date=self.days_ago(-10),
-                    reason="Ramping up",
-                ),
-            ]
+            CapacityReduction(
+                ae=users[key],
+                capacity=capacity,
+                start_date=self.days_ago(start),
+                end_date=self.days_ago(end),
+                reason=reason,
+            )
+            for key, capacity, start, end, reason in REDUCTIONS
         )
         self.counts["users"] = len(users)
         return users

@@ -95,9 +95,10 @@ def check_handoffs(
                 _("must be one of %(c)s") % {"c": ", ".join(RejectionReason.values)},
             )
         if not c.bad:
-            good.append(
-                {**v, "sdr_email": sdr, "ae_email": ae, "created": created, "decided": decided}
-            )
+            fields = {"external_id": ref, "certainty": v["certainty"], "status": status}
+            fields |= {"created_at": created, "decided_at": decided, "comment": v["note"]}
+            fields["rejection_reason"] = reason
+            good.append({**v, "sdr_email": sdr, "ae_email": ae, "fields": fields})
             known.status.setdefault(ref, status)
             known.sdr.setdefault(ref, sdr)
     return good, known
@@ -128,15 +129,9 @@ def check_opportunities(
                 if not v.get(column):
                     c.error(column, _("required unless open"))
         if not c.bad:
-            good.append(
-                {
-                    **v,
-                    "amount": created_amount,
-                    "closed_amount": closed_amount,
-                    "created": created,
-                    "closed": closed,
-                }
-            )
+            fields = {"amount_at_creation": created_amount, "amount_at_close": closed_amount}
+            fields |= {"created_at": created, "closed_at": closed, "status": status}
+            good.append({**v, "fields": fields})
     return good
 
 
@@ -144,16 +139,10 @@ def handoffs_of(rows: list[dict], *, lead_pk: dict[str, int], users: dict[str, U
     """The unsaved handoffs of checked rows."""
     return [
         Handoff(
-            external_id=row["external_id"],
             lead_id=lead_pk[row["lead_external_id"]],
             sdr=users[row["sdr_email"]],
             ae=users[row["ae_email"]],
-            created_at=row["created"],
-            certainty=row["certainty"],
-            comment=row.get("note", ""),
-            status=row["status"],
-            decided_at=row["decided"],
-            rejection_reason=row.get("rejection_reason", ""),
+            **row["fields"],
         )
         for row in rows
     ]
@@ -162,14 +151,7 @@ def handoffs_of(rows: list[dict], *, lead_pk: dict[str, int], users: dict[str, U
 def opportunities_of(rows: list[dict], *, handoff_pk: dict[str, int]) -> list[Opportunity]:
     """The unsaved opportunities of checked rows."""
     return [
-        Opportunity(
-            handoff_id=handoff_pk[row["handoff_external_id"]],
-            amount_at_creation=row["amount"],
-            created_at=row["created"],
-            status=row["status"],
-            amount_at_close=row["closed_amount"],
-            closed_at=row["closed"],
-        )
+        Opportunity(handoff_id=handoff_pk[row["handoff_external_id"]], **row["fields"])
         for row in rows
     ]
 

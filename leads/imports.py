@@ -85,12 +85,21 @@ def check_lead_cells(
         c.error("email", _("an e-mail or a phone number is needed"))
     email = c.email(values, "email")
     created = c.moment(values, "created_at", zone, day_allowed=day_allowed)
+    external_id = values.get("external_id") or None
     return {
         **values,
         "email": email,
         "owner_email": values.get("owner_email", "").lower(),
-        "external_id": values.get("external_id") or None,
+        "external_id": external_id,
         "created": created,
+        # What the lead's own fields take (its account and owner are resolved at writing).
+        "fields": {
+            **{name: values.get(name, "") for name in ("first_name", "last_name", "phone")},
+            **{"title": values.get("title", ""), "source": values.get("source", "")},
+            "external_id": external_id,
+            "email": email,
+            "created_at": created,
+        },
     }
 
 
@@ -103,11 +112,11 @@ def check_activity_cells(c: Checker, values: dict, *, zone: zoneinfo.ZoneInfo) -
     c.choice(values, "outcome", Activity.Outcome.values)
     started = c.moment(values, "started_at", zone)
     duration = c.whole(values, "duration_seconds", Activity._meta.get_field("duration_seconds"))
+    fields = {name: values.get(name, "") for name in ("type", "outcome", "notes")}
     return {
         **values,
         "sdr_email": values.get("sdr_email", "").lower(),
-        "started": started,
-        "duration": duration or 0,
+        "fields": {**fields, "started_at": started, "duration_seconds": duration or 0},
     }
 
 
@@ -142,17 +151,11 @@ def accounts_named(wanted: Iterable[Account]) -> dict[str, Account]:
 
 def lead_of(values: dict, accounts: dict[str, Account], *, owner: User, now) -> Lead:
     """The unsaved lead of a checked row."""
+    fields = values["fields"]
     return Lead(
-        external_id=values["external_id"],
         account=accounts[values["company"]],
-        first_name=values["first_name"],
-        last_name=values["last_name"],
-        email=values["email"],
-        phone=values["phone"],
-        title=values["title"],
-        source=values["source"],
         owner=owner,
-        created_at=values["created"] or now,
+        **{**fields, "created_at": fields["created_at"] or now},
     )
 
 
@@ -341,13 +344,7 @@ def activities_of(rows: list[dict], *, lead_pk: dict[str, int], users: dict[str,
     """The unsaved activities of checked rows."""
     return [
         Activity(
-            lead_id=lead_pk[row["lead_external_id"]],
-            sdr=users[row["sdr_email"]],
-            type=row["type"],
-            outcome=row["outcome"],
-            started_at=row["started"],
-            duration_seconds=row["duration"],
-            notes=row.get("notes", ""),
+            lead_id=lead_pk[row["lead_external_id"]], sdr=users[row["sdr_email"]], **row["fields"]
         )
         for row in rows
     ]

@@ -93,7 +93,8 @@ def check_staff(
         if team is not None:
             _check_managers_row(c, v, email, role, team, team_now, in_app)
         if not c.bad:
-            good.append({**v, "email": email, "start": start, "end": end})
+            fields = {"role": role, "start_date": start, "end_date": end, "reason": v["reason"]}
+            good.append({**v, "email": email, "fields": fields})
             zone = teams[v["team"]].zone if v["team"] in teams else default_zone
             people.zone_of.setdefault(email, zone)
             people.roles_of.setdefault(email, set()).add(role)
@@ -161,19 +162,12 @@ def write_staff(rows: list[dict]) -> tuple[dict[str, User], int]:
     existing = set(StaffingRecord.objects.values_list("person__email", "team__slug", "start_date"))
     records = []
     for row in rows:
-        key = (row["email"], row["team"], row["start"])
+        key = (row["email"], row["team"], row["fields"]["start_date"])
         if key in existing:
             continue
         existing.add(key)
         records.append(
-            StaffingRecord(
-                person=users[row["email"]],
-                team=teams[row["team"]],
-                role=row["role"],
-                start_date=row["start"],
-                end_date=row["end"],
-                reason=row.get("reason", ""),
-            )
+            StaffingRecord(person=users[row["email"]], team=teams[row["team"]], **row["fields"])
         )
     return users, add_staffing(records)
 
