@@ -48,10 +48,13 @@ class Problems:
         return self.lines + ([_("... and %(n)s more.") % {"n": extra}] if extra else [])
 
 
+PLAIN_NAME = re.compile(r"[\w.-]+")
+
+
 def echo(value: str) -> str:
     """The bad value as the report shows it: quoted, cut to ECHO characters."""
     shown = value if len(value) <= ECHO else value[:ECHO] + "…"
-    return '"' + shown.replace("\n", " ") + '"'
+    return '"' + "".join(ch if ch.isprintable() else "�" for ch in shown) + '"'
 
 
 def model_fields(model: type[models.Model], *names: str, **renamed: str) -> dict[str, models.Field]:
@@ -277,7 +280,7 @@ def read_rows(
             problems.add(
                 name,
                 1,
-                column,
+                column if PLAIN_NAME.fullmatch(column) else echo(column),
                 _("unknown column (the columns are: %(columns)s)")
                 % {"columns": ", ".join(columns)},
             )

@@ -36,7 +36,7 @@ FUZZ = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-LINE = re.compile(r"^[\w.-]+\.csv:\d+: [^:\s]+: .+")
+LINE = re.compile(r'^[\w.-]+\.csv:\d+: ([^:\s]+|"[^\n]*"): .+')
 
 EDGES = [
     "",
@@ -140,3 +140,18 @@ def test_any_cell_of_a_history_import(db, name, column, value):
         history.write(plan)
         [lead.refresh_from_db() for lead in Lead.objects.all()]
         transaction.set_rollback(True)
+
+
+@FUZZ
+@given(
+    header=st.lists(st.one_of(st.sampled_from(importer.COLUMNS), st.text(max_size=12)), max_size=14)
+)
+def test_any_header_of_a_lead_import(org, header):
+    out = io.StringIO()
+    csv.writer(out).writerows([header, ["x"] * len(header)])
+    result = importer.check_leads(
+        out.getvalue().encode(), filename="leads.csv", by=None, zone=SEOUL
+    )
+    if not result.ok:
+        assert_lines(result.errors)
+    assert not Lead.objects.exists()
