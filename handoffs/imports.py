@@ -34,6 +34,9 @@ OPPORTUNITY_COLUMNS = [
 ]
 OPPORTUNITY_REQUIRED = ["handoff_external_id", "amount_at_creation", "created_at", "status"]
 BATCH = 1000
+# The choices, read once (an enum's `values` is built anew on every read).
+CERTAINTIES, REASONS = Certainty.values, RejectionReason.values
+HANDOFF_STATUSES, OPPORTUNITY_STATUSES = Handoff.Status.values, Opportunity.Status.values
 
 
 HANDOFF_FIELDS = model_fields(
@@ -69,8 +72,8 @@ def check_handoffs(
     for line, v in rows:
         c.at(line).required(v, HANDOFF_REQUIRED)
         c.cells(v, HANDOFF_FIELDS)
-        c.choice(v, "certainty", Certainty.values)
-        status = c.choice(v, "status", Handoff.Status.values)
+        c.choice(v, "certainty", CERTAINTIES)
+        status = c.choice(v, "status", HANDOFF_STATUSES)
         sdr, ae = v.get("sdr_email", "").lower(), v.get("ae_email", "").lower()
         if v.get("lead_external_id") and v["lead_external_id"] not in lead_ids:
             c.error("lead_external_id", _("no lead with this external_id"))
@@ -89,10 +92,10 @@ def check_handoffs(
         reason = v.get("rejection_reason", "")
         if status == "rejected" and not reason:
             c.error("rejection_reason", _("required when rejected"))
-        elif reason and reason not in RejectionReason.values:
+        elif reason and reason not in REASONS:
             c.error(
                 "rejection_reason",
-                _("must be one of %(c)s") % {"c": ", ".join(RejectionReason.values)},
+                _("must be one of %(c)s") % {"c": ", ".join(REASONS)},
             )
         if not c.bad:
             fields = {"external_id": ref, "certainty": v["certainty"], "status": status}
@@ -113,7 +116,7 @@ def check_opportunities(
     for line, v in rows:
         c.at(line).required(v, OPPORTUNITY_REQUIRED)
         c.cells(v, OPPORTUNITY_FIELDS)
-        status = c.choice(v, "status", Opportunity.Status.values)
+        status = c.choice(v, "status", OPPORTUNITY_STATUSES)
         ref = v.get("handoff_external_id", "")
         if ref and ref not in known.status:
             c.error("handoff_external_id", _("no handoff with this external_id"))

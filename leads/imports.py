@@ -44,6 +44,9 @@ ACTIVITY_COLUMNS = [
 ]
 ACTIVITY_REQUIRED = ["lead_external_id", "sdr_email", "type", "outcome", "started_at"]
 BATCH = 2000
+# The choices, read once (an enum's `values` is built anew on every read).
+SEGMENTS, SOURCES = Segment.values, Source.values
+ACTIVITY_TYPES, OUTCOMES = Activity.Type.values, Activity.Outcome.values
 
 
 # The model field each text column fills: its limits are the cell's limits.
@@ -78,8 +81,8 @@ def check_lead_cells(
     `created` the creation time); the owner is the caller's to resolve."""
     c.required(values, required)
     c.cells(values, LEAD_FIELDS)
-    c.choice(values, "segment", Segment.values)
-    c.choice(values, "source", Source.values)
+    c.choice(values, "segment", SEGMENTS)
+    c.choice(values, "source", SOURCES)
     email, phone = values.get("email", "").lower(), values.get("phone", "")
     if not email and not phone:
         c.error("email", _("an e-mail or a phone number is needed"))
@@ -108,8 +111,8 @@ def check_activity_cells(c: Checker, values: dict, *, zone: zoneinfo.ZoneInfo) -
     field. The lead and the SDR are the caller's to resolve."""
     c.required(values, ACTIVITY_REQUIRED)
     c.cells(values, ACTIVITY_FIELDS)
-    c.choice(values, "type", Activity.Type.values)
-    c.choice(values, "outcome", Activity.Outcome.values)
+    c.choice(values, "type", ACTIVITY_TYPES)
+    c.choice(values, "outcome", OUTCOMES)
     started = c.moment(values, "started_at", zone)
     duration = c.whole(values, "duration_seconds", Activity._meta.get_field("duration_seconds"))
     fields = {name: values.get(name, "") for name in ("type", "outcome", "notes")}

@@ -24,6 +24,7 @@ STAFF_FIELDS = (
     | model_fields(StaffingRecord, "reason")
 )
 BATCH = 5000
+STAFFING_ROLES = StaffingRole.values
 
 
 @dataclass
@@ -39,7 +40,7 @@ class People:
     team_sdrs: set[str] = field(default_factory=set)
 
     def zone(self, email: str) -> zoneinfo.ZoneInfo:
-        return self.zone_of.get(email.lower(), zoneinfo.ZoneInfo(settings.TIME_ZONE))
+        return self.zone_of.get(email.lower()) or zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
     def is_sdr(self, email: str) -> bool:
         return StaffingRole.SDR in self.roles_of.get(email, set())
@@ -86,7 +87,7 @@ def check_staff(
         c.at(line).required(v, STAFF_REQUIRED)
         c.cells(v, STAFF_FIELDS)
         email = c.email(v, "email")
-        role = c.choice(v, "role", StaffingRole.values)
+        role = c.choice(v, "role", STAFFING_ROLES)
         start, end = c.date(v, "start_date"), c.date(v, "end_date")
         if start and end and end < start:
             c.error("end_date", _("before the start date"))
