@@ -6,38 +6,31 @@ same e-mail or phone for the same company, in the file or already in the databas
 external id already imported) are reported and not created twice.
 """
 
-import datetime
 import zoneinfo
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from sdr_ops import audit
-from sdr_ops.csvfiles import Problems, read_rows
+from sdr_ops import locks
+from sdr_ops.csvfiles import Checker, Problems, read_rows
 from sdr_ops.models import Role, User
 
-from .models import Account, Lead, Segment, Source, Stage, StageChange
+from .imports import (
+    LEAD_COLUMNS,
+    LEAD_REQUIRED,
+    accounts_named,
+    check_lead_cells,
+    create_leads,
+    duplicate_keys,
+    existing_duplicates,
+    lead_of,
+)
+from .models import Account
 
-COLUMNS = [
-    "external_id",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "title",
-    "company",
-    "segment",
-    "source",
-    "owner_email",
-    "created_at",
-]
-REQUIRED = ["company", "segment", "source", "owner_email"]
+COLUMNS = LEAD_COLUMNS
+REQUIRED = LEAD_REQUIRED
 
 
 @dataclass
@@ -74,10 +67,6 @@ class ImportResult:
         return self.problems.left_off
 
 
-def _normalise_phone(phone: str) -> str:
-    return "".join(ch for ch in phone if ch.isdigit())
-
-
 def check_leads(
     data: bytes, *, filename: str, by: User | None, zone: zoneinfo.ZoneInfo
 ) -> ImportResult:
@@ -99,57 +88,18 @@ def check_leads(
     owners = {u.email.lower(): u for u in sdrs}
     seen_keys: dict[tuple[str, str], int] = {}
     seen_ids: dict[str, int] = {}
+    c = Checker(filename, result.problems)
     for line, values in rows:
-        errors_before = result.error_count
-        for column in REQUIRED:
-            if not values.get(column):
-                result.error(line, column, _("required"))
-        if values.get("segment") and values["segment"] not in Segment.values:
-            result.error(
-                line,
-                "segment",
-                _("must be one of %(choices)s") % {"choices": ", ".join(Segment.values)},
-            )
-        if values.get("source") and values["source"] not in Source.values:
-            result.error(
-                line,
-                "source",
-                _("must be one of %(choices)s") % {"choices": ", ".join(Source.values)},
-            )
-        email = values.get("email", "").lower()
-        phone = values.get("phone", "")
-        if not email and not phone:
-            result.error(line, "email", _("an e-mail or a phone number is needed"))
-        if email:
-            try:
-                validate_email(email)
-            except ValidationError:
-                result.error(line, "email", _("not an e-mail address"))
-        owner_email = values.get("owner_email", "").lower()
+        values = check_lead_cells(
+            c.at(line), values, zone=zone, required=REQUIRED, day_allowed=True
+        )
+        owner_email = values["owner_email"]
         if owner_email and owner_email not in owners:
-            result.error(line, "owner_email", _("no SDR with this e-mail on your team"))
-        created_at = None
-        if values.get("created_at"):
-            created_at = parse_datetime(values["created_at"])
-            if created_at is None:
-                try:
-                    day = datetime.date.fromisoformat(values["created_at"])
-                    created_at = datetime.datetime.combine(day, datetime.time(0))
-                except ValueError:
-                    result.error(
-                        line,
-                        "created_at",
-                        _("not a date or time (write 2026-11-27 or 2026-11-27T09:30)"),
-                    )
-            if created_at is not None and timezone.is_naive(created_at):
-                created_at = created_at.replace(tzinfo=zone)
-        if result.error_count > errors_before:
+            c.error("owner_email", _("no SDR with this e-mail on your team"))
+        if c.bad:
             continue
-        external_id = values.get("external_id") or None
-        company = values["company"]
-        keys = [(company.lower(), "email:" + email)] if email else []
-        if phone:
-            keys.append((company.lower(), "phone:" + _normalise_phone(phone)))
+        external_id = values["external_id"]
+        keys = duplicate_keys(values["company"], values["email"], values["phone"])
         earlier = next((seen_keys[k] for k in keys if k in seen_keys), None)
         if external_id and external_id in seen_ids:
             earlier = seen_ids[external_id]
@@ -163,9 +113,7 @@ def check_leads(
             seen_keys[key] = line
         if external_id:
             seen_ids[external_id] = line
-        values.update(
-            email=email, owner=owners[owner_email], created_at=created_at, external_id=external_id
-        )
+        values.update(owner=owners[owner_email], created_at=values["created"])
         result.rows.append(LeadRow(line=line, values=values))
     _drop_existing(result)
     return result
@@ -175,26 +123,11 @@ def _drop_existing(result: ImportResult) -> None:
     """Removes rows that are already in the database, reporting each as a duplicate."""
     if not result.rows:
         return
-    ids = {r.values["external_id"] for r in result.rows if r.values["external_id"]}
-    companies = {r.values["company"].lower() for r in result.rows}
-    existing = Lead.objects.filter(
-        Q(external_id__in=ids) | Q(account__name__in={r.values["company"] for r in result.rows})
-    ).values_list("external_id", "account__name", "email", "phone")
-    taken_ids, taken_keys = set(), set()
-    for external_id, company, email, phone in existing:
-        if external_id:
-            taken_ids.add(external_id)
-        if company.lower() in companies:
-            if email:
-                taken_keys.add((company.lower(), "email:" + email.lower()))
-            if phone:
-                taken_keys.add((company.lower(), "phone:" + _normalise_phone(phone)))
+    taken_ids, taken_keys = existing_duplicates([row.values for row in result.rows])
     kept = []
     for row in result.rows:
         v = row.values
-        keys = {(v["company"].lower(), "email:" + v["email"])} if v["email"] else set()
-        if v["phone"]:
-            keys.add((v["company"].lower(), "phone:" + _normalise_phone(v["phone"])))
+        keys = set(duplicate_keys(v["company"], v["email"], v["phone"]))
         if (v["external_id"] and v["external_id"] in taken_ids) or keys & taken_keys:
             result.duplicates.append(
                 _("%(file)s:%(line)s: already in SDR Ops; not created twice")
@@ -214,39 +147,22 @@ def import_leads(result: ImportResult, *, by: User | None) -> ImportResult:
     if not result.ok:
         raise ValueError("refusing to import a file with errors")
     now = timezone.now()
-    names = {r.values["company"] for r in result.rows}
-    accounts = {a.name: a for a in Account.objects.filter(name__in=names)}
-    new_accounts = {}
-    for row in result.rows:
-        name = row.values["company"]
-        if name not in accounts and name not in new_accounts:
-            new_accounts[name] = Account(name=name, segment=row.values["segment"])
-    Account.objects.bulk_create(new_accounts.values(), batch_size=2000)
-    accounts.update(new_accounts)
-    leads = [
-        Lead(
-            external_id=v["external_id"],
-            account=accounts[v["company"]],
-            first_name=v.get("first_name", ""),
-            last_name=v.get("last_name", ""),
-            email=v["email"],
-            phone=v.get("phone", ""),
-            title=v.get("title", ""),
-            source=v["source"],
-            owner=v["owner"],
-            stage=Stage.NEW,
-            created_at=v["created_at"] or now,
-        )
-        for v in (row.values for row in result.rows)
-    ]
-    Lead.objects.bulk_create(leads, batch_size=2000)
-    StageChange.objects.bulk_create(
-        [
-            StageChange(lead=lead, from_stage="", to_stage=Stage.NEW, by=by, at=lead.created_at)
-            for lead in leads
-        ],
-        batch_size=2000,
-    )
-    audit.record_many("lead", [lead.pk for lead in leads], "imported", by=by, after=Stage.NEW)
+    values = [row.values for row in result.rows]
+    accounts = accounts_named(Account(name=v["company"], segment=v["segment"]) for v in values)
+    leads = create_leads([lead_of(v, accounts, owner=v["owner"], now=now) for v in values], by=by)
     result.created = len(leads)
+    return result
+
+
+def check_and_import(
+    data: bytes, *, filename: str, by: User | None, zone: zoneinfo.ZoneInfo
+) -> ImportResult:
+    """Checks the file and, when every row is good, imports it: in one transaction that holds
+    the lead-import lock, so the same file confirmed twice at once (a double click, two tabs)
+    is imported once; the second finds every lead already there and reports duplicates."""
+    with transaction.atomic():
+        locks.hold("lead-import")
+        result = check_leads(data, filename=filename, by=by, zone=zone)
+        if result.ok:
+            import_leads(result, by=by)
     return result

@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,6 +47,15 @@ class Account(models.Model):
         return self.name
 
 
+def _digits(field: str):
+    """The field without the signs people write phone numbers with (the database's half of
+    `leads.imports.normalise_phone`, which keeps digits only, so it is never stricter)."""
+    expression = F(field)
+    for sign in (" ", "-", "(", ")", ".", "+", "/"):
+        expression = Replace(expression, Value(sign), Value(""))
+    return expression
+
+
 class Lead(models.Model):
     external_id = models.CharField(
         _("external id"), max_length=100, null=True, blank=True, unique=True
@@ -68,6 +79,12 @@ class Lead(models.Model):
     stage = models.CharField(_("stage"), max_length=14, choices=Stage, default=Stage.NEW)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     callback_at = models.DateTimeField(_("callback agreed for"), null=True, blank=True)
+    # The phone's digits, kept by the database for the duplicate rule below.
+    phone_digits = models.GeneratedField(
+        expression=_digits("phone"),
+        output_field=models.CharField(max_length=40),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -76,6 +93,22 @@ class Lead(models.Model):
         indexes = [
             models.Index(fields=["owner", "stage"]),
             models.Index(fields=["created_at"]),
+        ]
+        # The duplicate rule of every import: one lead per company and e-mail, one per
+        # company and phone number (the imports report duplicates before these are reached).
+        constraints = [
+            models.UniqueConstraint(
+                "account",
+                Lower("email"),
+                condition=~Q(email=""),
+                name="lead_unique_email_per_account",
+            ),
+            models.UniqueConstraint(
+                "account",
+                "phone_digits",
+                condition=~Q(phone_digits=""),
+                name="lead_unique_phone_per_account",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,7 @@
 """Lead import in the browser: upload, preview, then import all or nothing."""
 
 import base64
+import secrets
 
 from django import forms
 from django.contrib import messages
@@ -38,17 +39,18 @@ def import_leads(request: HttpRequest) -> HttpResponse:
     """Upload shows a preview; confirming imports the previewed file, all or nothing."""
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and request.POST.get("confirm"):
-        stored = request.session.get(SESSION_KEY)
-        if not stored:
+        # The preview is confirmed once, and only the one on this page (another tab may
+        # have previewed another file since).
+        stored = request.session.pop(SESSION_KEY, None)
+        if not stored or stored.get("token") != request.POST.get("token"):
             messages.error(request, _("The preview has expired: upload the file again."))
             return redirect("lead-import")
+        request.session.save()
         data = base64.b64decode(stored["data"])
-        result = importer.check_leads(
+        result = importer.check_and_import(
             data, filename=stored["name"], by=request.user, zone=request.user.local_zone
         )
         if result.ok:
-            importer.import_leads(result, by=request.user)
-            del request.session[SESSION_KEY]
             messages.success(
                 request,
                 _("%(n)s leads imported, %(d)s duplicates left out.")
@@ -67,9 +69,15 @@ def import_leads(request: HttpRequest) -> HttpResponse:
             request.session[SESSION_KEY] = {
                 "name": upload.name,
                 "data": base64.b64encode(data).decode(),
+                "token": secrets.token_urlsafe(16),
             }
     return render(
         request,
         "leads/import.html",
-        {"form": form, "result": result, "preview": result.rows[:20] if result else []},
+        {
+            "form": form,
+            "result": result,
+            "preview": result.rows[:20] if result else [],
+            "token": request.session.get(SESSION_KEY, {}).get("token", ""),
+        },
     )

@@ -1,7 +1,5 @@
 """The history import in the browser, for managers (their team) and admins (any team)."""
 
-import io
-import zipfile
 from pathlib import PurePosixPath
 
 from django import forms
@@ -12,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sdr_ops.access import role_required
+from sdr_ops.csvfiles import Problems, read_zip
 from sdr_ops.models import Role
 
 from . import history
@@ -49,38 +48,31 @@ class HistoryUploadForm(forms.Form):
                 _("The files are larger than 25 MB in all: import them with the command.")
             )
         files: dict[str, bytes] = {}
+        problems = Problems()
         for upload in uploads:
             name = upload.name.lower()
             if name.endswith(".zip"):
-                files.update(_unzipped(upload.read()))
+                found = read_zip(
+                    PurePosixPath(upload.name).name,
+                    upload.read(),
+                    max_bytes=MAX_BYTES,
+                    problems=problems,
+                )
             elif name.endswith(".csv"):
-                files[PurePosixPath(upload.name).name] = upload.read()
+                found = {PurePosixPath(upload.name).name: upload.read()}
             else:
                 raise forms.ValidationError(
                     _("%(name)s is neither a .csv nor a .zip file.") % {"name": upload.name}
                 )
+            for member, data in found.items():
+                if member in files:
+                    problems.add(member, 1, "-", _("two files of this name in the upload"))
+                files[member] = data
+        if problems.count:
+            raise forms.ValidationError(problems.report())
         if not files:
             raise forms.ValidationError(_("The upload holds no CSV file."))
         return files
-
-
-def _unzipped(data: bytes) -> dict[str, bytes]:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        raise forms.ValidationError(_("The .zip file cannot be opened.")) from None
-    members = [m for m in archive.infolist() if not m.is_dir()]
-    if sum(m.file_size for m in members) > MAX_BYTES:
-        raise forms.ValidationError(
-            _("The files are larger than 25 MB in all: import them with the command.")
-        )
-    files = {}
-    for member in members:
-        name = PurePosixPath(member.filename).name
-        if name.startswith(".") or member.filename.startswith("__MACOSX/"):
-            continue  # the traces archivers leave
-        files[name] = archive.read(member)
-    return files
 
 
 @role_required(Role.MANAGER)
@@ -92,10 +84,13 @@ def import_history(request: HttpRequest) -> HttpResponse:
     form = HistoryUploadForm(request.POST or None, request.FILES or None)
     plan = written = None
     if request.method == "POST" and form.is_valid():
-        plan = history.check(form.cleaned_data["files"], team=team)
-        if plan.ok and request.POST.get("action") == "import":
-            written = history.write(plan)
-            messages.success(request, _("The history is imported."))
+        if request.POST.get("action") == "import":
+            plan = history.import_files(form.cleaned_data["files"], team=team)
+            if plan.ok:
+                written = plan.written
+                messages.success(request, _("The history is imported."))
+        else:
+            plan = history.check(form.cleaned_data["files"], team=team)
     found = (
         {
             "staff": len(plan.staff),

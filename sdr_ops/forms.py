@@ -1,7 +1,10 @@
-"""Form helpers shared by the apps' views."""
+"""Forms and form helpers shared by the apps' views, and the organisation's own forms."""
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
+
+from .models import User
 
 
 def add_errors(form: forms.Form, error: ValidationError) -> None:
@@ -14,3 +17,18 @@ def add_errors(form: forms.Form, error: ValidationError) -> None:
     for field, messages in error.message_dict.items():
         for message in messages:
             form.add_error(field if field in form.fields else None, message)
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form, also for people who have never logged in and have no password yet
+    (the history import creates them so): their first password is chosen through it. Django's
+    own form skips everyone without a usable password, so they could never log in."""
+
+    def get_users(self, email: str):
+        users = User.objects.filter(email__iexact=email, is_active=True)
+        return (
+            user
+            for user in users
+            if (user.has_usable_password() or user.last_login is None)
+            and user.email.casefold() == email.casefold()
+        )

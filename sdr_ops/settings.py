@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "leads",
     "handoffs",
     "metrics",
+    "demo",
 ]
 
 MIDDLEWARE = [

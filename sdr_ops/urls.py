@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -9,6 +10,7 @@ from metrics import api as metrics_api
 from sdr_ops import converters  # noqa: F401 - registers <id:...>
 
 from . import api, views
+from .forms import PasswordResetForm
 
 api_v1 = [
     path("me/", api.MeView.as_view(), name="api-me"),
@@ -67,6 +69,12 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Before Django's own: the reset form that also lets imported people choose a first password.
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("account/", views.profile, name="profile"),
     path("account/token/", views.regenerate_token, name="regenerate-token"),

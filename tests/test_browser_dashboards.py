@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from sdr_ops import demo
+from demo import organisation as demo
 
 from .test_browser_skeleton import live_server_artifact
 

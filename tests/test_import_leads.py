@@ -157,7 +157,8 @@ def test_browser_import_previews_then_imports(client, org):
     html = response.content.decode()
     assert "2 leads ready to import" in html and "Import these leads" in html
     assert not Lead.objects.exists()  # a preview writes nothing
-    response = client.post(reverse("lead-import"), {"confirm": "1"})
+    token = client.session["lead_import"]["token"]
+    response = client.post(reverse("lead-import"), {"confirm": "1", "token": token})
     assert response.url == reverse("lead-list")
     assert Lead.objects.count() == 2
 
@@ -208,3 +209,54 @@ def test_a_file_that_is_not_text_is_refused(org):
     result = check(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
     assert not result.ok
     assert "leads.csv:1: -:" in result.errors[0]
+
+
+def test_confirming_the_same_preview_twice_imports_it_once(client, org):
+    client.force_login(org.mia)
+    upload = SimpleUploadedFile("leads.csv", csv_bytes(good_row(1), good_row(2)))
+    client.post(reverse("lead-import"), {"file": upload})
+    token = client.session["lead_import"]["token"]
+    client.post(reverse("lead-import"), {"confirm": "1", "token": token})
+    again = client.post(reverse("lead-import"), {"confirm": "1", "token": token})
+    assert again.url == reverse("lead-import")  # the preview has expired
+    assert Lead.objects.count() == 2
+
+
+def test_a_tab_confirms_its_own_preview_not_the_one_another_tab_made_since(client, org):
+    client.force_login(org.mia)
+    client.post(
+        reverse("lead-import"), {"file": SimpleUploadedFile("a.csv", csv_bytes(good_row(1)))}
+    )
+    first = client.session["lead_import"]["token"]
+    client.post(
+        reverse("lead-import"), {"file": SimpleUploadedFile("b.csv", csv_bytes(good_row(2)))}
+    )
+    assert client.post(reverse("lead-import"), {"confirm": "1", "token": first}).url == reverse(
+        "lead-import"
+    )
+    assert not Lead.objects.exists()
+
+
+def test_the_import_rechecks_under_its_lock_so_a_second_run_finds_only_duplicates(org):
+    data = csv_bytes(good_row(1), good_row(2))
+    assert importer.check_and_import(data, filename="leads.csv", by=None, zone=SEOUL).created == 2
+    again = importer.check_and_import(data, filename="leads.csv", by=None, zone=SEOUL)
+    assert again.ok and again.created == 0 and len(again.duplicates) == 2
+    assert Lead.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ({"email": "Jisoo@hanbit.example"}, {"email": "jisoo@HANBIT.example"}),
+        ({"email": "", "phone": "+82 2-555-0101"}, {"email": "", "phone": "82 (2) 555.0101"}),
+    ],
+)
+def test_the_database_holds_the_duplicate_rule_whoever_writes(org, first, second):
+    from django.db import IntegrityError, transaction
+
+    account = AccountFactory(name="Hanbit Logistics")
+    LeadFactory(account=account, owner=org.alice, **first)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LeadFactory(account=account, owner=org.alice, **second)
+    LeadFactory(account=AccountFactory(name="Other Co"), owner=org.alice, **second)

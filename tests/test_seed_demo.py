@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
+from demo import organisation as demo
 from handoffs.models import Capacity, CapacityReduction, Handoff, Opportunity
 from leads.models import Account, Activity, Lead, StageChange
-from sdr_ops import demo
 from sdr_ops.models import Role, StaffingRecord, Team, User, tenure_month
 
 MODELS = [

@@ -23,7 +23,8 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("No file at %(path)s.") % {"path": path})
-        result = importer.check_leads(
+        read = importer.check_leads if dry_run else importer.check_and_import
+        result = read(
             path.read_bytes(), filename=path.name, by=None, zone=timezone.get_current_timezone()
         )
         for line in result.duplicates:
@@ -39,7 +40,6 @@ class Command(BaseCommand):
                 _("The file is good: %(n)s leads would be created.") % {"n": len(result.rows)}
             )
             return
-        importer.import_leads(result, by=None)
         self.stdout.write(
             self.style.SUCCESS(
                 _("%(n)s leads imported, %(d)s duplicates left out.")

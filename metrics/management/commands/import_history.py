@@ -31,7 +31,7 @@ class Command(BaseCommand):
                 % {"files": ", ".join(history.FILES), "path": path}
             )
         started = time.monotonic()
-        plan = history.check(files)
+        plan = history.check(files) if dry_run else history.import_files(files)
         if not plan.ok:
             for line in plan.problems.report():
                 self.stderr.write(line)
@@ -39,8 +39,7 @@ class Command(BaseCommand):
         if dry_run:
             self.stdout.write(_("The files are good."))
             return
-        written = history.write(plan)
-        summary = ", ".join(f"{n} {name}" for name, n in written.items())
+        summary = ", ".join(f"{n} {name}" for name, n in plan.written.items())
         self.stdout.write(
             self.style.SUCCESS(
                 _("Imported in %(s).1f s: %(summary)s.")

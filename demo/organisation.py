@@ -4,6 +4,10 @@ Deterministic for a given day: a fixed random seed, and every date placed relati
 of the day it runs, so charts always show the last 12 weeks. Idempotent: the demo's own rows
 (leads and handoffs with a ``demo-`` external id, the demo accounts and people's staffing
 records) are replaced as a whole, inside one transaction; nothing else is touched.
+
+It sits above every app and writes their tables through the apps' own bulk functions (the ones
+the history import uses), so a demo lead is stored the way an imported one is, and its stages
+follow from its history by `leads.imports.derive_stages`.
 """
 
 import datetime
@@ -15,6 +19,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from handoffs.imports import create_handoffs, create_opportunities
 from handoffs.models import (
     Capacity,
     CapacityReduction,
@@ -26,6 +31,7 @@ from handoffs.models import (
     Review,
 )
 from leads.domain import calllists
+from leads.imports import accounts_named, create_activities, create_leads, derive_stages
 from leads.models import (
     Account,
     Activity,
@@ -38,8 +44,8 @@ from leads.models import (
     Stage,
     StageChange,
 )
-
-from .models import Role, StaffingRecord, StaffingRole, Team, User
+from sdr_ops.imports import add_staffing
+from sdr_ops.models import Role, StaffingRecord, StaffingRole, Team, User
 
 PASSWORD = "demo-pass-2026"
 EMAIL_DOMAIN = "demo.sdr-ops.test"
@@ -96,6 +102,13 @@ PEOPLE = [
     Person("kyu.lim", "Kyu", "Lim", Role.AE, (("field-sales", 300, None),), 10),
     Person("rin.moon", "Rin", "Moon", Role.AE, (("field-sales", 50, None),), 6),
     Person("ceo.hwang", "Sun", "Hwang", Role.STAKEHOLDER, (("marketing", 1000, None),)),
+]
+
+# (AE, capacity during the period, from: days before today, until: days before today, reason)
+REDUCTIONS = [
+    ("hyun.baek", 0, 3, -11, "Annual leave"),
+    ("soo.oh", 5, 10, -4, "Firefighting a troubled account"),
+    ("rin.moon", 3, 50, -10, "Ramping up"),
 ]
 
 FIRST = [
@@ -267,23 +280,25 @@ class DemoBuilder:
             user.save()
             users[person.key] = user
         StaffingRecord.objects.filter(person__in=users.values()).delete()
-        StaffingRecord.objects.bulk_create(
-            StaffingRecord(
-                person=users[p.key],
-                team=teams[slug],
-                role=StaffingRole(p.role),
-                start_date=self.days_ago(start),
-                end_date=self.days_ago(end) if end is not None else None,
-                reason=(
-                    "moved to another team"
-                    if end is not None
-                    else "moved from another team"
-                    if i
-                    else "hired"
-                ),
-            )
-            for p in PEOPLE
-            for i, (slug, start, end) in enumerate(p.records)
+        add_staffing(
+            [
+                StaffingRecord(
+                    person=users[p.key],
+                    team=teams[slug],
+                    role=StaffingRole(p.role),
+                    start_date=self.days_ago(start),
+                    end_date=self.days_ago(end) if end is not None else None,
+                    reason=(
+                        "moved to another team"
+                        if end is not None
+                        else "moved from another team"
+                        if i
+                        else "hired"
+                    ),
+                )
+                for p in PEOPLE
+                for i, (slug, start, end) in enumerate(p.records)
+            ]
         )
         aes = [p for p in PEOPLE if p.role == Role.AE]
         Capacity.objects.filter(ae__in=[users[p.key] for p in aes]).delete()
@@ -292,29 +307,14 @@ class DemoBuilder:
         )
         CapacityReduction.objects.filter(ae__in=[users[p.key] for p in aes]).delete()
         CapacityReduction.objects.bulk_create(
-            [
-                CapacityReduction(
-                    ae=users["hyun.baek"],
-                    capacity=0,
-                    start_date=self.days_ago(3),
-                    end_date=self.days_ago(-11),
-                    reason="Annual leave",
-                ),
-                CapacityReduction(
-                    ae=users["soo.oh"],
-                    capacity=5,
-                    start_date=self.days_ago(10),
-                    end_date=self.days_ago(-4),
-                    reason="Firefighting a troubled account",
-                ),
-                CapacityReduction(
-                    ae=users["rin.moon"],
-                    capacity=3,
-                    start_date=self.days_ago(50),
-                    end_date=self.days_ago(-10),
-                    reason="Ramping up",
-                ),
-            ]
+            CapacityReduction(
+                ae=users[key],
+                capacity=capacity,
+                start_date=self.days_ago(start),
+                end_date=self.days_ago(end),
+                reason=reason,
+            )
+            for key, capacity, start, end, reason in REDUCTIONS
         )
         self.counts["users"] = len(users)
         return users
@@ -351,9 +351,7 @@ class DemoBuilder:
             wanted.append(
                 Account(name=name, segment=segment, size=size, industry=rng.choice(INDUSTRIES))
             )
-        existing = Account.objects.in_bulk([a.name for a in wanted], field_name="name")
-        Account.objects.bulk_create([a for a in wanted if a.name not in existing], batch_size=1000)
-        existing = Account.objects.in_bulk([a.name for a in wanted], field_name="name")
+        existing = accounts_named(wanted)
         return [existing[a.name] for a in wanted]
 
     def sdr_spans(self, users: dict[str, User]) -> list[tuple[User, datetime.date]]:
@@ -415,39 +413,37 @@ class DemoBuilder:
             )
             leads.append(lead)
             plans.append(self.plan_history(lead, aes))
-        Lead.objects.bulk_create(leads, batch_size=1000)
-
-        activities, changes, handoffs, opportunities = [], [], [], []
+        create_leads(leads, by=None, record=False)
+        activities, handoffs, opportunities = [], [], []
         for lead, plan in zip(leads, plans, strict=True):
-            stage = Stage.NEW
-            changes.append(
-                StageChange(
-                    lead=lead, from_stage="", to_stage=Stage.NEW, by=None, at=lead.created_at
-                )
-            )
             for activity in plan["activities"]:
                 activity.lead = lead
                 activities.append(activity)
-            for to_stage, at in plan["stages"]:
-                changes.append(
-                    StageChange(
-                        lead=lead, from_stage=stage, to_stage=to_stage, by=lead.owner, at=at
-                    )
-                )
-                stage = to_stage
-            lead.stage = stage
             if plan["handoff"]:
                 handoff, opportunity = plan["handoff"]
                 handoff.lead = lead
                 handoffs.append(handoff)
                 if opportunity:
                     opportunities.append((handoff, opportunity))
+        create_activities(activities)
+        create_handoffs(handoffs)
+        for handoff, opportunity in opportunities:
+            opportunity.handoff = handoff
+        create_opportunities([o for _, o in opportunities])
+        stage_of = {
+            pk: stage
+            for stage, ids in derive_stages(lead.pk for lead in leads).items()
+            for pk in ids
+        }
+        called_back = []
         for n, lead in enumerate(leads):
+            lead.stage = stage_of[lead.pk]
             # Some leads in progress agreed a callback for the coming days.
             if lead.stage in (Stage.WORKING, Stage.CONNECTED) and n % 37 == 0:
                 day = calllists.next_working_day(self.today - datetime.timedelta(days=n % 2))
                 lead.callback_at = self.at(day, 9 + n % 8, 30)
-        Lead.objects.bulk_update(leads, ["stage", "callback_at"], batch_size=1000)
+                called_back.append(lead)
+        Lead.objects.bulk_update(called_back, ["callback_at"], batch_size=1000)
         answers = [
             QualificationAnswer(
                 lead=handoff.lead,
@@ -462,12 +458,6 @@ class DemoBuilder:
             for handoff in {h.lead_id: h for h in handoffs}.values()
             for item in handoff.checklist
         ]
-        Activity.objects.bulk_create(activities, batch_size=2000)
-        StageChange.objects.bulk_create(changes, batch_size=2000)
-        Handoff.objects.bulk_create(handoffs, batch_size=1000)
-        for handoff, opportunity in opportunities:
-            opportunity.handoff = handoff
-        Opportunity.objects.bulk_create([o for _, o in opportunities], batch_size=1000)
         QualificationAnswer.objects.bulk_create(answers, batch_size=2000)
         self.build_reviews(users, handoffs)
         self.build_insights(activities)
@@ -575,14 +565,15 @@ class DemoBuilder:
         self.counts.update(reviews=len(reviews), praise=len(praise))
 
     def plan_history(self, lead: Lead, aes: list[User]) -> dict:
-        """Activities, stage moves and perhaps a handoff for one lead, in time order."""
+        """Activities and perhaps a handoff for one lead, in time order (its stages follow from
+        them: `derive_stages`)."""
         rng = self.rng
-        plan: dict = {"activities": [], "stages": [], "handoff": None}
+        plan: dict = {"activities": [], "handoff": None}
         if rng.random() < 0.12 or lead.do_not_call:
             return plan  # never touched yet
         moment = lead.created_at + datetime.timedelta(hours=rng.uniform(0.2, 30))
         connected = False
-        for attempt in range(rng.randint(1, 7)):
+        for _attempt in range(rng.randint(1, 7)):
             if moment > self.now:
                 break
             kind = Activity.Type.CALL if rng.random() < 0.75 else Activity.Type.EMAIL
@@ -607,11 +598,8 @@ class DemoBuilder:
                     notes="Discussed current process and pain points." if talk > 100 else "",
                 )
             )
-            if attempt == 0:
-                plan["stages"].append((Stage.WORKING, moment))
-            if outcome == Activity.Outcome.CONNECTED and not connected:
+            if outcome == Activity.Outcome.CONNECTED:
                 connected = True
-                plan["stages"].append((Stage.CONNECTED, moment))
             if connected and rng.random() < 0.45:
                 break
             moment += datetime.timedelta(days=rng.uniform(0.5, 6))
@@ -620,11 +608,10 @@ class DemoBuilder:
         handoff_at = moment + datetime.timedelta(hours=rng.uniform(1, 48))
         if handoff_at > self.now:
             return plan
-        plan["stages"].append((Stage.HANDED_OFF, handoff_at))
-        plan["handoff"] = self.plan_handoff(lead, rng.choice(aes), handoff_at, plan)
+        plan["handoff"] = self.plan_handoff(lead, rng.choice(aes), handoff_at)
         return plan
 
-    def plan_handoff(self, lead: Lead, ae: User, created_at: datetime.datetime, plan: dict):
+    def plan_handoff(self, lead: Lead, ae: User, created_at: datetime.datetime):
         rng = self.rng
         certainty = rng.choices([Certainty.A, Certainty.B, Certainty.C], weights=[4, 4, 2])[0]
         handoff = Handoff(
@@ -654,17 +641,8 @@ class DemoBuilder:
             handoff.status = Handoff.Status.REJECTED
             handoff.rejection_reason = rng.choice(list(RejectionReason))
             handoff.rejection_comment = "Could not confirm a project this year."
-            plan["stages"].append(
-                (
-                    Stage.NURTURE
-                    if handoff.rejection_reason == RejectionReason.BAD_TIMING
-                    else Stage.WORKING,
-                    handoff.decided_at,
-                )
-            )
             return handoff, None
         handoff.status = Handoff.Status.ACCEPTED
-        plan["stages"].append((Stage.OPPORTUNITY, handoff.decided_at))
         low, high = AMOUNT_BY_SEGMENT[lead.account.segment]
         amount = Decimal(rng.randrange(low, high, 500_000))
         opportunity = Opportunity(amount_at_creation=amount, created_at=handoff.decided_at)
@@ -677,8 +655,6 @@ class DemoBuilder:
                 (amount * (1 + drift)).quantize(Decimal("1")) if won else Decimal(0)
             )
             opportunity.closed_at = closed_at
-            if won:
-                plan["stages"].append((Stage.WON, closed_at))
         return handoff, opportunity
 
     def checklist(self) -> list[dict]:

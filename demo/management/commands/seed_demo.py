@@ -3,7 +3,7 @@ import time
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sdr_ops import demo
+from demo import organisation as demo
 from sdr_ops.management.base import BaseCommand
 
 
