@@ -8,7 +8,7 @@ from leads import api as leads_api
 from metrics import api as metrics_api
 from sdr_ops import converters  # noqa: F401 - registers <id:...>
 
-from . import api, views
+from . import api, health, views
 from .navigation import PAGES
 
 api_v1 = [
@@ -65,9 +65,15 @@ api_v1 = [
     ),
 ]
 
+# A lost database connection answers 503 "try again", not the 500 page (sdr_ops.health).
+handler500 = "sdr_ops.health.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.ready, name="healthz"),
+    path("healthz/live", health.live, name="healthz-live"),
+    path("healthz/ready", health.ready, name="healthz-ready"),
+    path("metrics", health.metrics, name="metrics"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("account/", views.profile, name="profile"),
     path("account/token/", views.regenerate_token, name="regenerate-token"),
