@@ -5,12 +5,15 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from sdr_ops import locks
+
 from . import digest, domain
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(name="handoffs.flag_overdue")
+@locks.exclusive("handoffs.flag_overdue")
 def flag_overdue() -> int:
     """Hourly: flag handoffs undecided past their team's response time (each once)."""
     flagged = domain.flag_overdue(timezone.now())
@@ -19,6 +22,7 @@ def flag_overdue() -> int:
 
 
 @shared_task(name="handoffs.send_praise_digest")
+@locks.exclusive("handoffs.send_praise_digest")
 def send_praise_digest(*, week: str | None = None) -> int:
     """Monday morning: e-mail last week's praise to everyone, once."""
     monday = digest.parse_week(week, timezone.localdate())

@@ -6,6 +6,7 @@ from pathlib import PurePosixPath
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -13,8 +14,10 @@ from django.utils.translation import gettext_lazy
 
 from sdr_ops.access import role_required
 from sdr_ops.models import Role
+from sdr_ops.outbox import enqueue_on_commit
 
 from . import history
+from .tasks import recompute_rollups
 
 MAX_BYTES = 25 * 1024 * 1024
 
@@ -94,7 +97,9 @@ def import_history(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         plan = history.check(form.cleaned_data["files"], team=team)
         if plan.ok and request.POST.get("action") == "import":
-            written = history.write(plan)
+            with transaction.atomic():
+                written = history.write(plan)
+                enqueue_on_commit(recompute_rollups, team_ids=[team.pk] if team else None)
             messages.success(request, _("The history is imported."))
     found = (
         {

@@ -7,6 +7,7 @@ message headers, so the worker's log lines of that task name it too.
 """
 
 import contextvars
+import logging
 import re
 import uuid
 
@@ -74,3 +75,25 @@ def _leave_task(task_id=None, **kwargs) -> None:
     token = _task_tokens.pop(task_id, None)
     if token is not None:
         request_id.reset(token)
+
+
+def _formatter() -> logging.Formatter:
+    """The formatter LOGGING names for LOG_FORMAT (plain or JSON)."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    conf = dict(settings.LOGGING["formatters"][settings.LOG_FORMAT])
+    factory = conf.pop("()", None)
+    if factory:
+        return import_string(factory)(**conf)
+    return logging.Formatter(conf["format"])
+
+
+@signals.after_setup_logger.connect
+@signals.after_setup_task_logger.connect
+def _worker_log_format(logger=None, **kwargs) -> None:
+    # Celery sets up the worker's handlers itself (console or --logfile); they get the same
+    # format and request ids as the web's log lines.
+    for handler in logger.handlers:
+        handler.setFormatter(_formatter())
+        handler.addFilter(RequestIdFilter())

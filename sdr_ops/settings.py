@@ -276,8 +276,6 @@ CELERY_BEAT_SCHEDULE["drain-outbox"] = {"task": "sdr_ops.drain_outbox", "schedul
 CELERY_BEAT_SCHEDULE["build-due-call-lists"]["schedule"] = env.float(
     "CALL_LIST_CHECK_SECONDS", default=600.0
 )
-# The workers log through LOGGING below (JSON with request ids) instead of Celery's own format.
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=4.0)
 if CELERY_BROKER_URL.startswith(("amqp://", "pyamqp://")):
     # RabbitMQ keeps messages itself (durable queues, redelivery of unacknowledged messages);
