@@ -43,8 +43,13 @@ def demo(server: str, tmp_path) -> tuple[str, dict]:
     name = os.environ.get("DATABASE_URL", "/sdr_ops").rsplit("/", 1)[-1] or "sdr_ops"
     database = stack.fresh_database(server, f"{name}_stack")
     env = stack.production_env(
-        database, settings.CELERY_BROKER_URL, tmp_path / "var", CALL_LIST_CHECK_SECONDS="3"
+        database,
+        settings.CELERY_BROKER_URL,
+        tmp_path / "var",
+        CALL_LIST_CHECK_SECONDS="3",
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"),
     )
+    (tmp_path / "metrics").mkdir()
     stack.manage(env, "migrate", "--noinput", "-v0")  # as the web service does on start
     stack.manage(env, "seed_demo", "-v0")
     return database, env
@@ -181,6 +186,13 @@ def test_the_compose_stack_as_processes(server, tmp_path):
         for command in (ping, beat_check):
             done = subprocess.run([sys.executable, *command], cwd=ROOT, env=env, timeout=60)
             assert done.returncode == 0, command
+        # web's /metrics adds up the workers' task counts (one folder, as in compose).
+        status, body, _ = stack.Client(port).get("/metrics")
+        text = body.decode()
+        assert status == 200
+        assert 'sdr_ops_celery_tasks_total{state="SUCCESS",task="leads.build_call_lists"}' in text
+        assert "sdr_ops_celery_task_seconds_bucket" in text
+        assert "sdr_ops_outbox_pending 0.0" in text
         assert web.process.poll() is None
         # Every request was answered without a server error.
         assert '" 500 ' not in web.log() and "Traceback" not in web.log(), web.log()[-3000:]
