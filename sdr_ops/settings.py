@@ -267,6 +267,19 @@ MIDDLEWARE[:0] = ["sdr_ops.observability.RequestIdMiddleware"]
 MIDDLEWARE.append("sdr_ops.monitoring.RequestMetricsMiddleware")
 # A connection that died (a database restart) is noticed and reopened before it is used.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A streaming replica for the dashboards' reads (sdr_ops.routers), when configured.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["sdr_ops.routers.ReplicaRouter"]
+    DATABASE_REPLICA_PATHS = env.list(
+        "DATABASE_REPLICA_PATHS", default=["/dashboards/", "/api/v1/kpis/"]
+    )
+    MIDDLEWARE.append("sdr_ops.routers.ReplicaReadsMiddleware")
 # /metrics answers these addresses, and any caller that sends "Authorization: Bearer <token>".
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
