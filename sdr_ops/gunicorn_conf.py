@@ -18,3 +18,5 @@ keepalive = 5
 accesslog = "-"
 # The TLS proxy in front sets X-Forwarded-Proto; Django reads it (SECURE_PROXY_SSL_HEADER).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# No control socket: nothing uses it, and two instances on one machine would share its path.
+control_socket_disable = True
