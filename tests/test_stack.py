@@ -13,6 +13,7 @@ import time
 import zoneinfo
 
 import pytest
+from celery import Celery
 from django.conf import settings
 
 from . import stack
@@ -86,6 +87,18 @@ def build_runs(workers, slug: str, day: datetime.date) -> int:
     prefix = f"call lists of {slug} for {day.isoformat()}:"
     return sum(
         1 for w in workers for line in w.json_lines() if line.get("message", "").startswith(prefix)
+    )
+
+
+def digest_runs(workers) -> int:
+    """Runs of the praise digest that finished: sent, found it sent, or skipped by the lock."""
+    return sum(
+        1
+        for w in workers
+        for line in w.json_lines()
+        if line.get("message", "").startswith("praise digest ")
+        or line.get("message", "")
+        == "handoffs.send_praise_digest is already running elsewhere; skipped"
     )
 
 
@@ -179,6 +192,25 @@ def test_the_compose_stack_as_processes(server, tmp_path):
         time.sleep(8)
         assert build_runs(workers, "enterprise-desk", days["enterprise-desk"]) == 1
         assert build_runs(workers, "growth-desk", days["growth-desk"]) == 1
+
+        # Two beats send the Monday praise e-mail at the same moment: it goes out once.
+        monday = db.execute(
+            "SELECT date_trunc('week', max(created_at))::date FROM handoffs_praisepost"
+        ).fetchone()[0]
+        year, number, _ = monday.isocalendar()
+        sender = Celery(broker=settings.CELERY_BROKER_URL)
+        for _ in range(2):
+            sender.send_task(
+                "handoffs.send_praise_digest", kwargs={"week": f"{year}-W{number:02d}"}
+            )
+        assert stack.wait_for(lambda: digest_runs(workers) == 2, 60)
+        assert db.execute("SELECT count(*) FROM handoffs_digestsent").fetchone()[0] == 1
+        languages = db.execute(
+            "SELECT count(DISTINCT coalesce(nullif(language, ''), 'en')) FROM sdr_ops_user "
+            "WHERE is_active AND email <> ''"
+        ).fetchone()[0]
+        subjects = sum(w.log().count("Subject: ") for w in workers)
+        assert subjects == languages  # one message per language, each person in blind copy
 
         # The compose file's health checks of the worker and of beat pass.
         ping = ["-m", "celery", "-A", "sdr_ops", "inspect", "ping", "--timeout", "10"]
