@@ -41,6 +41,8 @@ def kpis(url: str, team: str, week: str) -> dict:
 
 
 def test_a_restored_dump_has_the_same_rows_and_kpis(tmp_path):
+    if os.environ.get("DATABASE_URL", "").split(":")[0] not in ("postgres", "postgresql"):
+        pytest.skip("runs once, in CI's PostgreSQL run")
     server = postgres_url()
     if server is None or shutil.which("pg_dump") is None:
         pytest.skip("needs PostgreSQL and its client tools")
