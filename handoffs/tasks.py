@@ -5,7 +5,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from sdr_ops import calendar
+from sdr_ops import calendar, locks
 
 from . import domain, queries
 from .domain import digest
@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 
 
 @shared_task(name="handoffs.flag_overdue")
+@locks.exclusive("handoffs.flag_overdue")
 def flag_overdue() -> int:
     """Hourly: flag handoffs undecided past their team's response time (each once)."""
     flagged = domain.flag_overdue(timezone.now())
@@ -22,6 +23,7 @@ def flag_overdue() -> int:
 
 
 @shared_task(name="handoffs.send_praise_digest")
+@locks.exclusive("handoffs.send_praise_digest")
 def send_praise_digest(*, week: str | None = None) -> int:
     """Monday morning: e-mail last week's praise to everyone, once."""
     monday = queries.parse_week(week, timezone.localdate())

@@ -5,22 +5,30 @@ import logging
 from collections import defaultdict
 
 from celery import shared_task
-from django.db import transaction
 from django.utils import timezone
 
+from sdr_ops import locks
 from sdr_ops.models import Team
+from sdr_ops.outbox import enqueue_on_commit
 
 from .domain import calllists
+from .models import CallListBuild
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(name="leads.build_call_lists")
-def build_day_lists(*, team_ids: list[int], day: str) -> int:
+def build_day_lists(*, team_ids: list[int], day: str, nightly: bool = False) -> int:
     """Builds the teams' lists for one day in one statement; a re-run replaces them with the
-    same result."""
-    teams = list(Team.objects.filter(pk__in=team_ids).order_by("pk"))
-    builds = calllists.build_many(teams, datetime.date.fromisoformat(day))
+    same result. The nightly build (`nightly`) skips the teams built already, under a lock per
+    day, so two beats queueing the same build build each team-day once."""
+    date = datetime.date.fromisoformat(day)
+    with locks.held(f"leads.build_call_lists:{day}", wait=nightly):
+        teams = Team.objects.filter(pk__in=team_ids).order_by("pk")
+        if nightly:
+            teams = teams.exclude(pk__in=CallListBuild.objects.filter(day=date).values("team"))
+        teams = list(teams)
+        builds = calllists.build_many(teams, date) if teams else {}
     for team in teams:
         build = builds[team.pk]
         log.info(
@@ -34,6 +42,7 @@ def build_day_lists(*, team_ids: list[int], day: str) -> int:
 
 
 @shared_task(name="leads.build_due_call_lists")
+@locks.exclusive("leads.build_due_call_lists")
 def build_due_call_lists() -> list[str]:
     """Queues the build of every team whose evening build time has passed (run by beat);
     teams due for the same day are built together."""
@@ -41,7 +50,5 @@ def build_due_call_lists() -> list[str]:
     for team, day in calllists.teams_due(timezone.now()):
         by_day[day].append(team.pk)
     for day, team_ids in by_day.items():
-        transaction.on_commit(
-            lambda ids=team_ids, d=day: build_day_lists.delay(team_ids=ids, day=d.isoformat())
-        )
+        enqueue_on_commit(build_day_lists, team_ids=team_ids, day=day.isoformat(), nightly=True)
     return [f"{day}:{','.join(map(str, ids))}" for day, ids in by_day.items()]

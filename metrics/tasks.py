@@ -5,14 +5,17 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from sdr_ops import locks
 from sdr_ops.models import Team
 
-from . import rollups
+from . import kpis, rollups
+from .models import WeeklyRollup
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(name="metrics.roll_up_last_week")
+@locks.exclusive("metrics.roll_up_last_week")
 def roll_up_last_week() -> int:
     """Early Monday: store last week's KPIs of every SDR team (in each team's time zone);
     re-running replaces the same rows."""
@@ -23,4 +26,20 @@ def roll_up_last_week() -> int:
         rollups.roll_up(team, week)
         log.info("rolled up %s %s", team.slug, week.label)
         written += 1
+    return written
+
+
+@shared_task(name="metrics.recompute_rollups")
+def recompute_rollups(*, team_ids: list[int] | None = None) -> int:
+    """After a history import: computes again every stored week of the teams (all SDR teams
+    when None), whose figures the imported rows may have changed; a re-run gives the same."""
+    teams = Team.objects.filter(kind=Team.Kind.SDR)
+    if team_ids is not None:
+        teams = teams.filter(pk__in=team_ids)
+    written = 0
+    for team in teams:
+        for label in WeeklyRollup.objects.filter(team=team).values_list("week", flat=True):
+            rollups.roll_up(team, kpis.Week.parse(team, label))
+            written += 1
+    log.info("recomputed %s stored weeks", written)
     return written

@@ -4,6 +4,7 @@ from pathlib import PurePosixPath
 
 from django import forms
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -12,8 +13,10 @@ from django.utils.translation import gettext_lazy
 from sdr_ops.access import role_required
 from sdr_ops.csvfiles import Problems, read_zip
 from sdr_ops.models import Role
+from sdr_ops.outbox import enqueue_on_commit
 
 from . import history
+from .tasks import recompute_rollups
 
 MAX_BYTES = 25 * 1024 * 1024
 
@@ -85,9 +88,12 @@ def import_history(request: HttpRequest) -> HttpResponse:
     plan = written = None
     if request.method == "POST" and form.is_valid():
         if request.POST.get("action") == "import":
-            plan = history.import_files(form.cleaned_data["files"], team=team)
+            with transaction.atomic():
+                plan = history.import_files(form.cleaned_data["files"], team=team)
+                if plan.ok:
+                    written = plan.written
+                    enqueue_on_commit(recompute_rollups, team_ids=[team.pk] if team else None)
             if plan.ok:
-                written = plan.written
                 messages.success(request, _("The history is imported."))
         else:
             plan = history.check(form.cleaned_data["files"], team=team)

@@ -7,6 +7,9 @@ import os
 
 from celery import Celery
 
+# Signal handlers: request ids carried into tasks, task counts and durations for /metrics.
+from . import monitoring, observability  # noqa: F401
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sdr_ops.settings")
 
 app = Celery("sdr_ops")

@@ -465,3 +465,28 @@ class AuditEvent(models.Model):
         from .audit import label
 
         return label(self)
+
+
+class OutboxMessage(models.Model):
+    """A Celery task to send, written in the transaction of the change that asks for it, so the
+    task is neither lost when the broker is down nor sent for a change that rolled back
+    (sdr_ops.outbox). Internal: nobody reads these rows but the workers and the metrics."""
+
+    task = models.CharField(max_length=200)
+    kwargs = models.JSONField(default=dict)
+    request_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [
+            models.Index(
+                fields=["created_at"], name="outbox_unsent", condition=Q(sent_at__isnull=True)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task} #{self.pk}"

@@ -262,10 +262,61 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
 }
 
+# -- Operating it (docs/deploy.md) -------------------------------------------------------------
+# Request ids on every log line and task (sdr_ops.observability); request counts for /metrics.
+MIDDLEWARE[:0] = ["sdr_ops.observability.RequestIdMiddleware"]
+MIDDLEWARE.append("sdr_ops.monitoring.RequestMetricsMiddleware")
+# A connection that died (a database restart) is noticed and reopened before it is used.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A streaming replica for the dashboards' reads (sdr_ops.routers), when configured.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **env.db("DATABASE_REPLICA_URL"),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "CONN_HEALTH_CHECKS": True,
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["sdr_ops.routers.ReplicaRouter"]
+    DATABASE_REPLICA_PATHS = env.list(
+        "DATABASE_REPLICA_PATHS", default=["/dashboards/", "/api/v1/kpis/"]
+    )
+    MIDDLEWARE.append("sdr_ops.routers.ReplicaReadsMiddleware")
+# /metrics answers these addresses, and any caller that sends "Authorization: Bearer <token>".
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# A task that cannot be queued waits in the outbox; beat sends what is left every minute.
+CELERY_BEAT_SCHEDULE["drain-outbox"] = {"task": "sdr_ops.drain_outbox", "schedule": 60.0}
+# Seconds between the checks for teams past their evening build time (CI shortens it).
+CELERY_BEAT_SCHEDULE["build-due-call-lists"]["schedule"] = env.float(
+    "CALL_LIST_CHECK_SECONDS", default=600.0
+)
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=4.0)
+if CELERY_BROKER_URL.startswith(("amqp://", "pyamqp://")):
+    # RabbitMQ keeps messages itself (durable queues, redelivery of unacknowledged messages);
+    # results go back to the caller over the same connection unless a backend is named.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="rpc://")
+
+# LOG_FORMAT=json (the default in production) writes one JSON object a line.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "sdr_ops.observability.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

@@ -12,3 +12,7 @@ def ping(*, payload: str = "pong") -> str:
     """Answers with its payload; proves a message travels through the broker to a worker."""
     log.info("ping %s", payload)
     return payload
+
+
+# The outbox's sweep is a task of this package too; importing it here registers it.
+from .outbox import drain_outbox  # noqa: E402, F401

@@ -9,7 +9,7 @@ from leads import api as leads_api
 from metrics import api as metrics_api
 from sdr_ops import converters  # noqa: F401 - registers <id:...>
 
-from . import api, views
+from . import api, health, views
 from .forms import PasswordResetForm
 
 api_v1 = [
@@ -66,9 +66,15 @@ api_v1 = [
     ),
 ]
 
+# A lost database connection answers 503 "try again", not the 500 page (sdr_ops.health).
+handler500 = "sdr_ops.health.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.ready, name="healthz"),
+    path("healthz/live", health.live, name="healthz-live"),
+    path("healthz/ready", health.ready, name="healthz-ready"),
+    path("metrics", health.metrics, name="metrics"),
     # Before Django's own: the reset form that also lets imported people choose a first password.
     path(
         "accounts/password_reset/",

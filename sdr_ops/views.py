@@ -2,16 +2,13 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 from rest_framework.authtoken.models import Token
 
-from .health import check_broker, check_database
 from .models import Notification
 from .navigation import pages_for
 from .notify import mark_all_read, unread
@@ -65,21 +62,6 @@ def regenerate_token(request: HttpRequest) -> HttpResponse:
     request.session["new_api_token"] = token.key
     messages.success(request, _("A new API token was created. Copy it now: it is shown once."))
     return redirect("profile")
-
-
-@login_not_required
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database and the broker answer, 503 naming whichever is down."""
-    problems = {"database": check_database(), "broker": check_broker()}
-    down = [name for name, problem in problems.items() if problem]
-    body = {
-        "status": "ok" if not down else "unavailable",
-        "down": down,
-        **{name: problem or "ok" for name, problem in problems.items()},
-    }
-    return JsonResponse(body, status=503 if down else 200)
 
 
 def notifications(request: HttpRequest) -> HttpResponse:

@@ -50,6 +50,10 @@ def lead(w, o):
 MATRIX = {
     "home": (None, {"GET": LOGGED_IN}),
     "healthz": (None, {"GET": PUBLIC}),
+    "healthz-live": (None, {"GET": PUBLIC}),
+    "healthz-ready": (None, {"GET": PUBLIC}),
+    # Open to the configured addresses; the test client calls from 127.0.0.1, one of them.
+    "metrics": (None, {"GET": PUBLIC}),
     "login": (None, {"GET": PUBLIC, "POST": PUBLIC}),
     "logout": (None, {"POST": LOGGED_IN}, {"ends_at_login": True}),
     "password_change": (None, {"GET": LOGGED_IN, "POST": LOGGED_IN}),

@@ -21,6 +21,7 @@ from leads.models import (
     Stage,
 )
 from leads.tasks import build_day_lists, build_due_call_lists
+from sdr_ops.models import OutboxMessage
 
 from .factories import AccountFactory, LeadFactory
 from .helpers import Worker, run_database_url
@@ -316,7 +317,9 @@ def test_the_beat_job_queues_one_build_per_day_for_the_teams_due(
     org, monkeypatch, django_capture_on_commit_callbacks
 ):
     queued = []
-    monkeypatch.setattr(build_day_lists, "delay", lambda **kw: queued.append(kw))
+    monkeypatch.setattr(
+        build_day_lists, "apply_async", lambda kwargs, **options: queued.append(kwargs)
+    )
     monkeypatch.setattr(
         calllists.timezone,
         "now",
@@ -324,7 +327,11 @@ def test_the_beat_job_queues_one_build_per_day_for_the_teams_due(
     )
     with django_capture_on_commit_callbacks(execute=True):
         build_due_call_lists()
-    assert queued == [{"team_ids": [org.desk.pk, org.growth.pk], "day": "2026-12-01"}]
+    # Sent through the outbox, which records it as sent.
+    assert queued == [
+        {"team_ids": [org.desk.pk, org.growth.pk], "day": "2026-12-01", "nightly": True}
+    ]
+    assert OutboxMessage.objects.get().sent_at is not None
 
 
 def test_the_priority_segments_shape_the_default_rules(org):
@@ -342,7 +349,9 @@ def test_a_rolled_back_job_enqueues_nothing(org, monkeypatch, django_capture_on_
     from django.db import transaction
 
     queued = []
-    monkeypatch.setattr(build_day_lists, "delay", lambda **kw: queued.append(kw))
+    monkeypatch.setattr(
+        build_day_lists, "apply_async", lambda kwargs, **options: queued.append(kwargs)
+    )
     monkeypatch.setattr(
         calllists.timezone,
         "now",
@@ -351,4 +360,4 @@ def test_a_rolled_back_job_enqueues_nothing(org, monkeypatch, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
         build_due_call_lists()
         transaction.set_rollback(True)
-    assert callbacks == [] and queued == []
+    assert callbacks == [] and queued == [] and not OutboxMessage.objects.exists()

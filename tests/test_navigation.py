@@ -76,6 +76,7 @@ def _page_urls():
         "/accounts/password_reset/",
         "/accounts/reset/",
         "/healthz",
+        "/metrics",  # for the monitoring's addresses or token (tests/test_monitoring.py)
         "/api/",
     )
     return sorted(
