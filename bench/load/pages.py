@@ -15,11 +15,15 @@ alternating, with wrk when it is installed (`apt-get install wrk`), else with a 
 It prints, per page, the median over the rounds of requests per second, p50 and p95, the
 share of the log-in page's and of the bare signed-in view's rate, and the HTML each page
 sends. It exits 1 on any error (a status other than 200, or a failed connection), never on a
-time. `--smoke` runs it at a tiny scale (the demo only, one short round), for the test suite.
+time. With `--baseline DIR` it serves a second checkout of the app too (the same schema, say the
+commit before a change) and drives each page on both in turn, so that a busy machine weighs
+on both alike. `--smoke` runs it at a tiny scale (the demo only, one short round), for the
+test suite.
 """
 
 import argparse
 import datetime
+import functools
 import http.client
 import json
 import os
@@ -42,6 +46,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -213,7 +218,7 @@ def drive_python(port: int, headers: dict, path: str, seconds: float, connection
 
 
 def drive_wrk(script: str, port: int, headers: dict, path: str, seconds, connections) -> dict:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script]
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s", script]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     out = subprocess.run(
@@ -236,6 +241,42 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def serve(tree: Path, workers: int) -> tuple[subprocess.Popen, int]:
+    """gunicorn serving the app of `tree` (this checkout, or another for --baseline)."""
+    port = free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.load.production"}
+    env["PYTHONPATH"] = str(tree)
+    env["SDR_OPS_VAR_DIR"] = str(settings.VAR_DIR)  # the static files collected here
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("gunicorn")), "sdr_ops.wsgi:application"]
+        + ["--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning"],
+        cwd=tree,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    for _ in range(150):
+        try:
+            if Client(port).request("/bench/bare/")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.2)
+    return server, port
+
+
+def pages_of(port: int, brief: int) -> list[tuple[str, Client, str]]:
+    sdr, ae, manager = (Client(port).log_in(e) for e in (SDR, AE, MANAGER))
+    return [
+        ("log-in page", Client(port), "/accounts/login/"),
+        ("bare signed-in", sdr, "/bench/signed-in/"),
+        ("lead list", sdr, "/leads/"),
+        ("today", sdr, "/today/"),
+        ("lead brief", sdr, f"/leads/{brief}/"),
+        ("ae inbox", ae, "/inbox/"),
+        ("dashboards", manager, "/dashboards/"),
+        ("review desk", manager, "/reviews/"),
+    ]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=100_000)
@@ -246,6 +287,11 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--skip-generate", action="store_true")
     parser.add_argument("--python-client", action="store_true", help="do not use wrk")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="another checkout of the app (same schema) to serve too and drive in turn",
+    )
     parser.add_argument("--smoke", action="store_true", help="tiny scale, for the test suite")
     args = parser.parse_args()
     if args.smoke:
@@ -268,80 +314,69 @@ def main() -> int:
     )
     connection.close()
 
-    port = free_port()
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.load.production"}
-    server = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "sdr_ops.wsgi:application"]
-        + ["--bind", f"127.0.0.1:{port}", "--workers", str(args.workers)]
-        + ["--log-level", "warning"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
+    trees = {"app": ROOT} | ({"baseline": args.baseline.resolve()} if args.baseline else {})
     use_wrk = shutil.which("wrk") and not args.python_client
-    results: dict[str, list[dict]] = {}
-    weights: dict[str, int] = {}
+    servers, pages = {}, {}
+    results: dict[tuple[str, str], list[dict]] = {}
+    weights: dict[tuple[str, str], int] = {}
     failed = False
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT)
     try:
-        for _ in range(150):
-            try:
-                if Client(port).request("/bench/bare/")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        sdr_c, ae_c, mgr_c = (Client(port).log_in(e) for e in (SDR, AE, MANAGER))
-        pages = [
-            ("log-in page", Client(port), "/accounts/login/"),
-            ("bare signed-in", sdr_c, "/bench/signed-in/"),
-            ("lead list", sdr_c, "/leads/"),
-            ("today", sdr_c, "/today/"),
-            ("lead brief", sdr_c, f"/leads/{brief}/"),
-            ("ae inbox", ae_c, "/inbox/"),
-            ("dashboards", mgr_c, "/dashboards/"),
-            ("review desk", mgr_c, "/reviews/"),
-        ]
-        for name, client, path in pages:
-            client.request(path)  # warm: caches, and the dashboards' stored weeks
-            status, body = client.request(path)
-            weights[name] = len(body)
-            if status != 200:
-                print(f"{name} ({path}) answered {status}")
-                failed = True
-        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-            f.write(WRK_SCRIPT)
+        for tree, folder in trees.items():
+            servers[tree], port = serve(folder, args.workers)
+            pages[tree] = pages_of(port, brief)
+            for name, client, path in pages[tree]:
+                client.request(path)  # warm: caches, and the dashboards' stored weeks
+                status, body = client.request(path)
+                weights[tree, name] = len(body)
+                if status != 200:
+                    print(f"{tree}: {name} ({path}) answered {status}")
+                    failed = True
         for _ in range(args.rounds):
-            for name, client, path in pages:
-                headers = client.headers()
-                if use_wrk:
-                    r = drive_wrk(f.name, port, headers, path, args.seconds, args.connections)
-                else:
-                    r = drive_python(port, headers, path, args.seconds, args.connections)
-                results.setdefault(name, []).append(r)
-        os.unlink(f.name)
+            for i, name in enumerate(n for n, _c, _p in pages["app"]):
+                for tree in trees:
+                    _name, client, path = pages[tree][i]
+                    drive = functools.partial(drive_wrk, script.name) if use_wrk else drive_python
+                    r = drive(client.port, client.headers(), path, args.seconds, args.connections)
+                    results.setdefault((tree, name), []).append(r)
     finally:
-        server.terminate()
-        server.wait(15)
+        os.unlink(script.name)
+        for server in servers.values():
+            server.terminate()
+            server.wait(15)
 
-    def med(name, key):
-        return statistics.median(r[key] for r in results[name])
-
-    login, bare = med("log-in page", "rate"), med("bare signed-in", "rate")
     print(
         f"{datetime.date.today()}: gunicorn {args.workers} sync workers, "
         f"{'wrk -t2' if use_wrk else 'python client'} -c{args.connections} "
         f"-d{args.seconds:g}s, median of {args.rounds} alternating rounds"
     )
-    print("| page | req/s | p50 ms | p95 ms | share of log-in | share of bare | HTML KB | errors |")
-    print("|---|---|---|---|---|---|---|---|")
-    for name, _client, _path in pages:
-        errors = sum(r["socket_errors"] + r["status_errors"] for r in results[name])
-        failed |= errors > 0
-        rate = med(name, "rate")
+    for tree in trees:
+        print(f"\n{tree} ({trees[tree]})")
+
+        def med(name, key, tree=tree):
+            return statistics.median(r[key] for r in results[tree, name])
+
+        login, bare = med("log-in page", "rate"), med("bare signed-in", "rate")
         print(
-            f"| {name} | {rate:.1f} | {med(name, 'p50'):.1f} | {med(name, 'p95'):.1f} | "
-            f"{rate / login:.3f} | {rate / bare:.3f} | {weights[name] / 1024:.1f} | {errors} |"
+            "| page | req/s | p50 ms | p95 ms | share of log-in | share of bare "
+            "| HTML KB | errors |"
         )
-    print(json.dumps({n: [round(r["rate"], 1) for r in rs] for n, rs in results.items()}))
+        print("|---|---|---|---|---|---|---|---|")
+        for name, _client, _path in pages[tree]:
+            errors = sum(r["socket_errors"] + r["status_errors"] for r in results[tree, name])
+            failed |= errors > 0
+            rate = med(name, "rate")
+            print(
+                f"| {name} | {rate:.1f} | {med(name, 'p50'):.1f} | {med(name, 'p95'):.1f} | "
+                f"{rate / login:.3f} | {rate / bare:.3f} | "
+                f"{weights[tree, name] / 1024:.1f} | {errors} |"
+            )
+        print(
+            json.dumps(
+                {n: [round(r["rate"], 1) for r in results[tree, n]] for n, *_ in pages[tree]}
+            )
+        )
     return 1 if failed else 0
 
 
