@@ -218,7 +218,16 @@ def drive_python(port: int, headers: dict, path: str, seconds: float, connection
 
 
 def drive_wrk(script: str, port: int, headers: dict, path: str, seconds, connections) -> dict:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "-s", script]
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{seconds:g}s",
+        "--timeout",
+        "30s",
+        "-s",
+        script,
+    ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     out = subprocess.run(
