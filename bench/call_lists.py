@@ -30,111 +30,141 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench.data import empty_app_tables, insert_select, run  # noqa: E402
+from handoffs.models import Handoff  # noqa: E402
 from leads.domain import calllists  # noqa: E402
-from leads.models import CallList, CallListRule  # noqa: E402
+from leads.models import Account, Activity, CallList, CallListEntry, CallListRule, Lead  # noqa: E402
 from sdr_ops import calendar  # noqa: E402
-from sdr_ops.models import Team  # noqa: E402
+from sdr_ops.models import StaffingRecord, Team, User  # noqa: E402
 
 TEAMS = 5
 DAY = datetime.date(2026, 12, 1)
 CHECK_DAY = datetime.date(2026, 12, 2)
 
 
-def run(sql: str, params=None) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params or [])
-
-
 def generate(sdrs: int, leads: int) -> None:
     """Deterministic data: users, teams, staffing, accounts, leads, activities, handoffs."""
     print(f"generating {sdrs} SDRs, {leads:,} leads ...", flush=True)
     started = time.monotonic()
-    tables = [
-        m._meta.db_table
-        for m in django.apps.apps.get_models()
-        if m._meta.app_label in {"sdr_ops", "leads", "handoffs", "metrics"}
-    ]
-    run(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-    run(
-        """INSERT INTO sdr_ops_team (slug, name, kind, time_zone, ramp_factors, ratio_band_low,
-               ratio_band_high, max_talk_minutes, currency, qualification_items, call_list_size,
-               call_list_build_time)
-           SELECT 'team-' || t, 'Team ' || t, 'sdr', 'Asia/Seoul', '[0.0, 0.5]', 0.70, 0.80, 15,
-                  'KRW', '["budget", "approval_process", "need", "timing"]', 60, '19:00'
-           FROM generate_series(1, %s) t""",
-        [TEAMS],
+    empty_app_tables()
+    p = {"teams": TEAMS, "sdrs": sdrs, "leads": leads, "accounts": max(leads // 20, 1)}
+    insert_select(
+        Team,
+        {"slug": "'team-' || t", "name": "'Team ' || t", "time_zone": "'Asia/Seoul'"},
+        "FROM generate_series(1, %(teams)s) t",
+        p,
     )
-    run(
-        """INSERT INTO sdr_ops_user (password, is_superuser, first_name, last_name, is_staff,
-               is_active, date_joined, email, role)
-           SELECT '!', false, 'SDR', s::text, false, true, now(), 'sdr' || s || '@bench.test',
-                  'sdr'
-           FROM generate_series(1, %s) s""",
-        [sdrs],
+    insert_select(
+        User,
+        {
+            "password": "'!'",
+            "first_name": "'SDR'",
+            "last_name": "s::text",
+            "email": "'sdr' || s || '@bench.test'",
+            "role": "'sdr'",
+        },
+        "FROM generate_series(1, %(sdrs)s) s",
+        p,
     )
-    run("""INSERT INTO sdr_ops_user (password, is_superuser, first_name, last_name, is_staff,
-               is_active, date_joined, email, role)
-           VALUES ('!', false, 'AE', 'Bench', false, true, now(), 'ae@bench.test', 'ae')""")
-    run(
-        """INSERT INTO sdr_ops_staffingrecord (person_id, team_id, role, start_date, reason)
-           SELECT u.id, 1 + (u.id - 1) %% %s, 'sdr', DATE '2025-01-01', 'hired'
-           FROM sdr_ops_user u WHERE u.role = 'sdr'""",
-        [TEAMS],
+    insert_select(
+        User,
+        {
+            "password": "'!'",
+            "first_name": "'AE'",
+            "last_name": "'Bench'",
+            "role": "'ae'",
+            "email": "'ae@bench.test'",
+        },
+        "",
     )
-    run(
-        """INSERT INTO leads_account (name, segment, size, industry)
-           SELECT 'Account ' || a,
-                  CASE a %% 10 WHEN 0 THEN 'enterprise' WHEN 1 THEN 'enterprise'
-                       WHEN 2 THEN 'mid_market' WHEN 3 THEN 'mid_market' WHEN 4 THEN 'mid_market'
-                       ELSE 'smb' END, 50, 'Bench'
-           FROM generate_series(1, %s) a""",
-        [max(leads // 20, 1)],
+    insert_select(
+        StaffingRecord,
+        {
+            "person_id": "u.id",
+            "team_id": "1 + (u.id - 1) %% %(teams)s",
+            "role": "'sdr'",
+            "start_date": "DATE '2025-01-01'",
+            "reason": "'hired'",
+        },
+        "FROM sdr_ops_user u WHERE u.role = 'sdr'",
+        p,
     )
-    run(
-        """INSERT INTO leads_lead (external_id, account_id, first_name, last_name, email, phone,
-               title, source, owner_id, do_not_call, stage, created_at, callback_at)
-           SELECT NULL, 1 + (i * 7) %% %(accounts)s, 'Lead', i::text, 'l' || i || '@x.test', '',
-                  '',
-                  CASE i %% 5 WHEN 0 THEN 'inbound' WHEN 1 THEN 'outbound' WHEN 2 THEN 'event'
-                       WHEN 3 THEN 'referral' ELSE 'inbound' END,
-                  1 + i %% %(sdrs)s,
-                  i %% 97 = 0,
-                  CASE WHEN i %% 41 = 0 THEN 'disqualified' WHEN i %% 3 = 0 THEN 'new'
-                       WHEN i %% 7 = 0 THEN 'connected' ELSE 'working' END,
-                  TIMESTAMPTZ '2026-11-30 09:00+09' - ((i::bigint * 7919) %% 180) * INTERVAL '1 day'
-                      - (i %% 600) * INTERVAL '1 minute',
-                  CASE WHEN i %% 53 = 0
-                       THEN TIMESTAMPTZ '2026-12-01 09:00+09' + (i %% 480) * INTERVAL '1 minute'
-                  END
-           FROM generate_series(1, %(leads)s) i""",
-        {"accounts": max(leads // 20, 1), "sdrs": sdrs, "leads": leads},
+    insert_select(
+        Account,
+        {
+            "name": "'Account ' || a",
+            "segment": """CASE a %% 10 WHEN 0 THEN 'enterprise' WHEN 1 THEN 'enterprise'
+                WHEN 2 THEN 'mid_market' WHEN 3 THEN 'mid_market' WHEN 4 THEN 'mid_market'
+                ELSE 'smb' END""",
+            "size": "50",
+            "industry": "'Bench'",
+        },
+        "FROM generate_series(1, %(accounts)s) a",
+        p,
+    )
+    insert_select(
+        Lead,
+        {
+            "account_id": "1 + (i * 7) %% %(accounts)s",
+            "first_name": "'Lead'",
+            "last_name": "i::text",
+            "email": "'l' || i || '@x.test'",
+            "source": """CASE i %% 5 WHEN 0 THEN 'inbound' WHEN 1 THEN 'outbound'
+                WHEN 2 THEN 'event' WHEN 3 THEN 'referral' ELSE 'inbound' END""",
+            "owner_id": "1 + i %% %(sdrs)s",
+            "do_not_call": "i %% 97 = 0",
+            "stage": """CASE WHEN i %% 41 = 0 THEN 'disqualified' WHEN i %% 3 = 0 THEN 'new'
+                WHEN i %% 7 = 0 THEN 'connected' ELSE 'working' END""",
+            "created_at": """TIMESTAMPTZ '2026-11-30 09:00+09'
+                - ((i::bigint * 7919) %% 180) * INTERVAL '1 day'
+                - (i %% 600) * INTERVAL '1 minute'""",
+            "callback_at": """CASE WHEN i %% 53 = 0
+                THEN TIMESTAMPTZ '2026-12-01 09:00+09' + (i %% 480) * INTERVAL '1 minute' END""",
+        },
+        "FROM generate_series(1, %(leads)s) i",
+        p,
     )
     # Leads not in stage "new" have been touched: one call, and a second for some; a few
     # were touched on the list's day itself.
-    run("""INSERT INTO leads_activity (lead_id, sdr_id, type, outcome, started_at,
-               duration_seconds, notes)
-           SELECT l.id, l.owner_id, 'call', 'no_answer',
-                  l.created_at + ((l.id %% 20) + 1) * INTERVAL '1 day', 30, ''
-           FROM leads_lead l WHERE l.stage <> 'new'""")
-    run("""INSERT INTO leads_activity (lead_id, sdr_id, type, outcome, started_at,
-               duration_seconds, notes)
-           SELECT l.id, l.owner_id, CASE WHEN l.id %% 2 = 0 THEN 'call' ELSE 'email' END,
-                  'no_answer',
-                  CASE WHEN l.id %% 89 = 0 THEN TIMESTAMPTZ '2026-12-01 10:00+09'
-                       ELSE l.created_at + ((l.id %% 9) + 22) * INTERVAL '1 day' END, 30, ''
-           FROM leads_lead l WHERE l.stage <> 'new' AND l.id %% 4 = 0""")
-    run("""INSERT INTO handoffs_handoff (external_id, lead_id, sdr_id, ae_id, created_at,
-               certainty, comment, checklist, status, rejection_reason, rejection_comment)
-           SELECT NULL, l.id, l.owner_id, (SELECT id FROM sdr_ops_user WHERE role = 'ae'),
-                  l.created_at + INTERVAL '3 days', 'B', '', '[]', 'pending', '', ''
-           FROM leads_lead l WHERE l.stage = 'connected' AND l.id %% 11 = 0""")
+    touch = {
+        "lead_id": "l.id",
+        "sdr_id": "l.owner_id",
+        "type": "'call'",
+        "outcome": "'no_answer'",
+        "started_at": "l.created_at + ((l.id %% 20) + 1) * INTERVAL '1 day'",
+        "duration_seconds": "30",
+    }
+    insert_select(Activity, touch, "FROM leads_lead l WHERE l.stage <> 'new'")
+    insert_select(
+        Activity,
+        {
+            **touch,
+            "type": "CASE WHEN l.id %% 2 = 0 THEN 'call' ELSE 'email' END",
+            "started_at": """CASE WHEN l.id %% 89 = 0 THEN TIMESTAMPTZ '2026-12-01 10:00+09'
+                ELSE l.created_at + ((l.id %% 9) + 22) * INTERVAL '1 day' END""",
+        },
+        "FROM leads_lead l WHERE l.stage <> 'new' AND l.id %% 4 = 0",
+    )
+    insert_select(
+        Handoff,
+        {
+            "lead_id": "l.id",
+            "sdr_id": "l.owner_id",
+            "ae_id": "(SELECT id FROM sdr_ops_user WHERE role = 'ae')",
+            "created_at": "l.created_at + INTERVAL '3 days'",
+            "certainty": "'B'",
+            "checklist": "'[]'",
+            "status": "'pending'",
+        },
+        "FROM leads_lead l WHERE l.stage = 'connected' AND l.id %% 11 = 0",
+    )
     run("ANALYZE")
     print(f"  generated in {time.monotonic() - started:.1f} s", flush=True)
 
 
+# The entries' values, put into leads_calllistentry by `insert_select` (so the statement names
+# only what it computes: list, lead, position, reason).
 HAND_WRITTEN = """
-INSERT INTO leads_calllistentry
-    (call_list_id, lead_id, position, rule_id, reason, added_by_hand, status, skip_reason)
 WITH sdrs AS (
     SELECT DISTINCT s.person_id FROM sdr_ops_staffingrecord s
     WHERE s.role = 'sdr' AND s.start_date <= %(day)s
@@ -184,7 +214,7 @@ placed AS (
            row_number() OVER (PARTITION BY owner_id ORDER BY rp, rn) AS position
     FROM picked
 )
-SELECT cl.id, p.id, p.position, NULL, 'rule ' || p.rp, false, 'planned', ''
+SELECT cl.id AS call_list_id, p.id AS lead_id, p.position, 'rule ' || p.rp AS reason
 FROM placed p JOIN leads_calllist cl ON cl.sdr_id = p.owner_id AND cl.day = %(into)s
 WHERE p.position <= 60
 """
@@ -208,15 +238,17 @@ def build_by_hand() -> float:
         [CHECK_DAY],
     )
     run("DELETE FROM leads_calllist WHERE day = %s", [CHECK_DAY])
-    run(
-        """INSERT INTO leads_calllist (sdr_id, team_id, day, built_at)
-           SELECT s.person_id, s.team_id, %s, now() FROM sdr_ops_staffingrecord s
-           WHERE s.role = 'sdr'""",
-        [CHECK_DAY],
+    insert_select(
+        CallList,
+        {"sdr_id": "s.person_id", "team_id": "s.team_id", "day": "%(day)s"},
+        "FROM sdr_ops_staffingrecord s WHERE s.role = 'sdr'",
+        {"day": CHECK_DAY},
     )
     started = time.monotonic()
-    run(
-        HAND_WRITTEN,
+    insert_select(
+        CallListEntry,
+        {c: f"x.{c}" for c in ("call_list_id", "lead_id", "position", "reason")},
+        f"FROM ({HAND_WRITTEN}) x",
         {
             "day": DAY,
             "into": CHECK_DAY,

@@ -34,8 +34,11 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench.data import empty_app_tables, insert_select, run  # noqa: E402
+from handoffs.models import Handoff, Opportunity  # noqa: E402
+from leads.models import Account, Activity, Lead  # noqa: E402
 from metrics import kpis  # noqa: E402
-from sdr_ops.models import Team  # noqa: E402
+from sdr_ops.models import StaffingRecord, Team, User  # noqa: E402
 
 TEAMS = 5
 SDRS = 500
@@ -44,127 +47,166 @@ WEEK = "2026-W46"
 RUNS = 5
 
 
-def run(sql: str, params=None) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params or [])
-
-
 def generate(leads: int, handoffs: int) -> None:
     print(f"generating {leads:,} leads and {handoffs:,} handoffs ...", flush=True)
     started = time.monotonic()
-    tables = [
-        m._meta.db_table
-        for m in django.apps.apps.get_models()
-        if m._meta.app_label in {"sdr_ops", "leads", "handoffs", "metrics"}
-    ]
-    run(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
-    run(
-        """INSERT INTO sdr_ops_team (slug, name, kind, time_zone, ramp_factors, ratio_band_low,
-               ratio_band_high, max_talk_minutes, currency, qualification_items, call_list_size,
-               call_list_build_time, valve_full_at, valve_a_only_at, valve_a_or_b_at,
-               handoff_response_days, patient_segments)
-           SELECT 'team-' || t, 'Team ' || t, 'sdr', 'Asia/Seoul', '[0.0, 0.5]', 0.70, 0.80, 15,
-                  'KRW', '["budget", "approval_process", "need", "timing"]', 60, '19:00',
-                  1.0, 0.9, 0.7, 2, '["enterprise"]'
-           FROM generate_series(1, %s) t""",
-        [TEAMS],
+    empty_app_tables()
+    p = {
+        "teams": TEAMS,
+        "sdrs": SDRS,
+        "aes": AES,
+        "leads": leads,
+        "handoffs": handoffs,
+        "accounts": max(leads // 20, 1),
+    }
+    insert_select(
+        Team,
+        {
+            "slug": "'team-' || t",
+            "name": "'Team ' || t",
+            "time_zone": "'Asia/Seoul'",
+            "ramp_factors": "'[0.0, 0.5]'",
+            "ratio_band_low": "0.70",
+            "ratio_band_high": "0.80",
+        },
+        "FROM generate_series(1, %(teams)s) t",
+        p,
     )
-    run(
-        """INSERT INTO sdr_ops_user (password, is_superuser, first_name, last_name, is_staff,
-               is_active, date_joined, email, role)
-           SELECT '!', false, 'SDR', s::text, false, true, now(), 'sdr' || s || '@bench.test',
-                  'sdr' FROM generate_series(1, %s) s""",
-        [SDRS],
-    )
-    run(
-        """INSERT INTO sdr_ops_user (password, is_superuser, first_name, last_name, is_staff,
-               is_active, date_joined, email, role)
-           SELECT '!', false, 'AE', s::text, false, true, now(), 'ae' || s || '@bench.test',
-                  'ae' FROM generate_series(1, %s) s""",
-        [AES],
-    )
+    for role, count in (("sdr", "sdrs"), ("ae", "aes")):
+        insert_select(
+            User,
+            {
+                "password": "'!'",
+                "first_name": f"'{role.upper()}'",
+                "last_name": "s::text",
+                "email": f"'{role}' || s || '@bench.test'",
+                "role": f"'{role}'",
+            },
+            f"FROM generate_series(1, %({count})s) s",
+            p,
+        )
     # Staffing: most SDRs since 2025; every 7th joined in the autumn (ramping); every 50th
     # moved to the next team on 2026-10-01; every 60th left on 2026-11-11.
-    run(
-        """INSERT INTO sdr_ops_staffingrecord (person_id, team_id, role, start_date, end_date,
-               reason)
-           SELECT u.id, 1 + (u.id - 1) %% %(teams)s, 'sdr',
-                  CASE WHEN u.id %% 7 = 0 AND u.id %% 50 <> 0
-                       THEN DATE '2026-09-01' + (u.id %% 60)::int
-                       ELSE DATE '2025-01-01' END,
-                  CASE WHEN u.id %% 50 = 0 THEN DATE '2026-09-30'
-                       WHEN u.id %% 60 = 0 THEN DATE '2026-11-11' END,
-                  'hired'
-           FROM sdr_ops_user u WHERE u.role = 'sdr'""",
-        {"teams": TEAMS},
+    insert_select(
+        StaffingRecord,
+        {
+            "person_id": "u.id",
+            "team_id": "1 + (u.id - 1) %% %(teams)s",
+            "role": "'sdr'",
+            "start_date": """CASE WHEN u.id %% 7 = 0 AND u.id %% 50 <> 0
+                THEN DATE '2026-09-01' + (u.id %% 60)::int ELSE DATE '2025-01-01' END""",
+            "end_date": """CASE WHEN u.id %% 50 = 0 THEN DATE '2026-09-30'
+                WHEN u.id %% 60 = 0 THEN DATE '2026-11-11' END""",
+            "reason": "'hired'",
+        },
+        "FROM sdr_ops_user u WHERE u.role = 'sdr'",
+        p,
     )
-    run(
-        """INSERT INTO sdr_ops_staffingrecord (person_id, team_id, role, start_date, reason)
-           SELECT u.id, 1 + u.id %% %(teams)s, 'sdr', DATE '2026-10-01', 'moved'
-           FROM sdr_ops_user u WHERE u.role = 'sdr' AND u.id %% 50 = 0""",
-        {"teams": TEAMS},
+    insert_select(
+        StaffingRecord,
+        {
+            "person_id": "u.id",
+            "team_id": "1 + u.id %% %(teams)s",
+            "role": "'sdr'",
+            "start_date": "DATE '2026-10-01'",
+            "reason": "'moved'",
+        },
+        "FROM sdr_ops_user u WHERE u.role = 'sdr' AND u.id %% 50 = 0",
+        p,
     )
-    run(
-        """INSERT INTO leads_account (name, segment, size, industry)
-           SELECT 'Account ' || a,
-                  CASE a %% 10 WHEN 0 THEN 'enterprise' WHEN 1 THEN 'enterprise'
-                       WHEN 2 THEN 'mid_market' WHEN 3 THEN 'mid_market' WHEN 4 THEN 'mid_market'
-                       ELSE 'smb' END, 50, 'Bench'
-           FROM generate_series(1, %s) a""",
-        [max(leads // 20, 1)],
+    insert_select(
+        Account,
+        {
+            "name": "'Account ' || a",
+            "segment": """CASE a %% 10 WHEN 0 THEN 'enterprise' WHEN 1 THEN 'enterprise'
+                WHEN 2 THEN 'mid_market' WHEN 3 THEN 'mid_market' WHEN 4 THEN 'mid_market'
+                ELSE 'smb' END""",
+            "size": "50",
+            "industry": "'Bench'",
+        },
+        "FROM generate_series(1, %(accounts)s) a",
+        p,
     )
     # Leads over the 30 weeks up to 2026-11-29, owned round robin by the SDRs.
-    run(
-        """INSERT INTO leads_lead (external_id, account_id, first_name, last_name, email, phone,
-               title, source, owner_id, do_not_call, stage, created_at)
-           SELECT NULL, 1 + (i * 7) %% %(accounts)s, 'Lead', i::text, 'l' || i || '@x.test',
-                  '', '',
-                  CASE i %% 5 WHEN 0 THEN 'inbound' WHEN 1 THEN 'outbound' WHEN 2 THEN 'event'
-                       WHEN 3 THEN 'referral' ELSE 'inbound' END,
-                  1 + i %% %(sdrs)s, false, 'working',
-                  TIMESTAMPTZ '2026-11-29 18:00+09'
-                      - ((i::bigint * 7919) %% 210) * INTERVAL '1 day'
-                      - (i %% 540) * INTERVAL '1 minute'
-           FROM generate_series(1, %(leads)s) i""",
-        {"accounts": max(leads // 20, 1), "sdrs": SDRS, "leads": leads},
+    insert_select(
+        Lead,
+        {
+            "account_id": "1 + (i * 7) %% %(accounts)s",
+            "first_name": "'Lead'",
+            "last_name": "i::text",
+            "email": "'l' || i || '@x.test'",
+            "source": """CASE i %% 5 WHEN 0 THEN 'inbound' WHEN 1 THEN 'outbound'
+                WHEN 2 THEN 'event' WHEN 3 THEN 'referral' ELSE 'inbound' END""",
+            "owner_id": "1 + i %% %(sdrs)s",
+            "do_not_call": "false",
+            "stage": "'working'",
+            "created_at": """TIMESTAMPTZ '2026-11-29 18:00+09'
+                - ((i::bigint * 7919) %% 210) * INTERVAL '1 day'
+                - (i %% 540) * INTERVAL '1 minute'""",
+        },
+        "FROM generate_series(1, %(leads)s) i",
+        p,
     )
     # 70 % touched once (a call or an e-mail), 30 % with a connected call after that.
-    run("""INSERT INTO leads_activity (lead_id, sdr_id, type, outcome, started_at,
-               duration_seconds, notes)
-           SELECT l.id, l.owner_id, CASE WHEN l.id %% 3 = 0 THEN 'email' ELSE 'call' END,
-                  'no_answer', l.created_at + (l.id %% 50) * INTERVAL '1 hour', 30, ''
-           FROM leads_lead l WHERE l.id %% 10 < 7""")
-    run("""INSERT INTO leads_activity (lead_id, sdr_id, type, outcome, started_at,
-               duration_seconds, notes)
-           SELECT l.id, l.owner_id, 'call', 'connected',
-                  l.created_at + (50 + l.id %% 70) * INTERVAL '1 hour', 240, ''
-           FROM leads_lead l WHERE l.id %% 10 < 3""")
+    touch = {"lead_id": "l.id", "sdr_id": "l.owner_id"}
+    insert_select(
+        Activity,
+        {
+            **touch,
+            "type": "CASE WHEN l.id %% 3 = 0 THEN 'email' ELSE 'call' END",
+            "outcome": "'no_answer'",
+            "started_at": "l.created_at + (l.id %% 50) * INTERVAL '1 hour'",
+            "duration_seconds": "30",
+        },
+        "FROM leads_lead l WHERE l.id %% 10 < 7",
+    )
+    insert_select(
+        Activity,
+        {
+            **touch,
+            "type": "'call'",
+            "outcome": "'connected'",
+            "started_at": "l.created_at + (50 + l.id %% 70) * INTERVAL '1 hour'",
+            "duration_seconds": "240",
+        },
+        "FROM leads_lead l WHERE l.id %% 10 < 3",
+    )
     # Handoffs: the connected leads, then as many more as asked for; 65 % accepted,
     # 25 % rejected, 10 % pending.
-    run(
-        """INSERT INTO handoffs_handoff (external_id, lead_id, sdr_id, ae_id, created_at,
-               certainty, comment, checklist, status, decided_at, rejection_reason,
-               rejection_comment, override_reason)
-           SELECT NULL, l.id, l.owner_id, %(sdrs)s + 1 + l.id %% %(aes)s,
-                  l.created_at + INTERVAL '6 days',
-                  CASE l.id %% 3 WHEN 0 THEN 'A' WHEN 1 THEN 'B' ELSE 'C' END, '', '[]',
-                  CASE WHEN l.id / 5 %% 20 < 13 THEN 'accepted'
-                       WHEN l.id / 5 %% 20 < 18 THEN 'rejected' ELSE 'pending' END,
-                  CASE WHEN l.id / 5 %% 20 < 18 THEN l.created_at + INTERVAL '8 days' END,
-                  CASE WHEN l.id / 5 %% 20 BETWEEN 13 AND 17 THEN 'not_ready' ELSE '' END,
-                  '', ''
-           FROM leads_lead l WHERE l.id %% 5 = 0 AND l.id <= %(handoffs)s * 5""",
-        {"sdrs": SDRS, "aes": AES, "handoffs": handoffs},
+    insert_select(
+        Handoff,
+        {
+            "lead_id": "l.id",
+            "sdr_id": "l.owner_id",
+            "ae_id": "%(sdrs)s + 1 + l.id %% %(aes)s",
+            "created_at": "l.created_at + INTERVAL '6 days'",
+            "certainty": "CASE l.id %% 3 WHEN 0 THEN 'A' WHEN 1 THEN 'B' ELSE 'C' END",
+            "checklist": "'[]'",
+            "status": """CASE WHEN l.id / 5 %% 20 < 13 THEN 'accepted'
+                WHEN l.id / 5 %% 20 < 18 THEN 'rejected' ELSE 'pending' END""",
+            "decided_at": "CASE WHEN l.id / 5 %% 20 < 18 THEN l.created_at + INTERVAL '8 days' END",
+            "rejection_reason": """CASE WHEN l.id / 5 %% 20 BETWEEN 13 AND 17
+                THEN 'not_ready' ELSE '' END""",
+        },
+        "FROM leads_lead l WHERE l.id %% 5 = 0 AND l.id <= %(handoffs)s * 5",
+        p,
     )
-    run("""INSERT INTO handoffs_opportunity (handoff_id, amount_at_creation, amount, loss_reason,
-               created_at, status, amount_at_close, closed_at)
-           SELECT h.id, 1000000 + (h.id %% 50) * 100000, NULL, '', h.decided_at,
-                  CASE WHEN h.id %% 10 < 3 THEN 'won' WHEN h.id %% 10 < 5 THEN 'lost'
-                       ELSE 'open' END,
-                  CASE WHEN h.id %% 10 < 5
-                       THEN (1000000 + (h.id %% 50) * 100000) * (0.8 + (h.id %% 5) * 0.1) END,
-                  CASE WHEN h.id %% 10 < 5 THEN h.decided_at + INTERVAL '20 days' END
-           FROM handoffs_handoff h WHERE h.status = 'accepted'""")
+    created = "1000000 + (h.id %% 50) * 100000"
+    insert_select(
+        Opportunity,
+        {
+            "handoff_id": "h.id",
+            "amount_at_creation": created,
+            "amount": "NULL",
+            "created_at": "h.decided_at",
+            "status": """CASE WHEN h.id %% 10 < 3 THEN 'won' WHEN h.id %% 10 < 5 THEN 'lost'
+                ELSE 'open' END""",
+            "amount_at_close": f"""CASE WHEN h.id %% 10 < 5
+                THEN ({created}) * (0.8 + (h.id %% 5) * 0.1) END""",
+            "closed_at": "CASE WHEN h.id %% 10 < 5 THEN h.decided_at + INTERVAL '20 days' END",
+        },
+        "FROM handoffs_handoff h WHERE h.status = 'accepted'",
+    )
     run("VACUUM ANALYZE")
     print(f"  generated in {time.monotonic() - started:.1f} s", flush=True)
 

@@ -1,6 +1,7 @@
 """Project middleware."""
 
 from django.contrib.auth import middleware as auth_middleware
+from django.utils import timezone, translation
 
 
 class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
@@ -25,8 +26,6 @@ class TeamTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.utils import timezone
-
         user = getattr(request, "user", None)
         team = user.current_team if user is not None and user.is_authenticated else None
         if team is not None:
@@ -45,8 +44,6 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.utils import translation
-
         user = getattr(request, "user", None)
         chosen = getattr(user, "language", "") if user is not None else ""
         if chosen and user.is_authenticated:

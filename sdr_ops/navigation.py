@@ -1,9 +1,11 @@
 """The pages of the app, which roles see each, and the navigation built from them."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -95,6 +97,13 @@ def pages_for(user) -> list[Page]:
     return [page for page in PAGES if page.allows(user)]
 
 
+@lru_cache(maxsize=64)
+def _paths(prefix: str, urlconf: str, registry: int) -> dict[str, str]:
+    """Every page's path, reversed once per process (and script prefix, URL configuration and
+    page registry), not once per request."""
+    return {page.name: reverse(page.name) for page in PAGES}
+
+
 def navigation(request: HttpRequest) -> dict:
     """Template context: the navigation entries of the logged-in user's role."""
     user = getattr(request, "user", None)
@@ -102,11 +111,12 @@ def navigation(request: HttpRequest) -> dict:
         return {"nav_items": [], "currency": "KRW"}
     team = user.current_team  # already read by the time-zone middleware
     current = request.resolver_match.url_name if request.resolver_match else None
+    paths = _paths(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF, id(PAGES))
     items = [
         {
             "name": page.name,
             "label": page.label,
-            "url": reverse(page.name),
+            "url": paths[page.name],
             "active": page.name == current,
         }
         for page in pages_for(user)

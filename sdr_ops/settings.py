@@ -71,7 +71,7 @@ MIDDLEWARE = [
 # 15 minutes (django-axes), and a success clears the count.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # refuses a locked-out pair before the password
-    "django.contrib.auth.backends.ModelBackend",
+    "sdr_ops.auth.ModelBackend",  # Django's, loading the session's user with their team
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
@@ -110,7 +110,12 @@ def _default_database_url() -> str:
 
 
 DATABASES = {"default": env.db("DATABASE_URL", default=_default_database_url())}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# PostgreSQL: each web worker (and each Celery worker process) keeps its one connection for
+# CONN_MAX_AGE seconds instead of opening one per request, and checks it with a round trip at
+# the start of a request, so a connection the server dropped is replaced rather than failing.
+_persistent = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=300 if _persistent else 0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The test database is a file, not memory, so that a Celery worker started by a test can
     # open the same database as the test.

@@ -59,8 +59,8 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client, org):
 
 def test_profile_shows_role_team_and_its_settings(client, org, django_assert_num_queries):
     client.force_login(org.alice)
-    # 1 session, 2 user, 3 current team (time zone, kept for the request), 4 token
-    with django_assert_num_queries(4):
+    # 1 session, 2 user with their team, 3 token
+    with django_assert_num_queries(3):
         response = client.get(reverse("profile"))
     assert b"Enterprise Desk" in response.content
     assert b"15 minutes" in response.content

@@ -47,9 +47,9 @@ def test_dashboard_queries_do_not_grow_with_data(client, org, rows, django_asser
         handoff(org, last, "accepted")
     store_all_weeks(org.desk)
     client.force_login(org.mia)
-    # 1 session, 2 user, 3 team, 4 the stored weeks, 5 joins and leavers, 6 largest drifts,
-    # 7 qualification evidence
-    with django_assert_num_queries(7):
+    # 1 session, 2 user with their team, 3 the stored weeks, 4 joins and leavers, 5 largest drifts,
+    # 6 qualification evidence
+    with django_assert_num_queries(6):
         html = client.get(reverse("dashboards")).content.decode()
     assert "100 %" in html and "too narrow: qualifying too strictly" in html
     assert 'id="chart-data"' in html

@@ -78,8 +78,8 @@ def test_inbox_queries_do_not_grow_with_handoffs(client, org, rows, django_asser
     Capacity.objects.create(ae=org.aaron, normal=100)
     make_pending(org, rows)
     client.force_login(org.aaron)
-    # 1 session, 2 user, 3 team (time zone), 4 pending handoffs with lead, company and SDR
-    with django_assert_num_queries(4):
+    # 1 session, 2 user with their team, 3 pending handoffs with lead, company and SDR
+    with django_assert_num_queries(3):
         html = client.get(reverse("ae-inbox")).content.decode()
     assert html.count('class="card handoff-card"') == rows
     assert "Why this matters" in html and "budget confirmed" in html
@@ -159,9 +159,9 @@ def test_capacity_board_shows_load_and_what_each_ae_takes(client, org, django_as
     load(org.ada, 4, org)
     load(org.aaron, 6, org)
     client.force_login(org.mia)
-    # 1 session, 2 user, 3 team, 4 every AE with capacity, load and last handoff,
-    # 5 the load at each of the last 8 week ends, 6 the dated reductions
-    with django_assert_num_queries(6):
+    # 1 session, 2 user with their team, 3 every AE with capacity, load and last handoff,
+    # 4 the load at each of the last 8 week ends, 5 the dated reductions
+    with django_assert_num_queries(5):
         html = client.get(reverse("capacity")).content.decode()
     ada = re.search(rf'data-ae="{org.ada.pk}".*?</tr>', html, re.S).group(0)
     aaron = re.search(rf'data-ae="{org.aaron.pk}".*?</tr>', html, re.S).group(0)

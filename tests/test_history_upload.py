@@ -130,8 +130,8 @@ def test_files_that_cannot_be_read_say_why(client, org, upload, message):
 
 def test_the_page_costs_a_fixed_number_of_queries(client, org, django_assert_num_queries):
     client.force_login(org.mia)
-    # session, user, the user's team
-    with django_assert_num_queries(3):
+    # session, the user with their team
+    with django_assert_num_queries(2):
         assert client.get(reverse(URL)).status_code == 200
 
 

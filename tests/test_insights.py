@@ -60,8 +60,8 @@ def test_digest_counts_by_topic_and_week_with_trend_and_quotes(
     add(org, "pricing", "Per-seat pricing is hard", days_ago=last_week)
     add(org, "feature", "Do you have a Slack integration?", days_ago=0)
     client.force_login(org.stella)
-    # 1 session, 2 user, 3 team, 4 counts by week and topic, 5-10 newest quotes per topic
-    with django_assert_num_queries(10):
+    # 1 session, 2 user with their team, 3 counts by week and topic, 4-9 newest quotes per topic
+    with django_assert_num_queries(9):
         html = client.get(reverse("insights")).content.decode()
     pricing = html.split('data-topic="pricing">')[1].split("</tr>")[0]
     assert "<td>3</td>" in pricing and "▲ 1" in pricing

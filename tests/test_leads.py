@@ -202,9 +202,9 @@ def test_lead_list_queries_do_not_grow_with_rows(client, org, rows, django_asser
     for lead in LeadFactory.create_batch(rows, owner=org.bob):
         touch(lead, days_ago=1)
     client.force_login(org.mia)
-    # 1 session, 2 user, 3 mia's team (kept for the request), 4 the owners offered,
-    # 5 count, 6 the page of leads with company, owner and last touch
-    with django_assert_num_queries(6):
+    # 1 session, 2 user with their team, 3 the owners offered,
+    # 4 count, 5 the page of leads with company, owner and last touch
+    with django_assert_num_queries(5):
         client.get(reverse("lead-list"))
 
 
@@ -224,10 +224,10 @@ def test_lead_brief_queries_do_not_grow_with_history(client, org, rows, django_a
             rejection_reason=RejectionReason.NO_NEED,
         )
     client.force_login(org.alice)
-    # 1 session, 2 user, 3 team (time zone), 4 lead with company and owner, 5 qualification
-    # answers with who, 6 handoffs with AE and SDR, 7 their opportunities, 8 activities with
-    # SDR, 9 stage history with who, 10 the audit trail with who
-    with django_assert_num_queries(10):
+    # 1 session, 2 user with their team, 3 lead with company and owner, 4 qualification
+    # answers with who, 5 handoffs with AE and SDR, 6 their opportunities, 7 activities with
+    # SDR, 8 stage history with who, 9 the audit trail with who
+    with django_assert_num_queries(9):
         client.get(reverse("lead-brief", args=[lead.pk]))
 
 

@@ -52,8 +52,8 @@ def test_only_the_ae_of_the_deal_changes_it(org, opportunity):
 
 def test_the_opportunities_page(client, org, opportunity, django_assert_num_queries):
     client.force_login(org.aaron)
-    # 1 session, 2 user, 3 team, 4 open deals with lead, company, SDR, 5 recently closed
-    with django_assert_num_queries(5):
+    # 1 session, 2 user with their team, 3 open deals with lead, company, SDR, 4 recently closed
+    with django_assert_num_queries(4):
         html = client.get(reverse("opportunities")).content.decode()
     assert f'data-opportunity="{opportunity.pk}"' in html
     client.post(

@@ -95,10 +95,10 @@ def test_desk_queries_do_not_grow_with_the_queue(client, org, rows, django_asser
     for _ in range(rows):
         make_handoff(org)
     client.force_login(org.mia)
-    # 1 session, 2 user, 3 team, 4 the queue's length, 5 one page of it with lead, company,
-    # SDR, AE and flags' data, 6 the leads' activities, 7 the team's usual comment length,
-    # 8 the SDRs to filter by
-    with django_assert_num_queries(8):
+    # 1 session, 2 user with their team, 3 the queue's length, 4 one page of it with lead, company,
+    # SDR, AE and flags' data, 5 the leads' activities, 6 the team's usual comment length,
+    # 7 the SDRs to filter by
+    with django_assert_num_queries(7):
         html = client.get(reverse("review-desk")).content.decode()
     assert html.count('class="card review-card"') == rows
     assert "Discussed the month-end close." in html

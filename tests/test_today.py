@@ -141,8 +141,8 @@ def test_today_queries_do_not_grow_with_entries(client, org, rows, django_assert
     rule_cap.update(cap=200)
     calllists.build_call_lists(org.desk, today_of(org))
     client.force_login(org.alice)
-    # 1 session, 2 user, 3 team (time zone), 4 the list, 5 entries with lead, company, touch
-    with django_assert_num_queries(5):
+    # 1 session, 2 user with their team, 3 the list, 4 entries with lead, company, touch
+    with django_assert_num_queries(4):
         response = client.get(reverse("today"))
     assert len(entry_ids(response)) == rows
 

@@ -9,4 +9,13 @@ def bare(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-urlpatterns = [path("bench/bare/", bare), path("", include("sdr_ops.urls"))]
+def bare_signed_in(request):
+    """The floor behind the log-in: the session, the user and their team, then nothing."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [
+    path("bench/bare/", bare),
+    path("bench/signed-in/", bare_signed_in),
+    path("", include("sdr_ops.urls")),
+]

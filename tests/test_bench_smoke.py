@@ -1,0 +1,66 @@
+"""Every benchmark under bench/ runs as shipped, at a tiny scale, so that a schema change
+cannot break one silently. Nothing here asserts a time: each script must only finish and
+exit 0 (its own checks, such as "same rows", still apply).
+
+The benchmarks are written for PostgreSQL; on SQLite these tests are skipped. They run in a
+database of their own, made and dropped here, since each benchmark empties the app's tables.
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .helpers import ROOT, child_env, postgres_url
+
+SCRIPTS = {
+    "call lists": ["bench/call_lists.py", "--sdrs", "4", "--leads", "400"],
+    "kpis": ["bench/kpis.py", "--leads", "1000", "--handoffs", "100"],
+    "history import": ["bench/import_history.py", "--leads", "200"],
+    "load mix": [
+        "bench/load/run.py",
+        "--seconds",
+        "6",
+        "--users",
+        "3",
+        "--workers",
+        "1",
+        "--max-ratio",
+        "0",
+    ],
+    "pages": ["bench/load/pages.py", "--smoke"],
+}
+
+
+@pytest.fixture(scope="module")
+def bench_database():
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://", "pgsql://")):
+        pytest.skip("the benchmarks run on PostgreSQL only")
+    name = url.rsplit("/", 1)[1].split("?")[0] + "_bench_smoke"
+    server = postgres_url()
+    if server is None:
+        pytest.skip("no PostgreSQL server answers")
+    import psycopg
+
+    with psycopg.connect(server.replace("postgres://", "postgresql://"), autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        c.execute(f'CREATE DATABASE "{name}"')
+    yield server.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(server.replace("postgres://", "postgresql://"), autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_benchmark_runs_as_shipped(bench_database, name):
+    script, *args = SCRIPTS[name]
+    result = subprocess.run(
+        [sys.executable, script, *args],
+        cwd=ROOT,
+        env=child_env(DATABASE_URL=bench_database, DJANGO_SETTINGS_MODULE=None),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
