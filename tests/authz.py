@@ -10,6 +10,7 @@ from handoffs import reviews
 from handoffs.models import Handoff, Opportunity
 from leads import calllists
 from leads.models import CallList
+from telephony.models import Call
 
 from .factories import LeadFactory
 from .test_reviews import make_handoff
@@ -51,6 +52,7 @@ class World:
     praise: object
     call_list: CallList
     entry: object
+    call: object = None
 
 
 def build_world(org) -> World:
@@ -68,4 +70,12 @@ def build_world(org) -> World:
     entry = call_list.entries.order_by("position").first()
     assert entry is not None, "alice's list has entries"
     assert timezone.now()
-    return World(lead, pending, accepted, opportunity, review, praise, call_list, entry)
+    call = Call.objects.create(
+        team=org.desk,
+        call_id="authz-1",
+        direction="inbound",
+        remote_number="+8225551234",
+        sdr=org.alice,
+        started_at=timezone.now(),
+    )
+    return World(lead, pending, accepted, opportunity, review, praise, call_list, entry, call)

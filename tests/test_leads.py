@@ -226,8 +226,9 @@ def test_lead_brief_queries_do_not_grow_with_history(client, org, rows, django_a
     client.force_login(org.alice)
     # 1 session, 2 user, 3 team (time zone), 4 lead with company and owner, 5 qualification
     # answers with who, 6 handoffs with AE and SDR, 7 their opportunities, 8 activities with
-    # SDR, 9 stage history with who, 10 the audit trail with who
-    with django_assert_num_queries(10):
+    # SDR, 9 stage history with who, 10 the audit trail with who, 11 the team's phone system
+    # (how the number is dialled), 12 the call recordings
+    with django_assert_num_queries(12):
         client.get(reverse("lead-brief", args=[lead.pk]))
 
 
