@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from leads.queries import team_sdrs
 from sdr_ops.models import Role, User
 
+from . import hooks
 from .models import Handoff
 
 
@@ -34,6 +35,6 @@ def inbox(ae: User) -> QuerySet[Handoff]:
     """Pending handoffs addressed to the AE, oldest first."""
     return (
         Handoff.objects.filter(ae=ae, status=Handoff.Status.PENDING)
-        .select_related("lead__account", "sdr")
+        .select_related("lead__account", "sdr", *hooks.inbox_related)
         .order_by("created_at", "pk")
     )
