@@ -60,10 +60,11 @@ def put_event(availability: Availability, uid: str, ics: bytes) -> None:
         try:
             event = calendar.event_by_uid(uid)
         except caldav_error.NotFoundError:
-            calendar.save_event(ics.decode())
+            calendar.add_event(ics.decode(), increase_seqno=False)
         else:
             event.data = ics.decode()
-            event.save()
+            # The meeting's SEQUENCE is the app's to count (the invitations carry it too).
+            event.save(increase_seqno=False)
     except _errors() as exc:
         raise CalendarError(str(exc)) from exc
 
