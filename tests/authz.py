@@ -1,5 +1,6 @@
 """The objects and actors of the authorization matrix (tests/test_authorization.py)."""
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from handoffs import reviews
 from handoffs.models import Handoff, Opportunity
 from leads import calllists
 from leads.models import CallList
+from meetings.models import Meeting
 from telephony.models import Call
 
 from .factories import LeadFactory
@@ -53,6 +55,7 @@ class World:
     call_list: CallList
     entry: object
     call: object = None
+    meeting: object = None
 
 
 def build_world(org) -> World:
@@ -78,4 +81,15 @@ def build_world(org) -> World:
         sdr=org.alice,
         started_at=timezone.now(),
     )
-    return World(lead, pending, accepted, opportunity, review, praise, call_list, entry, call)
+    starts = timezone.now() + datetime.timedelta(days=2)
+    meeting = Meeting.objects.create(
+        handoff=pending,
+        ae=org.aaron,
+        booked_by=org.alice,
+        status="booked",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(minutes=30),
+    )
+    return World(
+        lead, pending, accepted, opportunity, review, praise, call_list, entry, call, meeting
+    )

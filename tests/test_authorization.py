@@ -166,6 +166,17 @@ MATRIX = {
         {"signed": 404},
     ),
     "api-telephony-events": (None, {"POST": frozenset()}, {"signed": 401}),
+    # Meetings: the handoff form's slots, the AE's meeting settings (as their capacity), and
+    # moving a meeting (its AE or the SDR who booked it).
+    "meeting-slots": (lead, {"GET": OWN_SIDE}),
+    "meeting-availability": (
+        lambda w, o: [o.aaron.pk],
+        {"GET": MANAGERS | {"ae_addressee", "admin"}, "POST": MANAGERS | {"ae_addressee", "admin"}},
+    ),
+    "meeting-move": (
+        lambda w, o: [w.meeting.pk],
+        {"GET": {"ae_addressee", "sdr_owner"}, "POST": {"ae_addressee", "sdr_owner"}},
+    ),
     "schema": (None, {"GET": LOGGED_IN}),
     "swagger-ui": (None, {"GET": LOGGED_IN}),
 }

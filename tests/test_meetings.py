@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from handoffs import domain as handoff_domain
 from handoffs import valve
-from handoffs.models import Handoff
+from handoffs.models import Capacity, Handoff
 from meetings import domain, invitations, slots
 from meetings.models import Availability, Meeting, WorkingHours
 from sdr_ops.celery import app as celery_app
@@ -307,3 +307,25 @@ def test_the_ae_sets_working_hours_length_and_calendar(client, org):
     assert Availability.objects.get(ae=org.aaron).meeting_minutes == 45
     client.force_login(org.ada)
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("rows", [2, 12])
+def test_the_inbox_shows_each_meeting_in_the_same_queries(
+    client, org, rows, django_assert_num_queries
+):
+    set_hours(org.aaron, weekly_limit=100)
+    Capacity.objects.create(ae=org.aaron, normal=100)
+    offered = slots.free_slots(org.aaron, limit=rows).slots
+    for i in range(rows):
+        handoff = pending_handoff(org)
+        if i % 2:
+            domain.book(handoff, by=org.alice, slot=offered[i].value)
+        else:
+            domain.hand_off_without_meeting(handoff, by=org.alice, reason=f"Fair {i}")
+    client.force_login(org.aaron)
+    # 1 session, 2 user, 3 team (time zone), 4 pending handoffs with lead, company, SDR and
+    # meeting
+    with django_assert_num_queries(4):
+        html = client.get(reverse("ae-inbox")).content.decode()
+    assert html.count('data-meeting="booked"') == rows // 2
+    assert html.count('data-meeting="none"') == rows - rows // 2
