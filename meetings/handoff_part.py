@@ -12,7 +12,10 @@ from .models import WorkingHours
 
 
 def offer_context(request, *, lead, ae_id: str, picked: str = "") -> dict:
-    ae = User.objects.filter(pk=ae_id, role="ae").first() if str(ae_id).isdigit() else None
+    ae_id = str(ae_id)
+    # Digits only, and within a 64-bit id: anything else names no user.
+    wellformed = ae_id.isascii() and ae_id.isdigit() and len(ae_id) < 19
+    ae = User.objects.filter(pk=ae_id, role="ae").first() if wellformed else None
     context = {"lead": lead, "ae": ae, "picked": picked}
     if ae is not None:
         offer = slots.free_slots(ae)

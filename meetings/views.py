@@ -88,10 +88,9 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Meeting moved; the updated invitation is on its way."))
-            return redirect(
-                "ae-inbox" if request.user.role == Role.AE else "lead-brief",
-                *([] if request.user.role == Role.AE else [lead.pk]),
-            )
+            if request.user.role == Role.AE:
+                return redirect("ae-inbox")
+            return redirect("lead-brief", lead.pk)
     context = offer_context(request, lead=lead, ae_id=str(meeting.ae_id))
     context["offer"] = slots.free_slots(meeting.ae, exclude=meeting.pk)
     context["meeting"] = meeting

@@ -329,3 +329,12 @@ def test_the_inbox_shows_each_meeting_in_the_same_queries(
         html = client.get(reverse("ae-inbox")).content.decode()
     assert html.count('data-meeting="booked"') == rows // 2
     assert html.count('data-meeting="none"') == rows - rows // 2
+
+
+@pytest.mark.parametrize("to_ae", ["", "x", "²", "9" * 30, "-1", "1.5"])
+def test_the_slots_fragment_takes_any_ae_id(client, org, to_ae):
+    lead = qualified(LeadFactory(owner=org.alice, stage="connected"))
+    client.force_login(org.alice)
+    response = client.get(reverse("meeting-slots", args=[lead.pk]), {"to_ae": to_ae})
+    assert response.status_code == 200
+    assert "Pick an AE to see their free slots." in response.content.decode()
