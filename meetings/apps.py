@@ -17,4 +17,4 @@ class MeetingsConfig(AppConfig):
             hooks.form_parts.append(MeetingPart())
             hooks.room_checks.append(slots.week_full)
             hooks.on_rejected.append(domain.cancel_for_rejected)
-            hooks.inbox_related.append("meeting")
+            hooks.inbox_related.append("meeting__ae__availability")

@@ -143,6 +143,10 @@ def test_the_handoff_form_offers_the_aes_slots_and_books_one(
     offered = slots.free_slots(org.aaron).slots
     assert f'value="{offered[0].value}"' in html
     assert "(Asia/Seoul)" in html and "(Europe/London)" in html
+    seoul = offered[0].start.astimezone(SEOUL)
+    london = offered[0].start.astimezone(zoneinfo.ZoneInfo("Europe/London"))
+    assert f"{seoul:%a} {seoul.day} {seoul:%b %H:%M}" in html
+    assert f"(lead: {london:%a %H:%M})" in html
     with django_capture_on_commit_callbacks(execute=True):
         response = handoff_form(
             client, lead, to_ae=org.aaron.pk, meeting="slot", meeting_slot=offered[1].value

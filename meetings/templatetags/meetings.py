@@ -1,5 +1,7 @@
 """Template hooks of meetings for the pages of handoffs."""
 
+import zoneinfo
+
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
 
@@ -8,15 +10,16 @@ register = template.Library()
 
 @register.inclusion_tag("meetings/inbox_line.html", takes_context=True)
 def meeting_of(context, handoff):
-    """The handoff's first meeting (the inbox selects it with the handoff), or why none."""
+    """The handoff's first meeting in the AE's zone (the inbox selects both with the
+    handoff), or why there is none."""
     try:
         meeting = handoff.meeting
     except ObjectDoesNotExist:
         meeting = None
-    return {"meeting": meeting, "user": context.get("user")}
-
-
-@register.filter
-def in_zone(moment, zone):
-    """The moment in the given zone (a ZoneInfo)."""
-    return moment.astimezone(zone) if moment else moment
+    zone = None
+    if meeting is not None:
+        try:
+            zone = zoneinfo.ZoneInfo(meeting.ae.availability.time_zone)
+        except ObjectDoesNotExist:
+            zone = None
+    return {"meeting": meeting, "zone": zone, "user": context.get("user")}
