@@ -16,6 +16,7 @@ from sdr_ops import calendar
 from sdr_ops.access import sdrs_managed_by
 from sdr_ops.models import User
 
+from . import hooks
 from .models import HANDOFF_FROM, Handoff, PraisePost, PraiseReaction, RejectionReason, Review
 
 
@@ -41,7 +42,7 @@ def inbox(ae: User) -> QuerySet[Handoff]:
     """Pending handoffs addressed to the AE, oldest first."""
     return (
         Handoff.objects.filter(ae=ae, status=Handoff.Status.PENDING)
-        .select_related("lead__account", "sdr")
+        .select_related("lead__account", "sdr", *hooks.inbox_related)
         .order_by("created_at", "pk")
     )
 

@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from sdr_ops import calendar
 from sdr_ops.models import Role, Team, User
 
+from . import hooks
 from .models import CapacityReduction, Certainty, Handoff, Opportunity
 
 DEFAULT_CAPACITY = 10
@@ -46,6 +47,8 @@ class AeState:
     segment: str
     last_handoff: datetime.datetime | None
     allowed: tuple[str, ...]
+    # No room whatever the load: the AE's week of first meetings is full (hooks.room_checks).
+    calendar_full: bool = False
 
     @property
     def load(self) -> int:
@@ -104,6 +107,10 @@ def ae_states(day: datetime.date, team: Team, aes: QuerySet[User] | None = None)
         ),
         covered=Coalesce("capacity__segment", Value("")),
     ).order_by("first_name", "last_name", "pk")
+    rows = list(rows)
+    no_room = set()
+    for check in hooks.room_checks:
+        no_room |= check(day, [ae.pk for ae in rows])
     states = []
     for ae in rows:
         capacity = ae.reduced_to if ae.reduced_to is not None else ae.normal_capacity
@@ -118,7 +125,8 @@ def ae_states(day: datetime.date, team: Team, aes: QuerySet[User] | None = None)
                 pending=ae.pending,
                 segment=ae.covered,
                 last_handoff=ae.last_handoff,
-                allowed=allowed_certainties(utilisation, team),
+                allowed=() if ae.pk in no_room else allowed_certainties(utilisation, team),
+                calendar_full=ae.pk in no_room,
             )
         )
     return states

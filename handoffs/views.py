@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,7 +18,7 @@ from sdr_ops.access import role_required
 from sdr_ops.forms import add_errors
 from sdr_ops.models import Role
 
-from . import access, domain, queries, valve
+from . import access, domain, hooks, queries, valve
 from .forms import AcceptForm, CapacityForm, HandoffForm, ReductionForm, RejectForm
 from .models import Capacity, CapacityReduction, Opportunity
 
@@ -41,14 +42,17 @@ def new(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            domain.hand_off(
-                lead,
-                by=request.user,
-                to_ae=data["to_ae"],
-                certainty=data["certainty"],
-                comment=data["comment"],
-                override_reason=data.get("override_reason", ""),
-            )
+            with transaction.atomic():
+                handoff = domain.hand_off(
+                    lead,
+                    by=request.user,
+                    to_ae=data["to_ae"],
+                    certainty=data["certainty"],
+                    comment=data["comment"],
+                    override_reason=data.get("override_reason", ""),
+                )
+                for part in hooks.form_parts:
+                    part.apply(handoff, request.POST, by=request.user)
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -64,6 +68,10 @@ def new(request: HttpRequest, pk: int) -> HttpResponse:
         "chosen": str(chosen) if chosen else "",
         "snapshot": domain.snapshot(lead),
         "team_takes": valve.team_required(states),
+        "parts": [
+            part.render(request, lead=lead, ae_id=str(chosen) if chosen else "")
+            for part in hooks.form_parts
+        ],
     }
     if request.htmx and request.method == "GET":
         return render(request, "handoffs/new.html#ae-choices", context)

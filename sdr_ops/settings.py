@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "leads",
     "handoffs",
     "metrics",
+    "telephony",
+    "meetings",
     "demo",
 ]
 

@@ -8,6 +8,7 @@ from handoffs import api as handoffs_api
 from leads import api as leads_api
 from metrics import api as metrics_api
 from sdr_ops import converters  # noqa: F401 - registers <id:...>
+from telephony import api as telephony_api
 
 from . import api, health, views
 from .forms import PasswordResetForm
@@ -64,6 +65,7 @@ api_v1 = [
         leads_api.SkipEntryView.as_view(),
         name="api-call-list-skip",
     ),
+    path("telephony/events/", telephony_api.CallEventsView.as_view(), name="api-telephony-events"),
 ]
 
 # A lost database connection answers 503 "try again", not the 500 page (sdr_ops.health).
@@ -91,6 +93,8 @@ urlpatterns = [
     path("", include("leads.urls")),
     path("", include("handoffs.urls")),
     path("", include("metrics.urls")),
+    path("", include("telephony.urls")),
+    path("", include("meetings.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # DRF views opt out of the login middleware; the documentation page is for people, so a

@@ -1,5 +1,6 @@
 """The objects and actors of the authorization matrix (tests/test_authorization.py)."""
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -10,6 +11,8 @@ from handoffs.domain import reviews
 from handoffs.models import Handoff, Opportunity
 from leads.domain import calllists
 from leads.models import CallList
+from meetings.models import Meeting
+from telephony.models import Call
 
 from .factories import LeadFactory
 from .test_reviews import make_handoff
@@ -51,6 +54,8 @@ class World:
     praise: object
     call_list: CallList
     entry: object
+    call: object = None
+    meeting: object = None
 
 
 def build_world(org) -> World:
@@ -68,4 +73,23 @@ def build_world(org) -> World:
     entry = call_list.entries.order_by("position").first()
     assert entry is not None, "alice's list has entries"
     assert timezone.now()
-    return World(lead, pending, accepted, opportunity, review, praise, call_list, entry)
+    call = Call.objects.create(
+        team=org.desk,
+        call_id="authz-1",
+        direction="inbound",
+        remote_number="+8225551234",
+        sdr=org.alice,
+        started_at=timezone.now(),
+    )
+    starts = timezone.now() + datetime.timedelta(days=2)
+    meeting = Meeting.objects.create(
+        handoff=pending,
+        ae=org.aaron,
+        booked_by=org.alice,
+        status="booked",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(minutes=30),
+    )
+    return World(
+        lead, pending, accepted, opportunity, review, praise, call_list, entry, call, meeting
+    )

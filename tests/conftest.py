@@ -16,6 +16,9 @@ from sdr_ops.models import Role, Team, User
 from .browser import browser, page  # noqa: F401
 from .factories import PASSWORD, TeamFactory, member
 
+# Real SMTP and CalDAV servers on the loopback for the meeting tests.
+from .meetings_servers import caldav_server, smtp_server  # noqa: F401
+
 
 @dataclass
 class Org:

@@ -156,6 +156,31 @@ MATRIX = {
     ),
     "api-opportunity-close": (lambda w, o: [w.opportunity.pk], {"POST": {"ae_addressee"}}),
     "api-call-list-skip": (lambda w, o: [w.entry.pk], {"POST": OWNER}),
+    # Telephony: call mode's dialling and call state, the incoming-call banner, a lead for an
+    # unknown caller (alice took the call).
+    "telephony-dial": (lead, {"POST": OWNER}),
+    "telephony-call-state": (lead, {"GET": OWNER}),
+    "telephony-incoming": (None, {"GET": SDRS | ADMIN}),
+    "telephony-lead-from-call": (lambda w, o: [w.call.pk], {"GET": OWNER, "POST": OWNER}),
+    # Signed by the phone system, not by a session: without the signature everyone, logged
+    # in or not, gets the same refusal, and there is no CSRF token to ask for.
+    "telephony-twilio": (
+        lambda w, o: ["enterprise-desk", "status"],
+        {"POST": frozenset()},
+        {"signed": 404},
+    ),
+    "api-telephony-events": (None, {"POST": frozenset()}, {"signed": 401}),
+    # Meetings: the handoff form's slots, the AE's meeting settings (as their capacity), and
+    # moving a meeting (its AE or the SDR who booked it).
+    "meeting-slots": (lead, {"GET": OWN_SIDE}),
+    "meeting-availability": (
+        lambda w, o: [o.aaron.pk],
+        {"GET": MANAGERS | {"ae_addressee", "admin"}, "POST": MANAGERS | {"ae_addressee", "admin"}},
+    ),
+    "meeting-move": (
+        lambda w, o: [w.meeting.pk],
+        {"GET": {"ae_addressee", "sdr_owner"}, "POST": {"ae_addressee", "sdr_owner"}},
+    ),
     "schema": (None, {"GET": LOGGED_IN}),
     "swagger-ui": (None, {"GET": LOGGED_IN}),
 }
@@ -209,7 +234,10 @@ def test_who_reaches_each_route(org, name):
                 )
                 transaction.set_rollback(True)
             got = outcome(response)
-            if actor in reach:
+            if "signed" in options:
+                if got != options["signed"]:
+                    wrong.append(f"{method} {actor}: {got}, expected {options['signed']}")
+            elif actor in reach:
                 expected_ok = got in REACHED or (options.get("ends_at_login") and got == "login")
                 if not expected_ok:
                     wrong.append(f"{method} {actor}: {got}, expected to reach it")
@@ -236,7 +264,7 @@ UNSAFE = [
     (name, method)
     for name, (_args, methods, *_rest) in MATRIX.items()
     for method in methods
-    if method not in ("GET", "HEAD", "OPTIONS")
+    if method not in ("GET", "HEAD", "OPTIONS") and "signed" not in (_rest[0] if _rest else {})
 ]
 
 

@@ -160,8 +160,9 @@ def test_capacity_board_shows_load_and_what_each_ae_takes(client, org, django_as
     load(org.aaron, 6, org)
     client.force_login(org.mia)
     # 1 session, 2 user with their team, 3 every AE with capacity, load and last handoff,
-    # 4 the load at each of the last 8 week ends, 5 the dated reductions
-    with django_assert_num_queries(5):
+    # 4 the AEs' working hours for first meetings (none: their week cannot be full), 5 the
+    # load at each of the last 8 week ends, 6 the dated reductions
+    with django_assert_num_queries(6):
         html = client.get(reverse("capacity")).content.decode()
     ada = re.search(rf'data-ae="{org.ada.pk}".*?</tr>', html, re.S).group(0)
     aaron = re.search(rf'data-ae="{org.aaron.pk}".*?</tr>', html, re.S).group(0)

@@ -22,7 +22,7 @@ from sdr_ops import audit, calendar
 from sdr_ops.models import Role, StaffingRecord, Team, User
 from sdr_ops.notify import label, notify
 
-from .. import valve
+from .. import hooks, valve
 from ..models import HANDOFF_FROM, Handoff, Opportunity, RejectionReason
 
 # Rejection reasons that need a comment to be understood.
@@ -99,7 +99,9 @@ def hand_off(
         team = lead.owner.current_team
         state = valve.ae_states(timezone.localdate(), team, User.objects.filter(pk=to_ae.pk))[0]
         if not state.takes(certainty, lead.account.segment) and not manager_override:
-            if state.full:
+            if state.calendar_full:
+                message = _("%(ae)s's week is full of first meetings. Choose an AE with room.")
+            elif state.full:
                 message = _("%(ae)s is full (%(load)s of %(capacity)s). Choose an AE with room.")
             elif state.segment and state.segment != lead.account.segment:
                 message = _("%(ae)s covers another segment.")
@@ -236,6 +238,8 @@ def reject(handoff_id: int, *, by: User, reason: str, comment: str = "") -> Hand
     )
     back_to = Stage.NURTURE if reason == RejectionReason.BAD_TIMING else Stage.WORKING
     lead_domain.change_stage(handoff.lead, to=back_to, by=by, at=now)
+    for callback in hooks.on_rejected:
+        callback(handoff)
     notify(
         [handoff.sdr],
         gettext_noop("%(ae)s rejected your handoff of %(lead)s: %(reason)s."),

@@ -34,22 +34,35 @@ def log_activity(
     Side effects: the first activity moves a new lead to `working`, the first connected call
     moves it to `connected`; outcome `do_not_call` sets the lead's do-not-call flag; the
     callback time is replaced by `callback_at` (cleared when none is given, since the lead was
-    just worked); the lead's entry on today's call list of the SDR is marked called.
+    just worked); the lead's entry on today's call list of the SDR is marked called. Logged
+    again with the same lead, SDR, type and start, it updates that activity instead.
     """
     started_at = started_at or timezone.now()
     if outcome == Activity.Outcome.CALLBACK and callback_at is None:
         raise ValidationError({"callback_at": _("Say when the callback was agreed for.")})
     if callback_at is not None and callback_at <= started_at:
         raise ValidationError({"callback_at": _("The callback must be after the call.")})
-    activity = Activity.objects.create(
-        lead=lead,
-        sdr=by,
-        type=type,
-        outcome=outcome,
-        started_at=started_at,
-        duration_seconds=duration_seconds,
-        notes=notes,
+    # The same touch logged twice (the phone system logged the call, then the SDR entered its
+    # outcome) stays one activity: the later outcome and notes win, a recorded duration stays.
+    activity = (
+        Activity.objects.select_for_update()
+        .filter(lead=lead, sdr=by, type=type, started_at=started_at)
+        .first()
     )
+    if activity is None:
+        activity = Activity.objects.create(
+            lead=lead,
+            sdr=by,
+            type=type,
+            outcome=outcome,
+            started_at=started_at,
+            duration_seconds=duration_seconds,
+            notes=notes,
+        )
+    else:
+        activity.outcome, activity.notes = outcome, notes or activity.notes
+        activity.duration_seconds = activity.duration_seconds or duration_seconds
+        activity.save(update_fields=["outcome", "notes", "duration_seconds"])
     if lead.stage in _FIRST_TOUCH_FROM:
         change_stage(lead, to=Stage.WORKING, by=by, at=started_at)
     if outcome == Activity.Outcome.CONNECTED and lead.stage in _CONNECT_FROM:

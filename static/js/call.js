@@ -6,7 +6,9 @@
   document.addEventListener("DOMContentLoaded", () => {
     const timer = document.getElementById("timer");
     const form = document.getElementById("log-call");
-    const started = Date.now();
+    let started = Date.now();
+    // The phone system says when the call was answered (telephony.js): the timer runs from then.
+    document.addEventListener("telephony:answered", (event) => { started = event.detail.at; });
     const seconds = () => Math.floor((Date.now() - started) / 1000);
 
     if (timer) {
