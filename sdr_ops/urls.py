@@ -8,7 +8,7 @@ from leads import api as leads_api
 from metrics import api as metrics_api
 from sdr_ops import converters  # noqa: F401 - registers <id:...>
 
-from . import api, views
+from . import accounts, api, views
 from .navigation import PAGES
 
 api_v1 = [
@@ -68,9 +68,12 @@ api_v1 = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Before Django's own: the reset form that also serves a first log-in, throttled.
+    path("accounts/password_reset/", accounts.password_reset, name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("account/", views.profile, name="profile"),
-    path("account/token/", views.regenerate_token, name="regenerate-token"),
+    path("account/tokens/", views.create_token, name="create-token"),
+    path("account/tokens/<id:pk>/revoke/", views.revoke_api_token, name="revoke-token"),
     path("account/language/", views.set_language, name="set-language"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/badge/", views.notifications_badge, name="notifications-badge"),
