@@ -218,6 +218,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation's refusals (400, 401, 404) in the schema too: sdr_ops/schema.py.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "sdr_ops.schema.document_refusals",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "RejectionReasonEnum": "handoffs.models.RejectionReason",
     },

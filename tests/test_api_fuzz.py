@@ -11,7 +11,10 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import (
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from sdr_ops.tokens import issue_token
 
@@ -57,5 +60,5 @@ def test_the_api_keeps_its_schema_for_every_role(case, tokens):
         case.call_and_validate(
             app=app,
             headers={"Authorization": f"Token {tokens[name]}"},
-            checks=[not_a_server_error, response_schema_conformance],
+            checks=[not_a_server_error, response_schema_conformance, status_code_conformance],
         )
