@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from sdr_ops import apifields
 from sdr_ops.converters import MAX_ID
 
 from .models import (
@@ -13,17 +14,17 @@ from .models import (
 )
 
 
-class AccountSerializer(serializers.ModelSerializer):
+class AccountSerializer(apifields.ModelSerializer):
     class Meta:
         model = Account
         fields = ["id", "name", "segment", "size", "industry"]
         read_only_fields = fields
 
 
-class LeadSerializer(serializers.ModelSerializer):
+class LeadSerializer(apifields.ModelSerializer):
     account = AccountSerializer(read_only=True)
     owner = serializers.EmailField(source="owner.email", read_only=True)
-    last_touch = serializers.DateTimeField(read_only=True, allow_null=True)
+    last_touch = apifields.DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Lead
@@ -46,7 +47,7 @@ class LeadSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(apifields.ModelSerializer):
     sdr = serializers.EmailField(source="sdr.email", read_only=True)
 
     class Meta:
@@ -59,13 +60,13 @@ class LeadFilterSerializer(serializers.Serializer):
     """The query parameters of the lead list, as on the page."""
 
     q = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    stage = serializers.ChoiceField(choices=Lead._meta.get_field("stage").choices, required=False)
-    segment = serializers.ChoiceField(
+    stage = apifields.EnumParameter(choices=Lead._meta.get_field("stage").choices, required=False)
+    segment = apifields.EnumParameter(
         choices=Account._meta.get_field("segment").choices, required=False
     )
-    source = serializers.ChoiceField(choices=Lead._meta.get_field("source").choices, required=False)
+    source = apifields.EnumParameter(choices=Lead._meta.get_field("source").choices, required=False)
     owner = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    last_touch = serializers.ChoiceField(
+    last_touch = apifields.EnumParameter(
         choices=["never", "today", "7d", "quiet7", "quiet30"], required=False
     )
 
@@ -73,10 +74,10 @@ class LeadFilterSerializer(serializers.Serializer):
 class ActivityInputSerializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=Activity.Type.choices)
     outcome = serializers.ChoiceField(choices=Activity.Outcome.choices)
-    started_at = serializers.DateTimeField(required=False)
+    started_at = apifields.DateTimeField(required=False)
     duration_seconds = serializers.IntegerField(min_value=0, max_value=24 * 3600, default=0)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
-    callback_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    callback_at = apifields.DateTimeField(required=False, allow_null=True, default=None)
 
 
 class QualificationSerializer(serializers.Serializer):
@@ -89,10 +90,10 @@ class QualificationSerializer(serializers.Serializer):
     updated_by = serializers.EmailField(
         source="updated_by.email", read_only=True, allow_null=True, default=None
     )
-    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    updated_at = apifields.DateTimeField(read_only=True, allow_null=True)
 
 
-class CallListEntrySerializer(serializers.ModelSerializer):
+class CallListEntrySerializer(apifields.ModelSerializer):
     lead = LeadSerializer(read_only=True)
 
     class Meta:
@@ -110,7 +111,7 @@ class CallListEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CallListSerializer(serializers.ModelSerializer):
+class CallListSerializer(apifields.ModelSerializer):
     entries = CallListEntrySerializer(many=True, read_only=True)
 
     class Meta:
@@ -123,7 +124,7 @@ class SkipInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
 
 
-class InsightSerializer(serializers.ModelSerializer):
+class InsightSerializer(apifields.ModelSerializer):
     sdr = serializers.EmailField(source="sdr.email", read_only=True)
     company = serializers.CharField(source="lead.account.name", read_only=True)
     segment = serializers.CharField(source="lead.account.segment", read_only=True)

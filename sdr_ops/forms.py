@@ -5,6 +5,7 @@ from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 
 from .models import User
+from .throttle import may_send_reset
 
 
 def add_errors(form: forms.Form, error: ValidationError) -> None:
@@ -32,3 +33,9 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             if (user.has_usable_password() or user.last_login is None)
             and user.email.casefold() == email.casefold()
         )
+
+    def save(self, *args, **kwargs) -> None:
+        # Each address gets a few mails an hour; the page after the form reads the same whether
+        # a mail went out, was held back or no such account exists.
+        if may_send_reset(self.cleaned_data["email"]):
+            super().save(*args, **kwargs)

@@ -1,9 +1,10 @@
 from rest_framework import serializers
 
+from . import apifields
 from .models import Team, User
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(apifields.ModelSerializer):
     class Meta:
         model = Team
         fields = [
@@ -20,7 +21,7 @@ class TeamSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MeSerializer(serializers.ModelSerializer):
+class MeSerializer(apifields.ModelSerializer):
     name = serializers.CharField(source="__str__", read_only=True)
     team = TeamSerializer(source="current_team", read_only=True, allow_null=True)
 

@@ -37,7 +37,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -69,18 +68,33 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-# Failed log-ins: after 5 for the same address from the same IP, that pair is locked out for
-# 15 minutes (django-axes), and a success clears the count.
+# Failed log-ins (django-axes records them; sdr_ops/throttle.py decides): after 5 for one
+# account, each further try waits, 30 s doubling up to 15 minutes; 50 from one client address
+# within an hour, whatever the accounts, pause that address. A success clears the account's
+# count. The client address is read through TRUSTED_PROXIES only (sdr_ops/clientip.py).
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out pair before the password
+    "axes.backends.AxesStandaloneBackend",  # refuses a paused log-in before the password
     "sdr_ops.auth.ModelBackend",  # Django's, loading the session's user with their team
 ]
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+AXES_HANDLER = "sdr_ops.throttle.LoginThrottle"
+AXES_CLIENT_IP_CALLABLE = "sdr_ops.clientip.client_ip"
+AXES_LOCKOUT_CALLABLE = "sdr_ops.throttle.lockout_response"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = datetime.timedelta(hours=24)  # how long a failure is remembered
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_FORM_FIELD = "username"  # the log-in form names the e-mail field "username"
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+LOGIN_DELAY_BASE = datetime.timedelta(seconds=30)
+LOGIN_DELAY_MAX = datetime.timedelta(minutes=15)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
+LOGIN_ADDRESS_WINDOW = datetime.timedelta(hours=1)
+# Password-reset mails: at most this many per address an hour; the form answers alike anyway.
+PASSWORD_RESET_MAILS_PER_HOUR = env.int("PASSWORD_RESET_MAILS_PER_HOUR", default=3)
+# axes warns that attempts are not counted per address: LoginThrottle counts them per address
+# itself, across accounts, with a limit of its own.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_VERBOSE = False
 
 ROOT_URLCONF = "sdr_ops.urls"
@@ -195,7 +209,7 @@ SECURE_CSP = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so an anonymous API call gets 401 with a WWW-Authenticate header.
-        "rest_framework.authentication.TokenAuthentication",
+        "sdr_ops.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -212,6 +226,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation's refusals (400, 401, 404) in the schema too: sdr_ops/schema.py.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "sdr_ops.schema.document_refusals",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "RejectionReasonEnum": "handoffs.models.RejectionReason",
     },

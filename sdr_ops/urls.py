@@ -77,7 +77,7 @@ urlpatterns = [
     path("healthz/live", health.live, name="healthz-live"),
     path("healthz/ready", health.ready, name="healthz-ready"),
     path("metrics", health.metrics, name="metrics"),
-    # Before Django's own: the reset form that also lets imported people choose a first password.
+    # Before Django's own: the reset form that also serves a first log-in, throttled.
     path(
         "accounts/password_reset/",
         auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
@@ -85,7 +85,8 @@ urlpatterns = [
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("account/", views.profile, name="profile"),
-    path("account/token/", views.regenerate_token, name="regenerate-token"),
+    path("account/tokens/", views.create_token, name="create-token"),
+    path("account/tokens/<id:pk>/revoke/", views.revoke_api_token, name="revoke-token"),
     path("account/language/", views.set_language, name="set-language"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/badge/", views.notifications_badge, name="notifications-badge"),

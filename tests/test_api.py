@@ -3,7 +3,8 @@
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
+
+from sdr_ops.tokens import issue_token
 
 
 def test_me_requires_authentication(client, db):
@@ -23,16 +24,17 @@ def test_me_with_a_session(client, org):
 
 
 def test_me_with_a_token(client, org):
-    token = Token.objects.create(user=org.aaron)
-    body = client.get("/api/v1/me/", headers={"Authorization": f"Token {token.key}"}).json()
+    _token, key = issue_token(org.aaron, name="script")
+    body = client.get("/api/v1/me/", headers={"Authorization": f"Token {key}"}).json()
     assert body["role"] == "ae"
 
 
 def test_token_is_created_from_the_profile_and_shown_once(client, org):
     client.force_login(org.alice)
-    response = client.post(reverse("regenerate-token"), follow=True)
-    key = Token.objects.get(user=org.alice).key
+    response = client.post(reverse("create-token"), {"name": "CRM sync"}, follow=True)
+    key = response.context["new_token"]["key"]
     assert key.encode() in response.content
+    assert "no-store" in response.headers["Cache-Control"]
     assert key.encode() not in client.get(reverse("profile")).content
 
 

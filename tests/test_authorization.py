@@ -15,6 +15,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from sdr_ops.tokens import issue_token
+
 from .authz import ACTORS, PERSONA, build_world
 
 LOGGED_IN = frozenset(ACTORS) - {"anonymous"}
@@ -63,7 +65,9 @@ MATRIX = {
     "password_reset_confirm": (lambda w, o: ["MQ", "set-password"], {"GET": PUBLIC}),
     "password_reset_complete": (None, {"GET": PUBLIC}),
     "profile": (None, {"GET": LOGGED_IN}),
-    "regenerate-token": (None, {"POST": LOGGED_IN}),
+    "create-token": (None, {"POST": LOGGED_IN}),
+    # A token is its owner's alone: anyone else's revoke answers 404.
+    "revoke-token": (lambda w, o: [issue_token(o.alice, name="CRM")[0].pk], {"POST": OWNER}),
     "set-language": (None, {"POST": LOGGED_IN}),
     "notifications": (None, {"GET": LOGGED_IN, "POST": LOGGED_IN}),
     "notifications-badge": (None, {"GET": LOGGED_IN}),

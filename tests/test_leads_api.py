@@ -90,10 +90,10 @@ def test_filters_are_validated_with_a_message(client, org, leads):
 
 
 def test_token_auth_reaches_the_same_scope(client, org, leads):
-    from rest_framework.authtoken.models import Token
+    from sdr_ops.tokens import issue_token
 
-    token = Token.objects.create(user=org.otto)
-    response = client.get("/api/v1/leads/", headers={"Authorization": f"Token {token.key}"})
+    _token, key = issue_token(org.otto, name="script")
+    response = client.get("/api/v1/leads/", headers={"Authorization": f"Token {key}"})
     assert ids(response) == {leads["carol"].pk}
 
 
