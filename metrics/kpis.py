@@ -405,15 +405,29 @@ def stage_counts(weeks: list[Week]) -> dict[tuple[str, int], tuple[int, int]]:
     }
 
 
-def stages(week: Week, history: int = 8) -> dict:
-    """stage_conversion for the week, and the bottleneck against the previous weeks."""
+STAGE_HISTORY = 8  # the weeks before a week that its bottleneck compares with
+
+
+def stage_counts_by_monday(weeks: list[Week]) -> dict[tuple[str, datetime.date], tuple[int, int]]:
+    """stage_counts keyed by each week's Monday instead of its place in the list. A week's
+    counts do not depend on the other weeks asked with it, so one read serves many weeks."""
+    return {(source, weeks[i].monday): value for (source, i), value in stage_counts(weeks).items()}
+
+
+def stages(
+    week: Week,
+    history: int = STAGE_HISTORY,
+    counts: dict[tuple[str, datetime.date], tuple[int, int]] | None = None,
+) -> dict:
+    """stage_conversion for the week, and the bottleneck against the previous weeks.
+    `counts` (stage_counts_by_monday over a span holding these weeks) saves the read."""
     weeks = [week.shifted(-back) for back in range(history, -1, -1)]  # oldest first
     conversion, candidates = [], []
     any_history = False
-    by_step = stage_counts(weeks)
+    by_step = counts if counts is not None else stage_counts_by_monday(weeks)
     for source, target in zip(STAGES, STAGES[1:], strict=False):
-        counts = [by_step[source, i] for i in range(len(weeks))]
-        entered, converted = counts[-1]
+        counts_of_step = [by_step[source, w.monday] for w in weeks]
+        entered, converted = counts_of_step[-1]
         rate = converted / entered if entered else None
         conversion.append(
             {
@@ -424,7 +438,7 @@ def stages(week: Week, history: int = 8) -> dict:
                 "rate": round(rate, 4) if rate is not None else None,
             }
         )
-        past = [c / e for e, c in counts[:-1] if e]
+        past = [c / e for e, c in counts_of_step[:-1] if e]
         mean = statistics.mean(past) if past else None
         if rate is not None:
             candidates.append((source, target, rate, mean))
@@ -472,7 +486,28 @@ def compute_week(team: Team, label: str) -> dict:
         return _compute_week(team, label)
 
 
-def _compute_week(team: Team, label: str) -> dict:
+# Weeks computed together share one read of the stage counts; a longer run is cut in pieces
+# so that read stays one reasonable statement.
+WEEKS_PER_READ = 12
+
+
+def compute_weeks(team: Team, labels: list[str]) -> dict[str, dict]:
+    """compute_week for several weeks of a team, keyed by label: the same figures, with the
+    stage counts read once per run of up to WEEKS_PER_READ weeks instead of once a week."""
+    weeks = sorted({Week.parse(team, label) for label in labels}, key=lambda w: w.monday)
+    figures = {}
+    with reporting_queries():
+        for start in range(0, len(weeks), WEEKS_PER_READ):
+            run = weeks[start : start + WEEKS_PER_READ]
+            first = run[0].shifted(-STAGE_HISTORY)
+            span = [first.shifted(i) for i in range((run[-1].monday - first.monday).days // 7 + 1)]
+            counts = stage_counts_by_monday(span)
+            for week in run:
+                figures[week.label] = _compute_week(team, week.label, counts=counts)
+    return figures
+
+
+def _compute_week(team: Team, label: str, counts=None) -> dict:
     week = Week.parse(team, label)
     figures = {
         "team": team.slug,
@@ -485,7 +520,7 @@ def _compute_week(team: Team, label: str) -> dict:
     figures.update(speed_to_lead(week))
     figures.update(handoff_ratio(week))
     figures.update(amounts(week))
-    figures.update(stages(week))
+    figures.update(stages(week, counts=counts))
     figures.update(pipeline(week))
     return figures
 

@@ -19,7 +19,9 @@ def weekly_figures(team: Team, weeks: list[kpis.Week]) -> list[dict]:
             "week", "figures"
         )
     )
-    return [stored.get(week.label) or kpis.compute_week(team, week.label) for week in weeks]
+    missing = [week.label for week in weeks if not stored.get(week.label)]
+    computed = kpis.compute_weeks(team, missing) if missing else {}
+    return [stored.get(week.label) or computed[week.label] for week in weeks]
 
 
 def per_sdr_figures(week: kpis.Week) -> dict[int, dict]:

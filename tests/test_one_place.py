@@ -173,3 +173,21 @@ def test_a_call_list_is_changed_by_its_sdr_only(org):
     with pytest.raises(PermissionDenied):
         calllists.mark_reviewed(call_list, by=org.mia)
     calllists.add_to_list(call_list, lead, by=org.alice)
+
+
+# -- one path to the weekly figures ------------------------------------------------------------
+
+
+def test_weeks_computed_together_are_the_weeks_computed_one_by_one(org):
+    from metrics import kpis, queries
+
+    from .test_kpis import handoff
+
+    week = kpis.Week.parse(org.desk, "2026-W47")
+    for back, status in enumerate(["accepted", "rejected", "pending", "accepted"]):
+        handoff(org, week.shifted(-back), status)
+    labels = [week.shifted(-back).label for back in range(13, -1, -1)]  # two runs of weeks
+    alone = {label: kpis.compute_week(org.desk, label) for label in labels}
+    assert kpis.compute_weeks(org.desk, labels) == alone
+    weeks = [week.shifted(-back) for back in range(3, -1, -1)]
+    assert queries.weekly_figures(org.desk, weeks) == [alone[w.label] for w in weeks]
