@@ -6,6 +6,7 @@ someone not yet in the organisation or already on the team. Moving people betwee
 creating anyone else (a manager, an AE, a stakeholder) is for admins.
 """
 
+import re
 import zoneinfo
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ STAFF_FIELDS = (
 )
 BATCH = 5000
 STAFFING_ROLES = StaffingRole.values
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 @dataclass
@@ -87,6 +89,8 @@ def check_staff(
         c.at(line).required(v, STAFF_REQUIRED)
         c.cells(v, STAFF_FIELDS)
         email = c.email(v, "email")
+        if v["team"] and not SLUG.fullmatch(v["team"]):
+            c.error("team", _("a team slug: letters, digits, - and _ only"), v["team"])
         role = c.choice(v, "role", STAFFING_ROLES)
         start, end = c.date(v, "start_date"), c.date(v, "end_date")
         if start and end and end < start:

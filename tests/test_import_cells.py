@@ -216,3 +216,11 @@ def test_a_broken_zip_upload_answers_with_its_problem_not_a_500(client, org):
     assert "history.zip:1: leads.csv: two files of this name in the archive" in (
         response.content.decode()
     )
+
+
+def test_a_team_that_is_not_a_slug_is_refused(db):
+    staff = history_files()["staff.csv"].decode().replace("history-desk", "History Desk!")
+    plan = history.check(history_files(**{"staff.csv": staff}))
+    assert plan.problems.lines[0] == (
+        'staff.csv:2: team: a team slug: letters, digits, - and _ only: "History Desk!"'
+    )
