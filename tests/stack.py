@@ -82,6 +82,18 @@ def manage(env: dict, *args: str, timeout: float = 300) -> None:
     )
 
 
+def send_task(env: dict, name: str, **kwargs) -> None:
+    """Queues a task by name on the broker of `env`, as an operator would from a shell."""
+    subprocess.run(
+        [PYTHON, "-m", "celery", "-A", "sdr_ops", "call", name, "--kwargs", json.dumps(kwargs)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+        stdout=subprocess.DEVNULL,
+    )
+
+
 class Process:
     """A child process whose output goes to a log file."""
 

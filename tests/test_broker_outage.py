@@ -23,20 +23,27 @@ from .test_history_upload import post, team_files
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
+def forget_broker_connections() -> None:
+    """Drops the connection and producer pools bound to the broker configured before."""
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def redis(tmp_path, monkeypatch):
     if shutil.which("redis-server") is None:
         pytest.skip("needs redis-server")
     server = stack.RedisServer(tmp_path)
-    # Celery prefers the environment variable to its configuration, so set both, and forget
-    # the connections made to the suite's broker.
+    # Celery prefers the environment variable to its configuration, so set both.
+    before = (celery_app.conf.broker_url, celery_app.conf.broker_transport_options)
     monkeypatch.setenv("CELERY_BROKER_URL", server.url)
-    monkeypatch.setitem(celery_app.conf, "broker_url", server.url)
-    monkeypatch.setitem(celery_app.conf, "broker_transport_options", {})
-    monkeypatch.setattr(celery_app, "_pool", None)
+    celery_app.conf.broker_url = server.url
+    celery_app.conf.broker_transport_options = {}
+    forget_broker_connections()
     yield server
     server.stop()
-    celery_app._pool = None
+    celery_app.conf.broker_url, celery_app.conf.broker_transport_options = before
+    forget_broker_connections()
 
 
 def test_writes_commit_while_the_broker_is_down_and_their_tasks_go_out_when_it_is_back(
