@@ -8,7 +8,6 @@ from handoffs import api as handoffs_api
 from leads import api as leads_api
 from metrics import api as metrics_api
 from sdr_ops import converters  # noqa: F401 - registers <id:...>
-from telephony import api as telephony_api
 
 from . import api, health, views
 from .forms import PasswordResetForm
@@ -65,7 +64,7 @@ api_v1 = [
         leads_api.SkipEntryView.as_view(),
         name="api-call-list-skip",
     ),
-    path("telephony/events/", telephony_api.CallEventsView.as_view(), name="api-telephony-events"),
+    path("telephony/", include("telephony.api_urls")),
 ]
 
 # A lost database connection answers 503 "try again", not the 500 page (sdr_ops.health).
