@@ -17,7 +17,8 @@ unset CELERY_BROKER_URL CELERY_RESULT_BACKEND || true
 if ls locale/*/LC_MESSAGES/*.po >/dev/null 2>&1; then
   "$PY" manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 fi
-"$PY" manage.py collectstatic --noinput -v 0
+# --clear: start from an empty folder, as the image does.
+"$PY" manage.py collectstatic --noinput --clear -v 0
 # The deployment checklist with warnings counted as failures.
 "$PY" manage.py check --deploy --fail-level WARNING
 # Every migration applies to an empty database, and none is missing for the models.

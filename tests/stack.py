@@ -141,6 +141,9 @@ class Process:
 
 
 def gunicorn(env: dict, port: int, log: Path, workers: int = 2) -> Process:
+    if not (ROOT / "staticfiles" / "staticfiles.json").exists():
+        # The production storage serves from its manifest, which the image build writes.
+        manage(env, "collectstatic", "--noinput", "-v0")
     web = Process(
         [str(BIN / "gunicorn"), "-c", "python:sdr_ops.gunicorn_conf", "sdr_ops.wsgi:application"],
         {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers)},

@@ -60,6 +60,9 @@ def kill_mid_task(tmp_path, table: str, send) -> Worker:
         time.sleep(1)  # inside the task, waiting for the table
         first.process.kill()
         first.process.wait(10)
+    except BaseException:
+        first.stop()  # never left behind to take the next tests' tasks
+        raise
     finally:
         lock.rollback()
         lock.close()
