@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from leads import queries as lead_queries
+from handoffs import access as handoff_access
 from sdr_ops.access import role_required
 from sdr_ops.models import Role, User
 
@@ -21,10 +21,7 @@ from .models import Availability, Meeting, WorkingHours
 @role_required(Role.SDR, Role.MANAGER)
 def handoff_slots(request: HttpRequest, pk: int) -> HttpResponse:
     """The meeting part of the handoff form for the AE picked (htmx refresh)."""
-    if request.user.role == Role.SDR:
-        lead = lead_queries.own_lead(request.user, pk)
-    else:
-        lead = lead_queries.get_lead_for(request.user, pk)
+    lead = handoff_access.lead_to_hand_off(request.user, pk)
     return HttpResponse(
         MeetingPart().render(request, lead=lead, ae_id=request.GET.get("to_ae", ""))
     )

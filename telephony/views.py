@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from leads import queries as lead_queries
+from leads import access as lead_access
 from sdr_ops.access import role_required
 from sdr_ops.models import Role
 
@@ -26,7 +26,7 @@ from .providers import DialError, twilio_voice
 @role_required(Role.SDR)
 def dial(request: HttpRequest, pk: int) -> HttpResponse:
     """Dials one of the SDR's own leads through the team's provider."""
-    lead = lead_queries.own_lead(request.user, pk)
+    lead = lead_access.lead_for(request.user, pk, write=True)
     team = request.user.current_team
     base = (
         request.build_absolute_uri(
@@ -55,7 +55,7 @@ class DialRedirect(HttpResponseRedirect):
 @role_required(Role.SDR)
 def live(request: HttpRequest, pk: int) -> HttpResponse:
     """The state of the SDR's current call with the lead, for call mode's timer (htmx)."""
-    lead = lead_queries.own_lead(request.user, pk)
+    lead = lead_access.lead_for(request.user, pk, write=True)
     call = queries.current_call(request.user, lead)
     return render(request, "telephony/call_state.html", {"call": call, "lead": lead})
 

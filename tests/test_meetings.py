@@ -327,9 +327,9 @@ def test_the_inbox_shows_each_meeting_in_the_same_queries(
         else:
             domain.hand_off_without_meeting(handoff, by=org.alice, reason=f"Fair {i}")
     client.force_login(org.aaron)
-    # 1 session, 2 user, 3 team (time zone), 4 pending handoffs with lead, company, SDR and
+    # 1 session, 2 user with their team, 3 pending handoffs with lead, company, SDR and
     # meeting
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         html = client.get(reverse("ae-inbox")).content.decode()
     assert html.count('data-meeting="booked"') == rows // 2
     assert html.count('data-meeting="none"') == rows - rows // 2
