@@ -3,19 +3,19 @@ moving a meeting."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from handoffs import access as handoff_access
 from sdr_ops.access import role_required
-from sdr_ops.models import Role, User
+from sdr_ops.forms import add_errors
+from sdr_ops.models import Role
 
-from . import domain, slots
+from . import access, domain, slots
 from .forms import AvailabilityForm
 from .handoff_part import MeetingPart, offer_context
-from .models import Availability, Meeting, WorkingHours
+from .models import Availability, WorkingHours
 
 
 @role_required(Role.SDR, Role.MANAGER)
@@ -31,9 +31,7 @@ def handoff_slots(request: HttpRequest, pk: int) -> HttpResponse:
 def availability(request: HttpRequest, ae_id: int) -> HttpResponse:
     """An AE's working hours per weekday, meeting length, zone, weekly limit and CalDAV
     calendar; the AE edits their own, a manager anyone's."""
-    ae = get_object_or_404(User, pk=ae_id, role=Role.AE)
-    if request.user.role == Role.AE and ae.pk != request.user.pk:
-        raise Http404
+    ae = access.availability_for(request.user, ae_id)
     current = slots.availability_of(ae)
     initial = {
         "time_zone": current.time_zone,
@@ -49,9 +47,7 @@ def availability(request: HttpRequest, ae_id: int) -> HttpResponse:
         try:
             domain.set_availability(ae, by=request.user, hours=form.hours(), **form.settings())
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
+            add_errors(form, error)
         except PermissionDenied as exc:
             raise Http404 from exc
         else:
@@ -71,12 +67,7 @@ def availability(request: HttpRequest, ae_id: int) -> HttpResponse:
 @role_required(Role.AE, Role.SDR)
 def move(request: HttpRequest, pk: int) -> HttpResponse:
     """Move a booked meeting to another free slot of the AE (its AE or the SDR who booked)."""
-    meeting = get_object_or_404(
-        Meeting.objects.select_related("handoff__lead__account", "ae"),
-        Q(ae=request.user) | Q(booked_by=request.user),
-        pk=pk,
-        status=Meeting.Status.BOOKED,
-    )
+    meeting = access.meeting_to_move(request.user, pk)
     lead = meeting.handoff.lead
     if request.method == "POST":
         try:
