@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from leads import domain as lead_domain
 from leads import queries as lead_queries
@@ -94,7 +94,7 @@ def hand_off(
             % {"items": ", ".join(unknown)}
         )
     if to_ae.role != Role.AE or not to_ae.is_active:
-        errors.setdefault("to_ae", []).append(_("Choose a sales rep (AE)."))
+        errors.setdefault("to_ae", []).append(str(NOT_AN_AE))
     else:
         team = lead.owner.current_team
         state = valve.ae_states(timezone.localdate(), team, User.objects.filter(pk=to_ae.pk))[0]
@@ -170,6 +170,9 @@ def _lock_pending(handoff_id: int, by: User) -> Handoff:
         raise AlreadyDecided(handoff)
     return handoff
 
+
+# The refusal of an addressee who is not an active AE (or nobody): the API says the same.
+NOT_AN_AE = gettext_lazy("Choose a sales rep (AE).")
 
 # The amount columns hold 14 digits, two after the point.
 MIN_AMOUNT, MAX_AMOUNT = Decimal("0.01"), Decimal("999999999999.99")
