@@ -56,9 +56,9 @@ def lead_to_hand_off(user: User, pk: int) -> Lead:
 
 
 def addressee(pk: int) -> User | None:
-    """The person a new handoff is addressed to, by id; anyone may address anyone, and the
-    domain refuses one who is not an active AE (None: nobody with that id)."""
-    return User.objects.filter(pk=pk).first()
+    """The active AE a new handoff is addressed to, by id; None for anyone else and for an id
+    nobody has, alike, so the answer does not tell which ids exist."""
+    return User.objects.filter(pk=pk, role=Role.AE, is_active=True).first()
 
 
 def valve_team_for(user: User) -> Team:

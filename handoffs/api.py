@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -71,7 +71,8 @@ class HandoffListView(APIView):
         lead = access.lead_to_hand_off(request.user, values["lead"])
         to_ae = access.addressee(values["ae"])
         if to_ae is None:
-            raise ValidationError({"ae": ["No such AE."]})
+            # Nobody with that id and someone who is not an active AE get the same answer.
+            raise bad_request(DjangoValidationError({"to_ae": [domain.NOT_AN_AE]}))
         try:
             handoff = domain.hand_off(
                 lead,

@@ -97,6 +97,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @role_required(Role.AE)
 def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Accept (with the amount) or reject (with a reason); decided once."""
+    if action not in ("accept", "reject"):
+        raise Http404
     handoff = access.handoff_for_decision(request.user, pk)
     form = (AcceptForm if action == "accept" else RejectForm)(request.POST)
     status = 200

@@ -23,6 +23,7 @@ from .serializers import (
     ActivitySerializer,
     CallListEntrySerializer,
     CallListSerializer,
+    InsightInputSerializer,
     InsightSerializer,
     LeadFilterSerializer,
     LeadSerializer,
@@ -182,14 +183,14 @@ class InsightListView(APIView):
         return paginated(request, self, found, InsightSerializer)
 
     @extend_schema(
-        request=InsightSerializer,
+        request=InsightInputSerializer,
         responses={201: InsightSerializer},
         operation_id="insights_create",
     )
     def post(self, request: Request) -> Response:
-        data = InsightSerializer(data=request.data)
+        data = InsightInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        lead = access.lead_for(request.user, data.validated_data["lead"].pk, write=True)
+        lead = access.lead_for(request.user, data.validated_data["lead"], write=True)
         try:
             insight = insights.record_insight(
                 lead,

@@ -134,3 +134,14 @@ class InsightSerializer(apifields.ModelSerializer):
         fields = ["id", "lead", "topic", "quote", "sdr", "company", "segment", "created_at"]
         read_only_fields = ["id", "sdr", "company", "segment", "created_at"]
         extra_kwargs = {"lead": {"queryset": Lead.objects.all()}}
+
+
+class InsightInputSerializer(apifields.ModelSerializer):
+    """A new insight: the lead by id, found through the access helper, so that a missing lead
+    and another team's answer alike (404)."""
+
+    lead = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+
+    class Meta:
+        model = Insight
+        fields = ["lead", "topic", "quote"]

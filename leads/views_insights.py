@@ -37,7 +37,7 @@ def record(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _date(value: str | None) -> datetime.date | None:
     try:
-        return datetime.date.fromisoformat(value) if value else None
+        return calendar.parse_day(value) if value else None
     except ValueError:
         return None
 

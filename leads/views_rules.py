@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from sdr_ops import calendar
 from sdr_ops.access import role_required, team_for
 from sdr_ops.models import Role
 
@@ -50,7 +51,7 @@ def adherence(request: HttpRequest) -> HttpResponse:
     """How each SDR of the team worked the day's plan: called, skipped (why), added by hand."""
     team = team_for(request.user, request.GET.get("team"))
     try:
-        day = datetime.date.fromisoformat(request.GET.get("day", ""))
+        day = calendar.parse_day(request.GET.get("day", ""))
     except ValueError:
         day = team.local_today()
     lists = list(

@@ -16,6 +16,19 @@ from django.utils import timezone
 
 ONE_DAY = datetime.timedelta(days=1)
 ONE_WEEK = datetime.timedelta(weeks=1)
+# The years a date read from a person may fall in: outside them a week's arithmetic (eleven
+# weeks back, the next day) leaves what Python and the database can hold.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+def parse_day(value: str) -> datetime.date:
+    """A day written 2026-11-23, in the years 1900-2100; ValueError otherwise."""
+    if not isinstance(value, str):
+        raise ValueError(value)
+    day = datetime.date.fromisoformat(value)
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise ValueError(value)
+    return day
 
 
 # -- days ------------------------------------------------------------------------------------
@@ -81,10 +94,16 @@ def week_label(monday: datetime.date) -> str:
 
 
 def parse_week(label: str) -> datetime.date:
-    """The Monday of an ISO week written 2026-W47 (any case); ValueError otherwise."""
+    """The Monday of an ISO week written 2026-W47 (any case), in the years 1900-2100;
+    ValueError otherwise. Every week a person writes (a page's `?week=`, the API's, a task's
+    argument) is read here, so none can reach a date the arithmetic cannot hold."""
     if not isinstance(label, str):
         raise ValueError(label)
     year, week = label.upper().split("-W")
+    if not (year.isascii() and year.isdigit() and week.isascii() and week.isdigit()):
+        raise ValueError(label)
+    if not FIRST_YEAR <= int(year) <= LAST_YEAR:
+        raise ValueError(label)
     return datetime.date.fromisocalendar(int(year), int(week), 1)
 
 

@@ -7,6 +7,7 @@ transaction. Reads live in handoffs/queries.py, access in handoffs/access.py.
 from .capacity import add_reduction, remove_reduction, set_capacity
 from .handoff import (
     COMMENT_REQUIRED,
+    NOT_AN_AE,
     AlreadyDecided,
     accept,
     close_lost,
@@ -20,6 +21,7 @@ from .handoff import (
 
 __all__ = [
     "COMMENT_REQUIRED",
+    "NOT_AN_AE",
     "AlreadyDecided",
     "accept",
     "add_reduction",

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sdr_ops import audit
-from sdr_ops.models import Role, User
+from sdr_ops.models import Role, Segment, User
 
 from ..models import Capacity, CapacityReduction
 
@@ -23,6 +23,8 @@ def set_capacity(ae: User, *, by: User, normal: int, segment: str = "") -> Capac
     _check_ae(ae)
     if normal is None or normal < 0:
         raise ValidationError({"normal": _("Capacity is a number of deals, zero or more.")})
+    if segment not in ("", *Segment.values):
+        raise ValidationError({"segment": _("Pick a segment from the list, or none.")})
     before = Capacity.objects.filter(ae=ae).values_list("normal", "segment").first()
     capacity, _created = Capacity.objects.update_or_create(
         ae=ae, defaults={"normal": normal, "segment": segment}

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from leads import domain as lead_domain
 from leads import queries as lead_queries
@@ -94,7 +94,7 @@ def hand_off(
             % {"items": ", ".join(unknown)}
         )
     if to_ae.role != Role.AE or not to_ae.is_active:
-        errors.setdefault("to_ae", []).append(_("Choose a sales rep (AE)."))
+        errors.setdefault("to_ae", []).append(str(NOT_AN_AE))
     else:
         team = lead.owner.current_team
         state = valve.ae_states(timezone.localdate(), team, User.objects.filter(pk=to_ae.pk))[0]
@@ -171,11 +171,23 @@ def _lock_pending(handoff_id: int, by: User) -> Handoff:
     return handoff
 
 
+# The refusal of an addressee who is not an active AE (or nobody): the API says the same.
+NOT_AN_AE = gettext_lazy("Choose a sales rep (AE).")
+
+# The amount columns hold 14 digits, two after the point.
+MIN_AMOUNT, MAX_AMOUNT = Decimal("0.01"), Decimal("999999999999.99")
+
+
+def _is_amount(value) -> bool:
+    """A finite amount of a cent or more that the amount columns hold (not NaN nor Infinity)."""
+    return isinstance(value, Decimal) and value.is_finite() and MIN_AMOUNT <= value <= MAX_AMOUNT
+
+
 @transaction.atomic
 def accept(handoff_id: int, *, by: User, amount: Decimal) -> Opportunity:
     """The AE accepts: an opportunity is created with its amount at creation (required and
     never overwritten later), and the lead becomes `opportunity`."""
-    if amount is None or amount <= 0:
+    if not _is_amount(amount):
         raise ValidationError({"amount": _("Give the amount the opportunity is created with.")})
     handoff = _lock_pending(handoff_id, by)
     now = timezone.now()
@@ -265,7 +277,7 @@ def _lock_open(opportunity_id: int, by: User) -> Opportunity:
 @transaction.atomic
 def update_amount(opportunity_id: int, *, by: User, amount: Decimal) -> Opportunity:
     """The AE revises the amount of an open deal; the amount at creation stays as it was."""
-    if amount is None or amount <= 0:
+    if not _is_amount(amount):
         raise ValidationError({"amount": _("The amount must be above zero.")})
     opportunity = _lock_open(opportunity_id, by)
     audit.record(
@@ -286,7 +298,7 @@ def update_amount(opportunity_id: int, *, by: User, amount: Decimal) -> Opportun
 @transaction.atomic
 def close_won(opportunity_id: int, *, by: User, amount_at_close: Decimal) -> Opportunity:
     """The deal is won at this amount; the lead becomes `won`."""
-    if amount_at_close is None or amount_at_close <= 0:
+    if not _is_amount(amount_at_close):
         raise ValidationError({"amount_at_close": _("Give the amount the deal was won at.")})
     opportunity = _lock_open(opportunity_id, by)
     now = timezone.now()

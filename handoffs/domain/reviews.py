@@ -95,9 +95,15 @@ def mark_read(review: Review, *, by: User) -> None:
 
 @transaction.atomic
 def toggle_reaction(post: PraisePost, *, by: User, kind: str) -> bool:
-    """Adds the reaction, or takes it back when it is there; True when it is there now."""
+    """Adds the reaction, or takes it back when it is there; True when it is there now.
+
+    Concurrency: the post's row is locked first, so two toggles of the same post (a double
+    click, two tabs) take turns and end as the same two clicks one after the other would:
+    the second sees the first's reaction and takes it back, never a unique-constraint error.
+    """
     if kind not in PraiseReaction.Kind.values:
         raise ValidationError(_("Unknown reaction."))
+    PraisePost.objects.select_for_update().filter(pk=post.pk).values_list("pk").first()
     existing = PraiseReaction.objects.filter(post=post, user=by, kind=kind)
     if existing.exists():
         existing.delete()
