@@ -34,13 +34,16 @@ def insert_select(model: type[Model], values: dict[str, str], rest: str, params=
 
     `rest` is the statement's FROM/WHERE part; the SQL uses named parameters (`%(name)s`,
     `%%` for a literal percent sign). Every concrete column missing from `values` gets the
-    field's default (or NULL where the field allows it).
+    field's default (or NULL where the field allows it); generated columns are left to the
+    database.
     """
     params = dict(params or {})
     columns, expressions = [], []
     for field in model._meta.concrete_fields:
         if field.primary_key and field.column not in values:
             continue
+        if getattr(field, "generated", False):
+            continue  # the database computes it (e.g. a lead's phone digits)
         columns.append(field.column)
         if field.column in values:
             expressions.append(values[field.column])

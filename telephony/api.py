@@ -16,6 +16,7 @@ for a missing, wrong or stale signature or an unknown team; 400 for a body that 
 """
 
 import json
+import re
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -28,6 +29,8 @@ from sdr_ops.models import Team
 
 from . import domain, signatures
 from .models import Call, PhoneSystem
+
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 
 
 class CallEventSerializer(serializers.Serializer):
@@ -86,10 +89,12 @@ class CallEventsView(APIView):
     )
     def post(self, request: Request) -> Response:
         body = request._request.body
+        slug = request.query_params.get("team", "")[:50]
+        # Only a slug reaches the database: a NUL byte in a query string is an error there.
         system = (
-            PhoneSystem.objects.select_related("team")
-            .filter(team__slug=request.query_params.get("team", "")[:50])
-            .first()
+            PhoneSystem.objects.select_related("team").filter(team__slug=slug).first()
+            if SLUG.fullmatch(slug)
+            else None
         )
         if system is None:
             return _unauthorised()

@@ -371,3 +371,12 @@ def test_the_number_index_reads_only_new_or_changed_numbers(org, phone):
     assert domain.index_numbers(leads) == 0
     Lead.objects.filter(pk=Lead.objects.first().pk).update(phone="02-555-1234")
     assert domain.index_numbers(leads) == 1
+
+
+def test_a_team_that_is_no_slug_is_refused_before_the_database(client, db):
+    """A NUL byte in the query string reached PostgreSQL and answered 500 (found by the fuzz)."""
+    for team in ["d\x00b", "../x", "", "é"]:
+        response = client.post(
+            "/api/v1/telephony/events/?team=" + team, "{}", content_type="application/json"
+        )
+        assert response.status_code == 401

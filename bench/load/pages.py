@@ -50,9 +50,9 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from sdr_ops.demo import DemoBuilder  # noqa: E402
 
 from bench.data import insert_select, run  # noqa: E402
+from demo.organisation import DemoBuilder  # noqa: E402
 from leads.models import Account, Activity, Lead  # noqa: E402
 from sdr_ops.models import Role, User  # noqa: E402
 
