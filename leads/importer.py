@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sdr_ops import locks
@@ -178,9 +178,15 @@ def is_job(rows: int) -> bool:
 @transaction.atomic
 def queue_import(data: bytes, *, filename: str, rows: int, by: User) -> ImportJob:
     """Stores the confirmed file as a queued job and queues its run in the same transaction
-    (through the outbox, so a broker outage loses nothing)."""
+    (through the outbox, so a broker outage loses nothing). The job keeps the active language,
+    in which the worker writes its errors."""
     job = ImportJob.objects.create(
-        created_by=by, team=by.current_team, filename=filename, data=data, rows_total=rows
+        created_by=by,
+        team=by.current_team,
+        filename=filename,
+        data=data,
+        rows_total=rows,
+        language=translation.get_language() or "",
     )
     enqueue_on_commit("leads.run_import_job", job_id=job.pk)
     return job
@@ -212,7 +218,8 @@ def _run_claimed(job_id: int) -> ImportJob:
     if job.finished:
         return job
     by = job.created_by
-    result = check_and_import(bytes(job.data), filename=job.filename, by=by, zone=by.local_zone)
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        result = check_and_import(bytes(job.data), filename=job.filename, by=by, zone=by.local_zone)
     job.state = ImportJob.State.DONE if result.ok else ImportJob.State.FAILED
     job.rows_done = job.rows_total
     job.created = result.created

@@ -425,6 +425,8 @@ class ImportJob(models.Model):
     )
     filename = models.CharField(_("file"), max_length=255)
     data = models.BinaryField()
+    # The language of the page that queued it: the worker writes the errors in it.
+    language = models.CharField(max_length=16, blank=True)
     state = models.CharField(_("state"), max_length=8, choices=State, default=State.QUEUED)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_done = models.PositiveIntegerField(_("rows done"), default=0)

@@ -4,6 +4,7 @@ who reaches its page, and the page's queries."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from leads import importer
 from leads.models import ImportJob, Lead
@@ -175,3 +176,17 @@ def test_the_job_page_and_its_fragment_take_a_constant_number_of_queries(
         assert client.get(url).status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get(url, headers={"HX-Request": "true"}).status_code == 200
+
+
+def test_the_worker_writes_the_errors_in_the_language_of_the_page_that_queued_the_job(org):
+    from django.utils import translation
+
+    data = csv_bytes(good_row(1), good_row(2, owner="nobody@example.com"), good_row(3))
+    with translation.override("ko"):
+        job = importer.queue_import(data, filename="leads.csv", rows=3, by=org.mia)
+    assert run_import_job(job_id=job.pk) == "failed"
+    job.refresh_from_db()
+    assert job.language == "ko"
+    with translation.override("ko"):
+        korean = _("no SDR with this e-mail on your team")
+    assert korean != "no SDR with this e-mail on your team" and korean in job.errors[0]
