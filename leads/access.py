@@ -7,7 +7,7 @@ from django.http import Http404
 from sdr_ops.access import sdrs_managed_by
 from sdr_ops.models import Role, User
 
-from .models import CallList, CallListEntry, Lead
+from .models import CallList, CallListEntry, ImportJob, Lead
 from .queries import with_last_touch
 
 
@@ -59,3 +59,14 @@ def entry_for(user: User, pk: int, *, list_id: int | None = None) -> CallListEnt
     if entry is None:
         raise Http404
     return entry
+
+
+def import_job_for(user: User, pk: int) -> ImportJob:
+    """A lead import job for its creator, or any for an admin; 404 otherwise."""
+    jobs = ImportJob.objects.defer("data")
+    if not user.is_admin:
+        jobs = jobs.filter(created_by=user)
+    job = jobs.filter(pk=pk).first()
+    if job is None:
+        raise Http404
+    return job

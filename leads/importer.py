@@ -9,13 +9,15 @@ external id already imported) are reported and not created twice.
 import zoneinfo
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from sdr_ops import locks
 from sdr_ops.csvfiles import Checker, Problems, read_rows
 from sdr_ops.models import Role, User
+from sdr_ops.outbox import enqueue_on_commit
 
 from .imports import (
     LEAD_COLUMNS,
@@ -27,7 +29,7 @@ from .imports import (
     existing_duplicates,
     lead_of,
 )
-from .models import Account
+from .models import Account, ImportJob
 
 COLUMNS = LEAD_COLUMNS
 REQUIRED = LEAD_REQUIRED
@@ -166,3 +168,64 @@ def check_and_import(
         if result.ok:
             import_leads(result, by=by)
     return result
+
+
+def is_job(rows: int) -> bool:
+    """Whether a confirmed import of this many rows runs as a job on the worker."""
+    return rows > settings.LEAD_IMPORT_JOB_ROWS
+
+
+@transaction.atomic
+def queue_import(data: bytes, *, filename: str, rows: int, by: User) -> ImportJob:
+    """Stores the confirmed file as a queued job and queues its run in the same transaction
+    (through the outbox, so a broker outage loses nothing). The job keeps the active language,
+    in which the worker writes its errors."""
+    job = ImportJob.objects.create(
+        created_by=by,
+        team=by.current_team,
+        filename=filename,
+        data=data,
+        rows_total=rows,
+        language=translation.get_language() or "",
+    )
+    enqueue_on_commit("leads.run_import_job", job_id=job.pk)
+    return job
+
+
+def run_job(job_id: int) -> ImportJob | None:
+    """Runs a queued job through `check_and_import`, the request's own import. Safe to run
+    twice: a job done or failed is left alone, and a second run at the same time waits on the
+    job's row, then finds it finished. A run that died half-way wrote nothing (the import is
+    one transaction), so the job, still running, is run again. None for a job that is gone."""
+    claimed = ImportJob.objects.filter(
+        pk=job_id, state__in=[ImportJob.State.QUEUED, ImportJob.State.RUNNING]
+    ).update(state=ImportJob.State.RUNNING)
+    if not claimed:
+        return ImportJob.objects.filter(pk=job_id).first()
+    try:
+        return _run_claimed(job_id)
+    except Exception:
+        # The import rolled back whole; the page says it stopped (with no error list).
+        ImportJob.objects.filter(pk=job_id).update(
+            state=ImportJob.State.FAILED, finished_at=timezone.now()
+        )
+        raise
+
+
+@transaction.atomic
+def _run_claimed(job_id: int) -> ImportJob:
+    job = ImportJob.objects.select_for_update().select_related("created_by").get(pk=job_id)
+    if job.finished:
+        return job
+    by = job.created_by
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        result = check_and_import(bytes(job.data), filename=job.filename, by=by, zone=by.local_zone)
+    job.state = ImportJob.State.DONE if result.ok else ImportJob.State.FAILED
+    job.rows_done = job.rows_total
+    job.created = result.created
+    job.duplicates = result.duplicates
+    job.errors = result.errors
+    job.errors_left_off = result.errors_left_off
+    job.finished_at = timezone.now()
+    job.save()
+    return job

@@ -405,3 +405,45 @@ class Insight(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_topic_display()}: {self.quote[:40]}"
+
+
+class ImportJob(models.Model):
+    """A confirmed lead import too large for one request, run by a worker: its file, where it
+    stands and, once run, what came of it (the counts or every error)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    team = models.ForeignKey(
+        "sdr_ops.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    filename = models.CharField(_("file"), max_length=255)
+    data = models.BinaryField()
+    # The language of the page that queued it: the worker writes the errors in it.
+    language = models.CharField(max_length=16, blank=True)
+    state = models.CharField(_("state"), max_length=8, choices=State, default=State.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    created = models.PositiveIntegerField(_("leads created"), default=0)
+    duplicates = models.JSONField(default=list)
+    errors = models.JSONField(default=list)
+    errors_left_off = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(_("queued"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lead import job")
+        verbose_name_plural = _("lead import jobs")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.state})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)

@@ -11,6 +11,7 @@ from sdr_ops import locks
 from sdr_ops.models import Team
 from sdr_ops.outbox import enqueue_on_commit
 
+from . import importer
 from .domain import calllists
 from .models import CallListBuild
 
@@ -52,3 +53,11 @@ def build_due_call_lists() -> list[str]:
     for day, team_ids in by_day.items():
         enqueue_on_commit(build_day_lists, team_ids=team_ids, day=day.isoformat(), nightly=True)
     return [f"{day}:{','.join(map(str, ids))}" for day, ids in by_day.items()]
+
+
+@shared_task(name="leads.run_import_job")
+def run_import_job(*, job_id: int) -> str | None:
+    """Runs a large lead import queued from the upload page; safe to re-run (a job finished
+    is not run twice)."""
+    job = importer.run_job(job_id)
+    return job.state if job else None

@@ -7,6 +7,7 @@ from . import views, views_day, views_import, views_insights, views_rules
 urlpatterns = [
     path("leads/", views.lead_list, name="lead-list"),
     path("leads/import/", views_import.import_leads, name="lead-import"),
+    path("leads/import/jobs/<id:pk>/", views_import.import_job, name="lead-import-job"),
     path("leads/<id:pk>/call/", views_day.call, name="lead-call"),
     path("leads/<id:pk>/log/", views.log_touch, name="lead-log-touch"),
     path("leads/<id:pk>/insight/", views_insights.record, name="lead-insight"),

@@ -1,4 +1,5 @@
-"""Lead import in the browser: upload, preview, then import all or nothing."""
+"""Lead import in the browser: upload, preview, then import all or nothing; a large file is
+imported by a job on the worker, whose page shows its progress and then its result."""
 
 import base64
 import secrets
@@ -14,6 +15,7 @@ from sdr_ops.access import role_required
 from sdr_ops.models import Role
 
 from . import importer
+from .access import import_job_for
 
 MAX_BYTES = 5 * 1024 * 1024
 SESSION_KEY = "lead_import"
@@ -47,6 +49,11 @@ def import_leads(request: HttpRequest) -> HttpResponse:
             return redirect("lead-import")
         request.session.save()
         data = base64.b64decode(stored["data"])
+        if importer.is_job(stored.get("rows", 0)):
+            job = importer.queue_import(
+                data, filename=stored["name"], rows=stored["rows"], by=request.user
+            )
+            return redirect("lead-import-job", pk=job.pk)
         result = importer.check_and_import(
             data, filename=stored["name"], by=request.user, zone=request.user.local_zone
         )
@@ -69,6 +76,7 @@ def import_leads(request: HttpRequest) -> HttpResponse:
             request.session[SESSION_KEY] = {
                 "name": upload.name,
                 "data": base64.b64encode(data).decode(),
+                "rows": len(result.rows),
                 "token": secrets.token_urlsafe(16),
             }
     return render(
@@ -81,3 +89,11 @@ def import_leads(request: HttpRequest) -> HttpResponse:
             "token": request.session.get(SESSION_KEY, {}).get("token", ""),
         },
     )
+
+
+@role_required(Role.MANAGER)
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A large import's progress, polled by htmx until it is finished, then its result."""
+    job = import_job_for(request.user, pk)
+    template = "leads/import_job_part.html" if request.htmx else "leads/import_job.html"
+    return render(request, template, {"job": job})

@@ -236,6 +236,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# A confirmed lead import of more rows than this runs as a job on the worker (a progress page)
+# instead of in the request.
+LEAD_IMPORT_JOB_ROWS = env.int("SDR_OPS_LEAD_IMPORT_JOB_ROWS", default=5000)
+
 # Celery. Without CELERY_BROKER_URL the broker is a folder of files under var/, which the web
 # server, the worker and beat share without any server running.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

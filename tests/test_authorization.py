@@ -48,6 +48,12 @@ def lead(w, o):
     return [w.lead.pk]
 
 
+def import_job(w, o):
+    from leads.models import ImportJob
+
+    return [ImportJob.objects.create(created_by=o.mia, filename="leads.csv", data=b"").pk]
+
+
 # route: (url arguments, {method: actors who reach it}, options)
 MATRIX = {
     "home": (None, {"GET": LOGGED_IN}),
@@ -73,6 +79,8 @@ MATRIX = {
     "notifications-badge": (None, {"GET": LOGGED_IN}),
     "lead-list": (None, {"GET": SDRS | MANAGERS | ADMIN}),
     "lead-import": (None, {"GET": MANAGERS | ADMIN, "POST": MANAGERS | ADMIN}),
+    # A large import's job page: its creator's (mia's) and an admin's only.
+    "lead-import-job": (import_job, {"GET": frozenset({"manager_own_team"}) | ADMIN}),
     "lead-brief": (lead, {"GET": OWN_SIDE}),
     "lead-call": (lead, {"GET": OWNER}),
     "lead-log-touch": (lead, {"POST": OWNER}),
