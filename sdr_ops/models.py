@@ -114,6 +114,32 @@ def validate_qualification_items(value) -> None:
         )
 
 
+# The window of each main-path transition, in days (kpi-definitions.md, "Stages and the
+# bottleneck"), keyed "from->to" in stage order.
+TRANSITION_WINDOW_DEFAULTS = {
+    "new->working": 7,
+    "working->connected": 14,
+    "connected->handed_off": 28,
+    "handed_off->opportunity": 7,
+    "opportunity->won": 90,
+}
+
+
+def default_transition_windows() -> dict[str, int]:
+    return dict(TRANSITION_WINDOW_DEFAULTS)
+
+
+def validate_transition_windows(value) -> None:
+    if (
+        not isinstance(value, dict)
+        or set(value) != set(TRANSITION_WINDOW_DEFAULTS)
+        or not all(
+            isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 730 for v in value.values()
+        )
+    ):
+        raise ValidationError(_("Each transition needs a window of 1 to 730 days."))
+
+
 class Team(models.Model):
     class Kind(models.TextChoices):
         SDR = "sdr", _("Inside sales (SDR)")
@@ -205,6 +231,15 @@ class Team(models.Model):
         _("call list build time"),
         default=datetime.time(19, 0),
         help_text=_("When the next working day's lists are built, in the team's time zone."),
+    )
+    transition_windows = models.JSONField(
+        _("transition windows (days)"),
+        default=default_transition_windows,
+        validators=[validate_transition_windows],
+        help_text=_(
+            "How many days a lead has to reach the next stage before the bottleneck compares "
+            "its cohort with earlier ones."
+        ),
     )
 
     class Meta:
