@@ -30,6 +30,23 @@ def handoffs_of_lead(lead: Lead) -> list[Handoff]:
     )
 
 
+def account_leads(leads: QuerySet[Lead]) -> list[Lead]:
+    """The leads of a company page (already narrowed to what the viewer sees), each with its
+    handoffs newest first and their opportunities, in three queries whatever their number."""
+    return list(
+        leads.select_related("owner")
+        .prefetch_related(
+            Prefetch(
+                "handoffs",
+                queryset=Handoff.objects.select_related("ae", "opportunity").order_by(
+                    "-created_at"
+                ),
+            )
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
 def may_hand_off(lead: Lead, handoffs: list[Handoff]) -> bool:
     """Whether the lead can be handed off now, given its handoffs: in a stage a handoff starts
     from, and none waiting for a decision (hand_off checks the same, and more)."""

@@ -7,6 +7,7 @@ from . import views, views_brief, views_reviews
 urlpatterns = [
     path("leads/<id:pk>/", views_brief.lead_brief, name="lead-brief"),
     path("leads/<id:pk>/handoff/", views.new, name="handoff-new"),
+    path("accounts/<id:pk>/", views_brief.account, name="account"),
     path("inbox/", views.inbox, name="ae-inbox"),
     path("inbox/<id:pk>/<str:action>/", views.decide, name="handoff-decide"),
     path("capacity/", views.capacity, name="capacity"),

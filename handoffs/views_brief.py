@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from leads import queries as lead_queries
-from leads.access import lead_for
+from leads.access import account_for, lead_for, leads_visible_to, may_edit
 from leads.forms import LogTouchForm
 from leads.models import Insight, StageChange
 from sdr_ops import audit
@@ -33,9 +33,18 @@ def lead_brief(request: HttpRequest, pk: int) -> HttpResponse:
             "handoffs": handoffs,
             "answers": lead_queries.checklist(lead),
             "touch_form": LogTouchForm() if own else None,
+            "can_edit": may_edit(request.user, lead),
             "can_hand_off": own and queries.may_hand_off(lead, handoffs),
             "insight_topics": Insight.Topic.choices,
             # Reviews are private to the SDR and managers; an AE sees the rest of the trail.
             "events": audit.for_lead(lead.pk, with_reviews=request.user.role != Role.AE)[:50],
         },
     )
+
+
+def account(request: HttpRequest, pk: int) -> HttpResponse:
+    """A company: its facts and every lead there the viewer may see, with their stages and
+    handoffs (here, not in leads, since it shows the handoffs)."""
+    company = account_for(request.user, pk)
+    leads = queries.account_leads(leads_visible_to(request.user).filter(account=company))
+    return render(request, "leads/account.html", {"account": company, "leads": leads})

@@ -7,7 +7,7 @@ from django.http import Http404
 from sdr_ops.access import sdrs_managed_by
 from sdr_ops.models import Role, User
 
-from .models import CallList, CallListEntry, ImportJob, Lead
+from .models import Account, CallList, CallListEntry, ImportJob, Lead
 from .queries import with_last_touch
 
 
@@ -39,6 +39,48 @@ def lead_for(user: User, pk: int, *, write: bool = False, last_touch: bool = Fal
     if lead.owner_id == user.pk:
         lead.owner = user  # the same person: what is known of them (their team) is kept
     return lead
+
+
+def may_edit(user: User, lead: Lead) -> bool:
+    """For a lead the user reached through `lead_for`: whether they may edit it too (its
+    owner, a manager, who sees only the team's leads, an admin). Asks no query."""
+    return lead.owner_id == user.pk or user.role == Role.MANAGER or user.is_admin
+
+
+def leads_editable_by(user: User) -> QuerySet[Lead]:
+    """The leads a user may edit and act on in bulk: an SDR their own, a manager their team's,
+    an admin all; nobody else any (an AE reads the leads handed to them, never edits)."""
+    if user.is_admin:
+        return Lead.objects.all()
+    if user.role == Role.SDR:
+        return Lead.objects.filter(owner=user)
+    if user.role == Role.MANAGER:
+        return Lead.objects.filter(owner__in=sdrs_managed_by(user))
+    return Lead.objects.none()
+
+
+def lead_to_edit(user: User, pk: int) -> Lead:
+    """A lead the user may edit (leads_editable_by); 404 otherwise."""
+    lead = leads_editable_by(user).select_related("account", "owner").filter(pk=pk).first()
+    if lead is None:
+        raise Http404
+    return lead
+
+
+def account_for(user: User, pk: int) -> Account:
+    """A company with at least one lead the user may see; 404 otherwise, so nobody learns of
+    a company they have no lead at."""
+    account = Account.objects.filter(pk=pk, leads__in=leads_visible_to(user)).first()
+    if account is None:
+        raise Http404
+    return account
+
+
+def company_names(user: User, limit: int = 500) -> list[str]:
+    """Names of the companies the user has leads at, to pick from when making a lead (a
+    company of another team is not offered; typed by name, it is still reused)."""
+    accounts = Account.objects.filter(leads__in=leads_visible_to(user)).distinct()
+    return list(accounts.order_by("name").values_list("name", flat=True)[:limit])
 
 
 def call_list_for(user: User, list_id: int) -> CallList:

@@ -5,15 +5,22 @@ from django.utils.translation import gettext_lazy as _
 from sdr_ops.forms import add_errors
 from sdr_ops.models import Team
 
+from .domain import stages
+from .domain.activities import DISQUALIFY, NURTURE
+from .domain.leads import check_phone
 from .domain.qualification import check_answer
 from .models import (
+    OUTCOMES_BY_TYPE,
     Activity,
     CallListRule,
+    DisqualifyReason,
     Insight,
+    Lead,
     QualificationStatus,
     Segment,
     Source,
     Stage,
+    outcome_choices,
 )
 
 ANY = [("", _("Any"))]
@@ -97,15 +104,73 @@ class QualificationItemForm(forms.Form):
         return data
 
 
-CALL_OUTCOMES = [
-    (value, label)
-    for value, label in Activity.Outcome.choices
-    if value not in (Activity.Outcome.SENT, Activity.Outcome.REPLIED)
-]
+NONE = [("", "—")]
 
 
-class LogCallForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=CALL_OUTCOMES)
+class OutcomeFollowUp(forms.Form):
+    """What an outcome does to the lead, asked beside it: a lead not interested is nurtured
+    until a date or disqualified for a reason; a wrong number is corrected on the spot."""
+
+    next_step = forms.ChoiceField(
+        label=_("Not interested: what now?"),
+        required=False,
+        choices=[
+            (NURTURE, _("Nurture: try again on a later date")),
+            (DISQUALIFY, _("Disqualify")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    retry_on = forms.DateField(
+        label=_("Try again on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    disqualify_reason = forms.ChoiceField(
+        label=_("Why disqualify"), required=False, choices=NONE + DisqualifyReason.choices
+    )
+    new_phone = forms.CharField(
+        label=_("The right number"),
+        required=False,
+        max_length=40,
+        help_text=_("Wrong number: type the right one if you have it; the change is recorded."),
+    )
+
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean_new_phone(self):
+        try:
+            return check_phone(self.cleaned_data["new_phone"], field="new_phone")
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["new_phone"]) from error
+
+    def check_follow_up(self, data: dict) -> None:
+        """The follow-up fields the outcome needs (call from clean())."""
+        if data.get("outcome") != Activity.Outcome.NOT_INTERESTED:
+            data["next_step"] = ""
+            return
+        step = data.get("next_step")
+        if not step:
+            self.add_error(
+                "next_step",
+                _("Not interested: nurture with a date to try again, or disqualify with a reason."),
+            )
+        elif step == NURTURE:
+            try:
+                stages.check_retry_on(data.get("retry_on"), today=self.today)
+            except ValidationError as error:
+                add_errors(self, error)
+        elif step == DISQUALIFY:
+            try:
+                stages.check_disqualify_reason(data.get("disqualify_reason", ""))
+            except ValidationError as error:
+                add_errors(self, error)
+
+
+class LogCallForm(OutcomeFollowUp):
+    # Nothing preselected: the SDR says what happened, the form never guesses "connected".
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=NONE + outcome_choices("call"))
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -143,7 +208,10 @@ class LogCallForm(forms.Form):
             self.add_error(
                 "insight_quote", _("An insight needs both a topic and the prospect's words.")
             )
+        self.check_follow_up(data)
         return data
+
+    field_order = ["outcome", "next_step", "retry_on", "disqualify_reason", "new_phone"]
 
 
 class SkipForm(forms.Form):
@@ -210,16 +278,158 @@ CallListRuleFormSet = forms.inlineformset_factory(
 )
 
 
-class LogTouchForm(forms.Form):
-    """An e-mail, message or meeting logged from the lead brief (calls go through call mode)."""
+TOUCH_TYPES = [(v, label) for v, label in Activity.Type.choices if v != Activity.Type.CALL]
 
-    type = forms.ChoiceField(
-        label=_("Type"),
-        choices=[(v, label) for v, label in Activity.Type.choices if v != Activity.Type.CALL],
-    )
+
+class LogTouchForm(OutcomeFollowUp):
+    """An e-mail, message or meeting logged from the lead brief (calls go through call mode).
+    The outcomes are grouped by channel, and the server takes only the channel's own."""
+
+    type = forms.ChoiceField(label=_("Type"), choices=TOUCH_TYPES)
     outcome = forms.ChoiceField(
-        label=_("Outcome"), choices=Activity.Outcome.choices, initial=Activity.Outcome.SENT
+        label=_("Outcome"),
+        choices=[(label, outcome_choices(value)) for value, label in TOUCH_TYPES],
+        initial=Activity.Outcome.SENT,
     )
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
     )
+    field_order = ["type", "outcome", "notes", "next_step", "retry_on", "disqualify_reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["new_phone"]  # a wrong number is a call's outcome
+
+    def clean(self):
+        data = super().clean()
+        if data.get("type") and data.get("outcome") not in OUTCOMES_BY_TYPE[data["type"]]:
+            self.add_error("outcome", _("Choose an outcome this kind of touch can have."))
+        self.check_follow_up(data)
+        return data
+
+
+ACCOUNT_NEW = "new"
+
+
+class LeadForm(forms.Form):
+    """A lead made or edited by hand: the company picked by name (a new name makes a new
+    company, with its segment), the contact, the source and, for a manager, the owner."""
+
+    company = forms.CharField(
+        label=_("Company"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"list": "companies", "autocomplete": "off"}),
+        help_text=_("Pick a company from the list or type a new one."),
+    )
+    segment = forms.ChoiceField(
+        label=_("Segment (new company)"), required=False, choices=NONE + Segment.choices
+    )
+    first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
+    title = forms.CharField(label=_("Title"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
+    owner = forms.ModelChoiceField(label=_("Owner SDR"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, owners=None, lead: Lead | None = None, **kwargs):
+        if lead is not None and not kwargs.get("data") and not args:
+            kwargs["initial"] = {
+                "company": lead.account.name,
+                **{name: getattr(lead, name) for name in ("first_name", "last_name", "title")},
+                **{name: getattr(lead, name) for name in ("email", "phone", "source")},
+                "owner": lead.owner_id,
+            }
+        super().__init__(*args, **kwargs)
+        if owners is None:
+            del self.fields["owner"]
+        else:
+            self.fields["owner"].queryset = owners
+
+    def clean_phone(self):
+        try:
+            return check_phone(self.cleaned_data["phone"])
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["phone"]) from error
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("email") and not data.get("phone") and "email" not in self.errors:
+            self.add_error("email", _("An e-mail or a phone number is needed."))
+        return data
+
+
+BULK_ACTIONS = [
+    ("list", _("Add to tomorrow's call list")),
+    ("nurture", _("Nurture until a date")),
+    ("disqualify", _("Disqualify")),
+    ("reassign", _("Give to another SDR")),
+]
+# The most leads one bulk action takes at once (a page holds 50; "select all" more).
+BULK_MAX = 1000
+
+
+class IdListField(forms.Field):
+    """Ids of rows ticked in a list (checkboxes of one name), each a positive id."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        values = value if isinstance(value, list | tuple) else [value] if value else []
+        try:
+            ids = sorted({int(v) for v in values})
+        except (TypeError, ValueError) as error:
+            raise ValidationError(_("Tick the leads in the list.")) from error
+        if any(not 0 < pk < 10**18 for pk in ids):
+            raise ValidationError(_("Tick the leads in the list."))
+        return ids
+
+
+class BulkForm(forms.Form):
+    """A bulk action on the leads ticked in the list; reassigning is a manager's only."""
+
+    leads = IdListField(
+        label=_("Leads"), error_messages={"required": _("Tick the leads to act on first.")}
+    )
+    action = forms.ChoiceField(label=_("With the selected leads"), choices=BULK_ACTIONS)
+    retry_on = forms.DateField(
+        label=_("Try again on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    disqualify_reason = forms.ChoiceField(
+        label=_("Why disqualify"), required=False, choices=NONE + DisqualifyReason.choices
+    )
+    owner = forms.TypedChoiceField(
+        label=_("New owner"), required=False, coerce=int, empty_value=None, choices=[]
+    )
+
+    def __init__(self, *args, owners=None, **kwargs):
+        """`owners`: the SDRs a manager may give leads to, read once (the list page offers
+        the same people in its filter); None for an SDR, who reassigns nothing."""
+        super().__init__(*args, **kwargs)
+        if owners is None:
+            del self.fields["owner"]
+            self.fields["action"].choices = BULK_ACTIONS[:3]
+        else:
+            self.owners = {u.pk: u for u in owners}
+            self.fields["owner"].choices = NONE + [(pk, str(u)) for pk, u in self.owners.items()]
+
+    def clean_owner(self):
+        pk = self.cleaned_data.get("owner")
+        return self.owners.get(pk) if pk is not None else None
+
+    def clean_leads(self):
+        ids = self.cleaned_data["leads"]
+        if len(ids) > BULK_MAX:
+            raise ValidationError(_("At most %(n)s leads at once.") % {"n": BULK_MAX})
+        return ids
+
+    def clean(self):
+        data = super().clean()
+        action = data.get("action")
+        if action == "reassign" and not data.get("owner"):
+            self.add_error("owner", _("Choose the SDR who gets the leads."))
+        if action == "disqualify" and not data.get("disqualify_reason"):
+            self.add_error("disqualify_reason", _("Choose why the lead is disqualified."))
+        if action == "nurture" and not data.get("retry_on"):
+            self.add_error("retry_on", _("Say when to try this lead again."))
+        return data

@@ -123,15 +123,18 @@ def check_activity_cells(c: Checker, values: dict, *, zone: zoneinfo.ZoneInfo) -
     }
 
 
-def existing_duplicates(rows: list[dict]) -> tuple[set[str], set[tuple[str, str]]]:
+def existing_duplicates(
+    rows: list[dict], *, exclude: int | None = None
+) -> tuple[set[str], set[tuple[str, str]]]:
     """The external ids and duplicate keys of the rows that leads in the database already
-    hold (one query)."""
+    hold (one query); `exclude` leaves one lead out (the one being edited)."""
     ids = {r["external_id"] for r in rows if r["external_id"]}
     companies = {r["company"] for r in rows}
     lowered = {name.lower() for name in companies}
-    existing = Lead.objects.filter(
-        Q(external_id__in=ids) | Q(account__name__in=companies)
-    ).values_list("external_id", "account__name", "email", "phone")
+    existing = Lead.objects.filter(Q(external_id__in=ids) | Q(account__name__in=companies))
+    if exclude is not None:
+        existing = existing.exclude(pk=exclude)
+    existing = existing.values_list("external_id", "account__name", "email", "phone")
     taken_ids, taken_keys = set(), set()
     for external_id, company, email, phone in existing:
         if external_id:
@@ -139,6 +142,14 @@ def existing_duplicates(rows: list[dict]) -> tuple[set[str], set[tuple[str, str]
         if company.lower() in lowered:
             taken_keys.update(duplicate_keys(company, email, phone))
     return taken_ids, taken_keys
+
+
+def is_duplicate(company: str, email: str, phone: str, *, exclude: int | None = None) -> bool:
+    """Whether a lead in the database is already this person (the company with the same
+    e-mail or phone digits): the rule of every import, for a lead made or edited by hand."""
+    row = {"external_id": None, "company": company, "email": email, "phone": phone}
+    _ids, taken = existing_duplicates([row], exclude=exclude)
+    return bool(set(duplicate_keys(company, email, phone)) & taken)
 
 
 def accounts_named(wanted: Iterable[Account]) -> dict[str, Account]:

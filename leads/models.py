@@ -31,6 +31,15 @@ class Stage(models.TextChoices):
     DISQUALIFIED = "disqualified", _("Disqualified")
 
 
+class DisqualifyReason(models.TextChoices):
+    NO_NEED = "no_need", _("No need")
+    NO_BUDGET = "no_budget", _("No budget")
+    COMPETITOR = "competitor", _("Chose a competitor")
+    NOT_A_FIT = "not_a_fit", _("Not a fit for us")
+    UNREACHABLE = "unreachable", _("Cannot be reached")
+    OTHER = "other", _("Other")
+
+
 class Account(models.Model):
     name = models.CharField(_("company"), max_length=200)
     segment = models.CharField(_("segment"), max_length=12, choices=Segment)
@@ -131,6 +140,8 @@ class StageChange(models.Model):
         verbose_name=_("by"),
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
+    # Why, for the moves a person decides (disqualified: the reason; nurture: until when).
+    reason = models.CharField(_("why"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["lead", "at"]
@@ -192,6 +203,32 @@ class Activity(models.Model):
     def __str__(self) -> str:
         when = f"{self.started_at:%Y-%m-%d %H:%M}"
         return f"{self.get_type_display()} · {self.get_outcome_display()} · {when}"
+
+
+_O = Activity.Outcome
+# The outcomes each channel can have: an e-mail is not busy, a call is not "replied".
+OUTCOMES_BY_TYPE: dict[str, tuple[str, ...]] = {
+    Activity.Type.CALL: (
+        _O.CONNECTED,
+        _O.NO_ANSWER,
+        _O.BUSY,
+        _O.VOICEMAIL,
+        _O.WRONG_NUMBER,
+        _O.CALLBACK,
+        _O.NOT_INTERESTED,
+        _O.DO_NOT_CALL,
+        _O.OTHER,
+    ),
+    Activity.Type.EMAIL: (_O.SENT, _O.REPLIED, _O.NOT_INTERESTED, _O.DO_NOT_CALL, _O.OTHER),
+    Activity.Type.MESSAGE: (_O.SENT, _O.REPLIED, _O.NOT_INTERESTED, _O.DO_NOT_CALL, _O.OTHER),
+    Activity.Type.MEETING: (_O.CONNECTED, _O.NOT_INTERESTED, _O.OTHER),
+}
+
+
+def outcome_choices(type: str) -> list[tuple[str, str]]:
+    """The (value, label) choices of the outcomes a channel can have."""
+    labels = dict(Activity.Outcome.choices)
+    return [(value, labels[value]) for value in OUTCOMES_BY_TYPE.get(type, ())]
 
 
 class QualificationStatus(models.TextChoices):

@@ -6,6 +6,9 @@ from . import views, views_day, views_import, views_insights, views_rules
 
 urlpatterns = [
     path("leads/", views.lead_list, name="lead-list"),
+    path("leads/new/", views.lead_new, name="lead-new"),
+    path("leads/bulk/", views.lead_bulk, name="lead-bulk"),
+    path("leads/<id:pk>/edit/", views.lead_edit, name="lead-edit"),
     path("leads/import/", views_import.import_leads, name="lead-import"),
     path("leads/import/jobs/<id:pk>/", views_import.import_job, name="lead-import-job"),
     path("leads/<id:pk>/call/", views_day.call, name="lead-call"),

@@ -196,7 +196,11 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
     lead = access.lead_for(request.user, pk, write=True)
     team = request.user.current_team
     answers = queries.checklist(lead)
-    form = LogCallForm(request.POST or None, initial={"started_at": timezone.now()})
+    form = LogCallForm(
+        request.POST or None,
+        initial={"started_at": timezone.now()},
+        today=request.user.local_today(),
+    )
     item_forms = _item_forms(request, answers)
     if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in item_forms):
         data = form.cleaned_data
@@ -214,6 +218,10 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
                     duration_seconds=duration,
                     notes=data["notes"],
                     callback_at=data["callback_at"],
+                    next_step=data["next_step"],
+                    retry_on=data["retry_on"],
+                    disqualify_reason=data["disqualify_reason"],
+                    new_phone=data["new_phone"],
                 )
                 for item_form in item_forms:
                     if item_form.has_changed():

@@ -36,6 +36,10 @@ class Action(models.TextChoices):
     REVIEWED = "reviewed", _("reviewed")
     IMPORTED = "imported", _("imported")
     TEAM_SETTINGS = "team_settings", _("team settings changed")
+    LEAD_CREATED = "lead_created", _("lead created")
+    EDITED = "edited", _("changed")
+    LISTED = "listed", _("added to a call list")
+    AMOUNT_CORRECTED = "amount_corrected", _("amount at creation corrected")
 
 
 Subject = AuditEvent.Subject
@@ -66,6 +70,23 @@ def record(
     event = _event(subject, subject_id, action, by, lead_id, field, before, after, via)
     event.save(force_insert=True)
     return event
+
+
+def event(
+    subject: Subject,
+    subject_id: int,
+    action: Action,
+    *,
+    by: User | None,
+    lead_id: int | None = None,
+    field: str = "",
+    before="",
+    after="",
+    via: str = "app",
+) -> AuditEvent:
+    """One unsaved event, for a set-based change that writes its events in one bulk INSERT
+    (each with its own before and after, which `record_many` cannot give)."""
+    return _event(subject, subject_id, action, by, lead_id, field, before, after, via)
 
 
 def _event(subject, subject_id, action, by, lead_id, field, before, after, via, at=None):

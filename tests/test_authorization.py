@@ -79,6 +79,20 @@ MATRIX = {
     "notifications-badge": (None, {"GET": LOGGED_IN}),
     "lead-list": (None, {"GET": SDRS | MANAGERS | ADMIN}),
     "lead-import": (None, {"GET": MANAGERS | ADMIN, "POST": MANAGERS | ADMIN}),
+    # Leads made and fixed by hand: an SDR their own, a manager their team's; never an AE.
+    "lead-new": (None, {"GET": SDRS | MANAGERS | ADMIN, "POST": SDRS | MANAGERS | ADMIN}),
+    "lead-edit": (lead, {"GET": OWN_SIDE, "POST": OWN_SIDE}),
+    # Bulk actions reach only the leads each may edit (an empty or foreign pick moves none).
+    "lead-bulk": (
+        None,
+        {"POST": SDRS | MANAGERS | ADMIN},
+        {"data": lambda w: {"leads": w.lead.pk, "action": "list"}},
+    ),
+    # A company page for whoever sees one of its leads (the AE the pending handoff went to).
+    "account": (
+        lambda w, o: [w.pending.lead.account_id],
+        {"GET": OWN_SIDE | {"ae_addressee"}},
+    ),
     # A large import's job page: its creator's (mia's) and an admin's only.
     "lead-import-job": (import_job, {"GET": frozenset({"manager_own_team"}) | ADMIN}),
     "lead-brief": (lead, {"GET": OWN_SIDE}),

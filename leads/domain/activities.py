@@ -9,8 +9,13 @@ from django.utils.translation import gettext as _
 
 from sdr_ops.models import User
 
-from ..models import Activity, CallListEntry, Lead, Stage
+from ..models import OUTCOMES_BY_TYPE, Activity, CallListEntry, Lead, Stage
+from . import stages
+from .leads import update_lead
 from .stages import change_stage
+
+# What the SDR chose to do with a lead that is not interested.
+NURTURE, DISQUALIFY = "nurture", "disqualify"
 
 # Moves that logging an activity makes by itself, from the stage the lead is in.
 _FIRST_TOUCH_FROM = {Stage.NEW}
@@ -28,6 +33,10 @@ def log_activity(
     duration_seconds: int = 0,
     notes: str = "",
     callback_at: datetime.datetime | None = None,
+    next_step: str = "",
+    retry_on: datetime.date | None = None,
+    disqualify_reason: str = "",
+    new_phone: str = "",
 ) -> Activity:
     """Records a call, e-mail, message or meeting on the lead.
 
@@ -36,8 +45,19 @@ def log_activity(
     callback time is replaced by `callback_at` (cleared when none is given, since the lead was
     just worked); the lead's entry on today's call list of the SDR is marked called. Logged
     again with the same lead, SDR, type and start, it updates that activity instead.
+
+    The outcome must be one of the channel's (OUTCOMES_BY_TYPE). Outcomes move the lead:
+    `not_interested` with `next_step` "nurture" sends it to nurture until `retry_on`, with
+    "disqualify" disqualifies it for `disqualify_reason` (stages.nurture / stages.disqualify);
+    `wrong_number` with `new_phone` corrects the lead's number (checked, the change audited).
     """
     started_at = started_at or timezone.now()
+    if outcome not in OUTCOMES_BY_TYPE.get(type, ()):
+        raise ValidationError({"outcome": _("Choose an outcome this kind of touch can have.")})
+    if next_step and outcome != Activity.Outcome.NOT_INTERESTED:
+        raise ValidationError({"next_step": _("Only a lead not interested is nurtured here.")})
+    if next_step not in ("", NURTURE, DISQUALIFY):
+        raise ValidationError({"next_step": _("Choose nurture or disqualify.")})
     if outcome == Activity.Outcome.CALLBACK and callback_at is None:
         raise ValidationError({"callback_at": _("Say when the callback was agreed for.")})
     if callback_at is not None and callback_at <= started_at:
@@ -70,6 +90,12 @@ def log_activity(
     lead.callback_at = callback_at
     lead.do_not_call = lead.do_not_call or outcome == Activity.Outcome.DO_NOT_CALL
     lead.save(update_fields=["callback_at", "do_not_call"])
+    if next_step == NURTURE:
+        stages.nurture(lead, by=by, retry_on=retry_on, at=started_at)
+    elif next_step == DISQUALIFY:
+        stages.disqualify(lead, by=by, reason=disqualify_reason, at=started_at)
+    if new_phone.strip() and outcome == Activity.Outcome.WRONG_NUMBER:
+        update_lead(lead, by=by, phone=new_phone)
     day = timezone.localdate(started_at)
     CallListEntry.objects.filter(
         call_list__sdr=by, call_list__day=day, lead=lead, status=CallListEntry.Status.PLANNED
