@@ -269,6 +269,8 @@ def test_bulk_queries_do_not_grow_with_the_leads(
             "retry_on": (org.alice.local_today() + datetime.timedelta(days=9)).isoformat(),
         }
     client.force_login(org.mia)
+    # session, user, the SDRs offered, the leads and their stages or owners (locked), the
+    # writes (a fixed few), the savepoints: never one per lead
     with django_assert_max_num_queries(14):
         response = bulk(client, leads, **data)
     assert response.status_code == 302
