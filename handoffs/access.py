@@ -77,6 +77,22 @@ def opportunity_for(user: User, pk: int) -> Opportunity:
     return _found(opportunities_of(user).filter(pk=pk).first())
 
 
+def opportunity_to_correct(user: User, pk: int) -> Opportunity:
+    """An opportunity whose amount at creation the user may correct: the AE's own, one of a
+    handoff by an SDR the manager manages, any for an admin; 404 otherwise. (Within or past
+    the AE's 24 hours is the domain's to say.)"""
+    opportunities = Opportunity.objects.select_related("handoff__lead__account", "handoff__sdr")
+    if user.is_admin:
+        pass
+    elif user.role == Role.AE:
+        opportunities = opportunities.filter(handoff__ae=user)
+    elif user.role == Role.MANAGER:
+        opportunities = opportunities.filter(handoff__sdr__in=sdrs_managed_by(user))
+    else:
+        return _found(None)
+    return _found(opportunities.filter(pk=pk).first())
+
+
 def ae_capacity_for(user: User, ae_id: int) -> User:
     """An AE whose capacity the user may read and edit: the AE their own, a manager (or an
     admin) anyone's; 404 otherwise."""

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sdr_ops.amounts import currency_of
 from sdr_ops.api import bad_request, page_of, paginated
 from sdr_ops.models import Role, User
 
@@ -103,7 +104,9 @@ class AcceptView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         handoff = access.handoff_for_decision(request.user, pk)
-        data = AcceptInputSerializer(data=request.data)
+        data = AcceptInputSerializer(
+            data=request.data, context={"currency": currency_of(request.user)}
+        )
         data.is_valid(raise_exception=True)
         try:
             opportunity = domain.accept(
@@ -169,7 +172,9 @@ class OpportunityDetailView(APIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         opportunity = access.opportunity_for(request.user, pk)
-        data = OpportunityUpdateSerializer(data=request.data)
+        data = OpportunityUpdateSerializer(
+            data=request.data, context={"currency": currency_of(request.user)}
+        )
         data.is_valid(raise_exception=True)
         try:
             opportunity = domain.update_amount(
@@ -188,7 +193,9 @@ class OpportunityCloseView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         opportunity = access.opportunity_for(request.user, pk)
-        data = OpportunityCloseSerializer(data=request.data)
+        data = OpportunityCloseSerializer(
+            data=request.data, context={"currency": currency_of(request.user)}
+        )
         data.is_valid(raise_exception=True)
         values = data.validated_data
         try:

@@ -2,9 +2,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from leads.models import Segment
+from sdr_ops.amounts import AmountField
 from sdr_ops.models import Role, User
 
-from .models import Certainty, RejectionReason
+from .models import Certainty, Opportunity, RejectionReason
+
+
+class CurrencyForm(forms.Form):
+    """A form whose amount fields read amounts in the given currency (the viewer's team's)."""
+
+    def __init__(self, *args, currency: str = "KRW", **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, AmountField):
+                field.currency = currency
 
 
 class HandoffForm(forms.Form):
@@ -45,13 +56,45 @@ class HandoffForm(forms.Form):
             del self.fields["override_reason"]
 
 
-class AcceptForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Amount at creation"), min_value=1, max_digits=14, decimal_places=2
+class AcceptForm(CurrencyForm):
+    amount = AmountField(label=_("Amount at creation"), help_text=_("As 1,200,000."))
+
+
+class AmountForm(CurrencyForm):
+    amount = AmountField(label=_("Revised amount"))
+
+
+class WonForm(CurrencyForm):
+    amount_at_close = AmountField(label=_("Won at"))
+
+
+class CorrectAmountForm(CurrencyForm):
+    """The amount at creation corrected: a manager gives the reason (after 24 hours)."""
+
+    amount = AmountField(label=_("Correct amount at creation"))
+    reason = forms.CharField(
+        label=_("Why it is corrected"),
+        required=False,
+        max_length=500,
+        help_text=_("Required from a manager, once the AE's 24 hours have passed."),
     )
 
 
-class RejectForm(forms.Form):
+class PlanForm(forms.Form):
+    stage = forms.ChoiceField(label=_("Stage"), choices=Opportunity.Stage.choices)
+    expected_close = forms.DateField(
+        label=_("Expected close"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    next_step = forms.CharField(label=_("Next step"), required=False, max_length=200)
+
+    def clean_expected_close(self):
+        day = self.cleaned_data.get("expected_close")
+        if day is not None and not 1900 <= day.year <= 2100:
+            raise forms.ValidationError(_("Give a date between the years 1900 and 2100."))
+        return day
+
+
+class RejectForm(CurrencyForm):
     reason = forms.ChoiceField(label=_("Reason"), choices=[("", "—"), *RejectionReason.choices])
     comment = forms.CharField(
         label=_("Comment"),

@@ -102,6 +102,13 @@ class Opportunity(models.Model):
         WON = "won", _("Won")
         LOST = "lost", _("Lost")
 
+    class Stage(models.TextChoices):
+        """Where an open deal stands in the AE's own work."""
+
+        QUALIFICATION = "qualification", _("Qualification")
+        PROPOSAL = "proposal", _("Proposal")
+        NEGOTIATION = "negotiation", _("Negotiation")
+
     handoff = models.OneToOneField(Handoff, on_delete=models.PROTECT, related_name="opportunity")
     amount_at_creation = models.DecimalField(
         _("amount at creation"), max_digits=14, decimal_places=2
@@ -121,6 +128,9 @@ class Opportunity(models.Model):
         _("amount at close"), max_digits=14, decimal_places=2, null=True, blank=True
     )
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    stage = models.CharField(_("stage"), max_length=14, choices=Stage, default=Stage.QUALIFICATION)
+    expected_close = models.DateField(_("expected close"), null=True, blank=True)
+    next_step = models.CharField(_("next step"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from sdr_ops import apifields
 from sdr_ops.converters import MAX_ID
 
 from .models import (
@@ -69,7 +70,7 @@ class HandoffInputSerializer(serializers.Serializer):
 
 
 class AcceptInputSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=1)
+    amount = apifields.AmountField()
 
 
 class RejectInputSerializer(serializers.Serializer):
@@ -97,14 +98,12 @@ class ValveSerializer(serializers.Serializer):
 
 
 class OpportunityUpdateSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=1)
+    amount = apifields.AmountField()
 
 
 class OpportunityCloseSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=[("won", "won"), ("lost", "lost")])
-    amount_at_close = serializers.DecimalField(
-        max_digits=14, decimal_places=2, min_value=1, required=False
-    )
+    amount_at_close = apifields.AmountField(required=False)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 

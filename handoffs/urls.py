@@ -21,6 +21,7 @@ urlpatterns = [
     path("praise/<id:pk>/react/", views_reviews.react, name="praise-react"),
     path("capacity/<id:ae_id>/", views.capacity_edit, name="capacity-edit"),
     path("opportunities/", views.opportunities, name="opportunities"),
+    path("opportunities/<id:pk>/correct/", views.correct_amount, name="opportunity-correct"),
     path(
         "opportunities/<id:pk>/<str:action>/", views.update_opportunity, name="opportunity-update"
     ),

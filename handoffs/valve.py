@@ -9,9 +9,21 @@ an AE with no capacity is full.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    DateField,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
+from leads.models import Segment
 from sdr_ops import calendar
 from sdr_ops.models import Role, Team, User
 
@@ -49,10 +61,17 @@ class AeState:
     allowed: tuple[str, ...]
     # No room whatever the load: the AE's week of first meetings is full (hooks.room_checks).
     calendar_full: bool = False
+    # The reduction in force, when one is: its last day (None: open-ended).
+    reduced: bool = False
+    reduced_until: datetime.date | None = None
 
     @property
     def load(self) -> int:
         return self.open_opportunities + self.pending
+
+    @property
+    def segment_label(self) -> str:
+        return str(Segment(self.segment).label) if self.segment in Segment.values else self.segment
 
     @property
     def room(self) -> int:
@@ -89,12 +108,12 @@ def ae_states(day: datetime.date, team: Team, aes: QuerySet[User] | None = None)
     reduction = (
         CapacityReduction.objects.filter(ae=OuterRef("pk"), start_date__lte=day)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-        .order_by("capacity")
-        .values("capacity")[:1]
+        .order_by("capacity", "pk")
     )
     rows = aes.annotate(
         normal_capacity=Coalesce("capacity__normal", Value(DEFAULT_CAPACITY)),
-        reduced_to=Subquery(reduction, output_field=IntegerField()),
+        reduced_to=Subquery(reduction.values("capacity")[:1], output_field=IntegerField()),
+        reduced_until=Subquery(reduction.values("end_date")[:1], output_field=DateField()),
         open_opps=_count(
             Opportunity.objects.filter(handoff__ae=OuterRef("pk"), status="open"), "handoff__ae"
         ),
@@ -127,6 +146,8 @@ def ae_states(day: datetime.date, team: Team, aes: QuerySet[User] | None = None)
                 last_handoff=ae.last_handoff,
                 allowed=() if ae.pk in no_room else allowed_certainties(utilisation, team),
                 calendar_full=ae.pk in no_room,
+                reduced=ae.reduced_to is not None,
+                reduced_until=ae.reduced_until,
             )
         )
     return states
@@ -145,6 +166,44 @@ def suggest(states: list[AeState], certainty: str, segment: str = "") -> AeState
 def team_required(states: list[AeState]) -> tuple[str, ...]:
     """The certainty the sales team as a whole takes now: what at least one AE takes."""
     return tuple(c for c in ANY if any(c in s.allowed for s in states))
+
+
+def opens_below(certainty: str, team: Team) -> int:
+    """The utilisation (in %) below which an AE takes this certainty again."""
+    mark = {
+        Certainty.A: team.valve_full_at,
+        Certainty.B: team.valve_a_only_at,
+        Certainty.C: team.valve_a_or_b_at,
+    }[certainty]
+    return round(float(mark) * 100)
+
+
+def dead_end(states: list[AeState], certainty: str, segment: str, team: Team) -> str:
+    """Why no AE can take this handoff now, and what would open it; "" when one can. Reads
+    the states only (no query)."""
+    if any(s.takes(certainty, segment) for s in states):
+        return ""
+    covering = [s for s in states if not s.segment or not segment or s.segment == segment]
+    label = str(Segment(segment).label) if segment in Segment.values else segment
+    if not covering:
+        return _("No AE covers the %(segment)s segment. Ask your manager who takes it.") % {
+            "segment": label
+        }
+    if all(s.full for s in covering):
+        return _(
+            "No AE of the %(segment)s segment has room now: each is full or has no capacity. "
+            "Hold the lead until one has room, or ask your manager."
+        ) % {"segment": label}
+    takes = tuple(c for c in ANY if any(c in s.allowed for s in covering))
+    return _(
+        "No AE takes certainty %(certainty)s now: those with room take %(takes)s only. It "
+        "opens with a higher certainty (confirm more of the checklist), or once an AE's load "
+        "falls below %(pct)s%% of their capacity."
+    ) % {
+        "certainty": certainty,
+        "takes": " / ".join(takes),
+        "pct": opens_below(certainty, team),
+    }
 
 
 @dataclass

@@ -2,11 +2,11 @@
 the AE's opportunities."""
 
 import datetime
-from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,11 +15,22 @@ from django.views.decorators.http import require_POST
 
 from sdr_ops import audit
 from sdr_ops.access import role_required
+from sdr_ops.amounts import currency_of
 from sdr_ops.forms import add_errors
 from sdr_ops.models import Role
 
 from . import access, domain, hooks, queries, valve
-from .forms import AcceptForm, CapacityForm, HandoffForm, ReductionForm, RejectForm
+from .forms import (
+    AcceptForm,
+    AmountForm,
+    CapacityForm,
+    CorrectAmountForm,
+    HandoffForm,
+    PlanForm,
+    ReductionForm,
+    RejectForm,
+    WonForm,
+)
 from .models import Capacity, CapacityReduction, Opportunity
 
 
@@ -30,7 +41,8 @@ def new(request: HttpRequest, pk: int) -> HttpResponse:
     lead = access.lead_to_hand_off(request.user, pk)
     can_override = request.user.has_role(Role.MANAGER)
     certainty = request.POST.get("certainty") or request.GET.get("certainty") or "B"
-    states = valve.ae_states(timezone.localdate(), access.valve_team_for(request.user))
+    team = access.valve_team_for(request.user)
+    states = valve.ae_states(timezone.localdate(), team)
     suggested = valve.suggest(states, certainty, lead.account.segment)
     # An AE the SDR already picked stays picked when the certainty changes (htmx refresh).
     picked = request.GET.get("to_ae") or (suggested.ae.pk if suggested else None)
@@ -68,6 +80,7 @@ def new(request: HttpRequest, pk: int) -> HttpResponse:
         "chosen": str(chosen) if chosen else "",
         "snapshot": domain.snapshot(lead),
         "team_takes": valve.team_required(states),
+        "dead_end": valve.dead_end(states, certainty, lead.account.segment, team),
         "parts": [
             part.render(request, lead=lead, ae_id=str(chosen) if chosen else "")
             for part in hooks.form_parts
@@ -100,7 +113,9 @@ def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in ("accept", "reject"):
         raise Http404
     handoff = access.handoff_for_decision(request.user, pk)
-    form = (AcceptForm if action == "accept" else RejectForm)(request.POST)
+    form = (AcceptForm if action == "accept" else RejectForm)(
+        request.POST, currency=currency_of(request.user)
+    )
     status = 200
     if not form.is_valid():
         errors = [e for field_errors in form.errors.values() for e in field_errors]
@@ -164,16 +179,26 @@ def capacity(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.AE)
 def opportunities(request: HttpRequest) -> HttpResponse:
-    """The AE's open deals, to revise and close, and the ones closed in the last 30 days."""
+    """The AE's open deals by expected close date (undated last), to plan, revise and close,
+    and the ones closed in the last 30 days."""
     mine = access.opportunities_of(request.user).select_related(
         "handoff__lead__account", "handoff__sdr"
     )
     since = timezone.now() - datetime.timedelta(days=30)
+    now = timezone.now()
+    open_deals = list(
+        mine.filter(status=Opportunity.Status.OPEN).order_by(
+            F("expected_close").asc(nulls_last=True), "created_at", "pk"
+        )
+    )
+    for opp in open_deals:
+        opp.correctable = domain.may_correct(opp, request.user, now)
     return render(
         request,
         "handoffs/opportunities.html",
         {
-            "open": mine.filter(status=Opportunity.Status.OPEN).order_by("created_at", "pk"),
+            "open": open_deals,
+            "stages": Opportunity.Stage.choices,
             "closed": mine.exclude(status=Opportunity.Status.OPEN)
             .filter(closed_at__gte=since)
             .order_by("-closed_at"),
@@ -181,41 +206,77 @@ def opportunities(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _amount_update(request: HttpRequest, opportunity, action: str) -> str:
+    """Runs one AE action on the opportunity; the message to show when it worked."""
+    currency = currency_of(request.user)
+    if action == "amount":
+        form = AmountForm(request.POST, currency=currency)
+        if form.is_valid():
+            domain.update_amount(opportunity.pk, by=request.user, **form.cleaned_data)
+            return _("Amount updated.")
+    elif action == "won":
+        form = WonForm(request.POST, currency=currency)
+        if form.is_valid():
+            domain.close_won(opportunity.pk, by=request.user, **form.cleaned_data)
+            return _("Won. Congratulations.")
+    elif action == "plan":
+        form = PlanForm(request.POST)
+        if form.is_valid():
+            domain.plan_opportunity(opportunity.pk, by=request.user, **form.cleaned_data)
+            return _("Plan saved.")
+    elif action == "lost":
+        domain.close_lost(opportunity.pk, by=request.user, reason=request.POST.get("reason", ""))
+        return _("Closed as lost; the lead goes back to nurture.")
+    else:
+        raise Http404
+    raise ValidationError([e for errors in form.errors.values() for e in errors])
+
+
 @require_POST
 @role_required(Role.AE)
 def update_opportunity(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """Revise the amount, or close as won (amount at close) or lost (reason)."""
+    """Plan (stage, expected close, next step), revise the amount, or close as won (amount at
+    close) or lost (reason)."""
     opportunity = access.opportunity_for(request.user, pk)
     try:
-        if action == "amount":
-            domain.update_amount(
-                opportunity.pk, by=request.user, amount=_decimal(request.POST.get("amount"))
-            )
-            messages.success(request, _("Amount updated."))
-        elif action == "won":
-            domain.close_won(
-                opportunity.pk,
-                by=request.user,
-                amount_at_close=_decimal(request.POST.get("amount_at_close")),
-            )
-            messages.success(request, _("Won. Congratulations."))
-        elif action == "lost":
-            domain.close_lost(
-                opportunity.pk, by=request.user, reason=request.POST.get("reason", "")
-            )
-            messages.success(request, _("Closed as lost; the lead goes back to nurture."))
-        else:
-            raise Http404
+        messages.success(request, _amount_update(request, opportunity, action))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("opportunities")
 
 
-def _decimal(value: str | None) -> Decimal | None:
-    try:
-        return Decimal(value) if value not in (None, "") else None
-    except InvalidOperation:
-        return None
+@role_required(Role.AE, Role.MANAGER)
+def correct_amount(request: HttpRequest, pk: int) -> HttpResponse:
+    """The amount at creation corrected: by the AE within 24 hours of accepting, after that
+    by a manager of the SDR's team with a reason. Both recorded."""
+    opportunity = access.opportunity_to_correct(request.user, pk)
+    form = CorrectAmountForm(
+        request.POST or None,
+        currency=currency_of(request.user),
+        initial={"amount": opportunity.amount_at_creation},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            domain.correct_amount(opportunity.pk, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("The amount at creation is corrected."))
+            if opportunity.handoff.ae_id == request.user.pk:
+                return redirect("opportunities")
+            return redirect("lead-brief", opportunity.handoff.lead_id)
+    return render(
+        request,
+        "handoffs/correct_amount.html",
+        {
+            "opportunity": opportunity,
+            "form": form,
+            "as_ae": domain.may_correct(opportunity, request.user, timezone.now()),
+            "events": audit.for_lead(opportunity.handoff.lead_id, with_reviews=False).filter(
+                subject=audit.Subject.OPPORTUNITY, subject_id=opportunity.pk
+            )[:20],
+        },
+    )
 
 
 @role_required(Role.AE, Role.MANAGER)

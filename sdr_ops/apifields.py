@@ -13,9 +13,13 @@ field gets these fields without being declared one by one.
 
 import datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from .amounts import parse_amount
 
 FIRST_YEAR, LAST_YEAR = 1900, 2100
 
@@ -69,3 +73,21 @@ class EnumParameter(serializers.ChoiceField):
         if self.field_name in dictionary and dictionary.get(self.field_name) == "":
             return ""
         return super().get_value(dictionary)
+
+
+@extend_schema_field({"oneOf": [{"type": "number"}, {"type": "string"}], "example": "1,200,000"})
+class AmountField(serializers.Field):
+    """An amount as the forms read it (sdr_ops.amounts.parse_amount): a number, or a string
+    with thousands separators; no decimals for KRW and JPY. The currency is the serializer
+    context's `currency` (the caller's team's), KRW without one. Written as a number."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, str | int | float):
+            raise serializers.ValidationError(str(_("Give the amount as a number or a string.")))
+        try:
+            return parse_amount(data, currency=self.context.get("currency", "KRW"))
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from error
+
+    def to_representation(self, value):
+        return float(value)

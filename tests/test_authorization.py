@@ -136,6 +136,14 @@ MATRIX = {
         lambda w, o: [w.opportunity.pk, "amount"],
         {"POST": {"ae_addressee"}},
     ),
+    # The amount at creation: its AE (within 24 hours), a manager of the SDR's team, an admin.
+    "opportunity-correct": (
+        lambda w, o: [w.opportunity.pk],
+        {
+            "GET": {"ae_addressee", "manager_own_team", "admin"},
+            "POST": {"ae_addressee", "manager_own_team", "admin"},
+        },
+    ),
     "dashboards": (None, {"GET": MANAGERS | {"stakeholder", "admin"}}),
     "history-import": (None, {"GET": MANAGERS | ADMIN, "POST": MANAGERS | ADMIN}),
     "dashboard-people": (None, {"GET": SDRS | MANAGERS | {"stakeholder", "admin"}}),

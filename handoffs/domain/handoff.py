@@ -19,6 +19,7 @@ from leads import domain as lead_domain
 from leads import queries as lead_queries
 from leads.models import CallListEntry, Lead, QualificationStatus, Stage
 from sdr_ops import audit, calendar
+from sdr_ops.access import manages
 from sdr_ops.models import Role, StaffingRecord, Team, User
 from sdr_ops.notify import label, notify
 
@@ -185,8 +186,9 @@ def _is_amount(value) -> bool:
 
 @transaction.atomic
 def accept(handoff_id: int, *, by: User, amount: Decimal) -> Opportunity:
-    """The AE accepts: an opportunity is created with its amount at creation (required and
-    never overwritten later), and the lead becomes `opportunity`."""
+    """The AE accepts: an opportunity is created with its amount at creation (required; only
+    `correct_amount` changes it later, for a figure typed wrongly), and the lead becomes
+    `opportunity`."""
     if not _is_amount(amount):
         raise ValidationError({"amount": _("Give the amount the opportunity is created with.")})
     handoff = _lock_pending(handoff_id, by)
@@ -293,6 +295,106 @@ def update_amount(opportunity_id: int, *, by: User, amount: Decimal) -> Opportun
     opportunity.amount = amount
     opportunity.save(update_fields=["amount"])
     return opportunity
+
+
+# How long the AE who accepted may correct the amount typed at acceptance.
+CORRECTION_WINDOW = datetime.timedelta(hours=24)
+
+
+def may_correct(opportunity: Opportunity, user: User, now: datetime.datetime) -> bool:
+    """Whether the AE may still correct the amount at creation themselves."""
+    return opportunity.handoff.ae_id == user.pk and now - opportunity.created_at <= (
+        CORRECTION_WINDOW
+    )
+
+
+@transaction.atomic
+def correct_amount(
+    opportunity_id: int, *, by: User, amount: Decimal, reason: str = ""
+) -> Opportunity:
+    """Corrects the amount at creation, a figure typed wrongly at acceptance: the AE who
+    accepted, within 24 hours of accepting; after that a manager of the SDR's team (or an
+    admin), with a reason. Recorded with the figure before and after (and the reason). The
+    amount drift KPI reads the amount at creation, so it counts the corrected figure; a
+    revised current amount is left as it is. The row is locked, so a correction and a
+    revision at once are applied one after the other. PermissionDenied for anyone else."""
+    if not _is_amount(amount):
+        raise ValidationError({"amount": _("Give the amount the opportunity was created with.")})
+    opportunity = (
+        Opportunity.objects.select_for_update()
+        .select_related("handoff__lead")
+        .get(pk=opportunity_id)
+    )
+    now = timezone.now()
+    reason = reason.strip()
+    as_manager = by.is_admin or (
+        by.role == Role.MANAGER and manages(by, opportunity.handoff.sdr_id)
+    )
+    if as_manager and not may_correct(opportunity, by, now):
+        if not reason:
+            raise ValidationError({"reason": _("Say why the amount at creation is corrected.")})
+    elif opportunity.handoff.ae_id == by.pk:
+        if not may_correct(opportunity, by, now):
+            raise ValidationError(
+                _(
+                    "The 24 hours to correct the amount have passed: a manager of the SDR's "
+                    "team can correct it, with a reason."
+                )
+            )
+    else:
+        raise PermissionDenied
+    if amount == opportunity.amount_at_creation:
+        return opportunity
+    after = f"{amount.normalize():f}" + (f" ({reason})" if reason else "")
+    audit.record(
+        audit.Subject.OPPORTUNITY,
+        opportunity.pk,
+        audit.Action.AMOUNT_CORRECTED,
+        by=by,
+        lead_id=opportunity.handoff.lead_id,
+        field="amount_at_creation",
+        before=opportunity.amount_at_creation,
+        after=after,
+    )
+    opportunity.amount_at_creation = amount
+    opportunity.save(update_fields=["amount_at_creation"])
+    return opportunity
+
+
+PLAN_FIELDS = ("stage", "expected_close", "next_step")
+
+
+@transaction.atomic
+def plan_opportunity(
+    opportunity_id: int,
+    *,
+    by: User,
+    stage: str,
+    expected_close: datetime.date | None,
+    next_step: str,
+) -> list[str]:
+    """The AE's plan for an open deal: its stage, the expected close date and the next step,
+    each change recorded. Returns the names of the fields that changed."""
+    if stage not in Opportunity.Stage.values:
+        raise ValidationError({"stage": _("Choose the stage of the deal.")})
+    opportunity = _lock_open(opportunity_id, by)
+    values = {"stage": stage, "expected_close": expected_close, "next_step": next_step.strip()}
+    changed = [name for name in PLAN_FIELDS if getattr(opportunity, name) != values[name]]
+    for name in changed:
+        audit.record(
+            audit.Subject.OPPORTUNITY,
+            opportunity.pk,
+            audit.Action.EDITED,
+            by=by,
+            lead_id=opportunity.handoff.lead_id,
+            field=name,
+            before=getattr(opportunity, name) or "",
+            after=values[name] or "",
+        )
+        setattr(opportunity, name, values[name])
+    if changed:
+        opportunity.save(update_fields=changed)
+    return changed
 
 
 @transaction.atomic

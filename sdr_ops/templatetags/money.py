@@ -7,15 +7,9 @@ from django import template
 from django.utils import formats
 from django.utils.translation import get_language
 
-register = template.Library()
+from sdr_ops.amounts import CURRENCIES
 
-# code: (decimal places, symbol, Korean unit written after the number)
-CURRENCIES = {
-    "KRW": (0, "₩", "원"),
-    "JPY": (0, "¥", "엔"),
-    "USD": (2, "$", ""),
-    "EUR": (2, "€", ""),
-}
+register = template.Library()
 
 
 def format_money(value, currency: str = "KRW") -> str:
