@@ -8,6 +8,7 @@ from .models import (
     Activity,
     CallList,
     CallListEntry,
+    DisqualifyReason,
     Insight,
     Lead,
     QualificationStatus,
@@ -78,6 +79,17 @@ class ActivityInputSerializer(serializers.Serializer):
     duration_seconds = serializers.IntegerField(min_value=0, max_value=24 * 3600, default=0)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     callback_at = apifields.DateTimeField(required=False, allow_null=True, default=None)
+    # What the outcome does to the lead (leads.domain.log_activity): not interested goes to
+    # nurture until `retry_on` or is disqualified for `disqualify_reason`; a wrong number
+    # takes `new_phone`.
+    next_step = serializers.ChoiceField(
+        choices=["nurture", "disqualify"], required=False, allow_blank=True, default=""
+    )
+    retry_on = apifields.DateField(required=False, allow_null=True, default=None)
+    disqualify_reason = serializers.ChoiceField(
+        choices=DisqualifyReason.choices, required=False, allow_blank=True, default=""
+    )
+    new_phone = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
 
 
 class QualificationSerializer(serializers.Serializer):

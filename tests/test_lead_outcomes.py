@@ -200,3 +200,14 @@ def test_a_lead_with_an_ae_cannot_be_nurtured(org, lead):
         domain.nurture(
             lead, by=org.alice, retry_on=timezone.localdate() + datetime.timedelta(days=5)
         )
+
+
+def test_the_api_moves_the_lead_as_the_page_does(client, org, lead):
+    client.force_login(org.alice)
+    url = reverse("api-lead-activities", args=[lead.pk])
+    body = {"type": "call", "outcome": "not_interested", "next_step": "disqualify"}
+    assert client.post(url, body, content_type="application/json").status_code == 400
+    body["disqualify_reason"] = "no_need"
+    assert client.post(url, body, content_type="application/json").status_code == 201
+    lead.refresh_from_db()
+    assert lead.stage == Stage.DISQUALIFIED
