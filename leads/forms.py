@@ -404,7 +404,9 @@ class BulkForm(forms.Form):
 
     def __init__(self, *args, owners=None, **kwargs):
         """`owners`: the SDRs a manager may give leads to, read once (the list page offers
-        the same people in its filter); None for an SDR, who reassigns nothing."""
+        the same people in its filter); None for an SDR, who reassigns nothing. Its ids are
+        its own, apart from the filter form's on the same page."""
+        kwargs.setdefault("auto_id", "bulk-%s")
         super().__init__(*args, **kwargs)
         if owners is None:
             del self.fields["owner"]

@@ -21,7 +21,7 @@ def test_an_sdr_creates_a_lead_and_opens_its_company(page, live_server, org):
     log_in(page, live_server, "alice@example.com")
     page.goto(f"{live_server.url}/leads/")
     page.get_by_role("link", name="New lead").click()
-    page.get_by_label("Company").fill("Hanbit Logistics")
+    page.get_by_role("combobox", name="Company:").fill("Hanbit Logistics")
     page.get_by_label("Segment (new company)").select_option("enterprise")
     page.get_by_label("First name").fill("Minji")
     page.get_by_label("Last name").fill("Kim")
