@@ -36,6 +36,10 @@ class Action(models.TextChoices):
     REVIEWED = "reviewed", _("reviewed")
     IMPORTED = "imported", _("imported")
     TEAM_SETTINGS = "team_settings", _("team settings changed")
+    TASK_CREATED = "task_created", _("task set")
+    TASK_DONE = "task_done", _("task done")
+    TASK_MOVED = "task_moved", _("task moved")
+    CALL_LISTS_REBUILT = "call_lists_rebuilt", _("call lists rebuilt")
 
 
 Subject = AuditEvent.Subject

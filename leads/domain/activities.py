@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from sdr_ops.models import User
 
 from ..models import Activity, CallListEntry, Lead, Stage
+from .calllists import list_day, place_on_list
 from .stages import change_stage
 
 # Moves that logging an activity makes by itself, from the stage the lead is in.
@@ -34,7 +35,9 @@ def log_activity(
     Side effects: the first activity moves a new lead to `working`, the first connected call
     moves it to `connected`; outcome `do_not_call` sets the lead's do-not-call flag; the
     callback time is replaced by `callback_at` (cleared when none is given, since the lead was
-    just worked); the lead's entry on today's call list of the SDR is marked called. Logged
+    just worked), and a callback lands on its day's list if that list is built already
+    (calllists.place_on_list); the lead's entry on today's call list of the SDR is marked
+    called. Logged
     again with the same lead, SDR, type and start, it updates that activity instead.
     """
     started_at = started_at or timezone.now()
@@ -70,6 +73,8 @@ def log_activity(
     lead.callback_at = callback_at
     lead.do_not_call = lead.do_not_call or outcome == Activity.Outcome.DO_NOT_CALL
     lead.save(update_fields=["callback_at", "do_not_call"])
+    if callback_at is not None:
+        place_on_list(lead, day=list_day(callback_at, by.current_team))
     day = timezone.localdate(started_at)
     CallListEntry.objects.filter(
         call_list__sdr=by, call_list__day=day, lead=lead, status=CallListEntry.Status.PLANNED
