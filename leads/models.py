@@ -175,6 +175,7 @@ class Activity(models.Model):
     started_at = models.DateTimeField(_("started"))
     duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), default=0)
     notes = models.TextField(_("notes"), blank=True)
+    callback_at = models.DateTimeField(_("callback agreed for"), null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]

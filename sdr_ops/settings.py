@@ -233,6 +233,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "RejectionReasonEnum": "handoffs.models.RejectionReason",
+        "TaskKindEnum": "leads.models.Task.Kind",
     },
 }
 

@@ -61,11 +61,13 @@ def log_activity(
             started_at=started_at,
             duration_seconds=duration_seconds,
             notes=notes,
+            callback_at=callback_at,
         )
     else:
         activity.outcome, activity.notes = outcome, notes or activity.notes
         activity.duration_seconds = activity.duration_seconds or duration_seconds
-        activity.save(update_fields=["outcome", "notes", "duration_seconds"])
+        activity.callback_at = callback_at
+        activity.save(update_fields=["outcome", "notes", "duration_seconds", "callback_at"])
     if lead.stage in _FIRST_TOUCH_FROM:
         change_stage(lead, to=Stage.WORKING, by=by, at=started_at)
     if outcome == Activity.Outcome.CONNECTED and lead.stage in _CONNECT_FROM:
