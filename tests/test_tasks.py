@@ -155,3 +155,46 @@ def test_the_task_list_api_queries_do_not_grow(client, org, lead, rows, django_a
     # 1 session, 2 user, 3 count, 4 the page
     with django_assert_num_queries(4):
         assert client.get("/api/v1/tasks/").json()["count"] == rows
+
+
+def test_a_due_callback_is_reminded_once_per_callback(org, lead, django_assert_max_num_queries):
+    from leads import domain
+    from sdr_ops.models import Notification
+
+    from .factories import LeadFactory as Leads
+
+    now = timezone.now()
+    domain.log_activity(
+        lead,
+        by=org.alice,
+        type="call",
+        outcome="callback",
+        started_at=now - datetime.timedelta(hours=1),
+        callback_at=now - datetime.timedelta(minutes=5),
+    )
+    others = [
+        Leads(owner=org.bob, callback_at=now - datetime.timedelta(minutes=m)) for m in (1, 2, 3)
+    ]
+    Leads(owner=org.bob, callback_at=now + datetime.timedelta(hours=1))  # not yet
+    Leads(owner=org.bob, callback_at=now - datetime.timedelta(days=3))  # long gone
+    # savepoint, leads, their zones, notifications, mark, release: not one per callback
+    with django_assert_max_num_queries(6):
+        assert tasks.remind_due_callbacks(now) == 4
+    assert tasks.remind_due_callbacks(now) == 0
+    note = Notification.objects.get(user=org.alice)
+    assert note.url == reverse("lead-call", args=[lead.pk])
+    assert note.text.startswith("Callback due at ")
+    assert Notification.objects.filter(user=org.bob).count() == len(others)
+    # A new time is a new callback: reminded again when it falls due.
+    lead.callback_at = now + datetime.timedelta(minutes=1)
+    lead.save()
+    assert tasks.remind_due_callbacks(now + datetime.timedelta(minutes=2)) == 1
+
+
+def test_the_reminder_task_runs_the_domain(org, lead):
+    from leads.tasks import remind_callbacks
+
+    lead.callback_at = timezone.now() - datetime.timedelta(minutes=1)
+    lead.save()
+    assert remind_callbacks() == 1
+    assert remind_callbacks() == 0

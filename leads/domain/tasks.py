@@ -8,11 +8,14 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from sdr_ops import audit
-from sdr_ops.models import User
+from sdr_ops import audit, notify
+from sdr_ops.models import StaffingRecord, User
 
 from ..models import Lead, Task
 from .calllists import list_day, place_on_list
@@ -99,3 +102,53 @@ def move_task(task: Task, *, by: User, due_at: datetime.datetime) -> Task:
     )
     _place(task, by)
     return task
+
+
+# A callback more than this late when the reminder job first sees it (an imported history, a
+# worker down for days) is not announced: it shows on Today as due instead.
+REMIND_AT_MOST_LATE = datetime.timedelta(hours=12)
+
+
+@transaction.atomic
+def remind_due_callbacks(now: datetime.datetime | None = None) -> int:
+    """Tells each SDR, in the app, of their callbacks that fell due: once per callback (the
+    lead keeps the callback time it was reminded of; a new time is reminded again). Safe to
+    re-run and to run twice at once: the leads are locked, those taken by another run are
+    skipped. Returns the number of reminders left."""
+    now = now or timezone.now()
+    due = list(
+        Lead.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(
+            callback_at__lte=now,
+            callback_at__gt=now - REMIND_AT_MOST_LATE,
+            do_not_call=False,
+        )
+        .filter(Q(callback_reminded_for__isnull=True) | ~Q(callback_reminded_for=F("callback_at")))
+        .select_related("owner")
+        .order_by("callback_at", "pk")
+    )
+    if not due:
+        return 0
+    zones = {
+        record.person_id: record.team.zone
+        for record in StaffingRecord.objects.active_on(timezone.localdate(now))
+        .filter(person_id__in={lead.owner_id for lead in due})
+        .select_related("team")
+        .order_by("start_date")
+    }
+    notes = []
+    for lead in due:
+        when = timezone.localtime(lead.callback_at, zones.get(lead.owner_id))
+        notes.append(
+            (
+                lead.owner,
+                gettext_noop("Callback due at %(time)s: %(lead)s"),
+                {"time": when.strftime("%H:%M"), "lead": f"{lead.first_name} {lead.last_name}"},
+                reverse("lead-call", args=[lead.pk]),
+            )
+        )
+    count = notify.notify_each(notes)
+    Lead.objects.filter(pk__in=[lead.pk for lead in due]).update(
+        callback_reminded_for=F("callback_at")
+    )
+    return count
