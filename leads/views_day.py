@@ -25,14 +25,16 @@ from .models import BUDGET_QUESTIONS, CallList, CallListEntry, QualificationStat
 def _render_list(request: HttpRequest, day: datetime.date, *, mode: str) -> HttpResponse:
     call_list = queries.list_for(request.user, day)
     entries = list(queries.list_entries(call_list)) if call_list else []
-    done = sum(1 for e in entries if e.status != CallListEntry.Status.PLANNED)
+    called = sum(1 for e in entries if e.status == CallListEntry.Status.CALLED)
+    skipped = sum(1 for e in entries if e.status == CallListEntry.Status.SKIPPED)
     context = {
         "mode": mode,
         "day": day,
         "call_list": call_list,
         "entries": entries,
-        "done": done,
-        "left": len(entries) - done,
+        "done": called,  # calls made; skips are counted apart
+        "skipped": skipped,
+        "left": len(entries) - called - skipped,
         "next_entry": next((e for e in entries if e.status == "planned"), None),
         "skip_form": SkipForm(),
     }

@@ -36,6 +36,7 @@ def lead_tasks_part(request: HttpRequest, lead: Lead, form: TaskForm | None = No
             "tasks": queries.open_tasks(lead),
             "task_form": form or TaskForm(),
             "next": request.POST.get("next", ""),
+            "inline_messages": True,  # a swapped fragment shows its own messages
         },
     )
 
@@ -49,6 +50,7 @@ def _today_part(request: HttpRequest) -> HttpResponse:
         {
             "tasks": queries.tasks_due(user, user.local_today(), zone),
             "now_moment": timezone.now(),
+            "inline_messages": True,
         },
     )
 

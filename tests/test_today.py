@@ -47,7 +47,7 @@ def test_today_shows_the_list_in_order_with_reasons(client, org, todays_list):
         call_list.entries.order_by("position").values_list("pk", flat=True)
     )
     assert html.count("New inbound leads") == 3
-    assert "0 done" in html and "3 left" in html
+    assert "0 called" in html and "0 skipped" in html and "3 left" in html
     assert 'id="call-next"' in html
 
 
