@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from sdr_ops.forms import add_errors
 from sdr_ops.models import Team
 
+from .domain.calllists import EXCLUDED_STAGES
 from .domain.qualification import check_answer
 from .models import (
     Activity,
@@ -184,10 +185,11 @@ class MoveTaskForm(forms.Form):
 
 
 class CallListRuleForm(forms.ModelForm):
+    # Stages whose leads are never on a list (with the AE, or closed) are not offered.
     stages = forms.MultipleChoiceField(
         label=_("Stage in"),
         required=False,
-        choices=Stage.choices,
+        choices=[(v, label) for v, label in Stage.choices if v not in EXCLUDED_STAGES],
         widget=forms.CheckboxSelectMultiple,
     )
     segments = forms.MultipleChoiceField(

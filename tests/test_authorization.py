@@ -96,6 +96,8 @@ MATRIX = {
     "insights": (None, {"GET": LOGGED_IN}),
     "call-list-rules": (None, {"GET": MANAGERS | ADMIN, "POST": MANAGERS | ADMIN}),
     "call-list-adherence": (None, {"GET": MANAGERS | ADMIN}),
+    "call-list-rebuild": (None, {"POST": MANAGERS | ADMIN}),
+    "call-list-day": (None, {"GET": MANAGERS | ADMIN}),
     "today": (None, {"GET": SDRS | ADMIN}),
     "today-build": (None, {"POST": SDRS | ADMIN}),
     "tomorrow": (None, {"GET": SDRS | ADMIN}),

@@ -775,6 +775,14 @@ def _save_rules(team: Team, formset) -> None:
     formset.save(commit=False)
     for rule in formset.deleted_objects:
         rule.delete()
+    for number, rule in enumerate(rules_as_edited(team, formset), start=1):
+        rule.position = number
+        rule.save()
+
+
+def rules_as_edited(team: Team, formset) -> list[CallListRule]:
+    """The rules of a valid formset in the order they would be saved, not saved: what the
+    rules page previews and then saves."""
     kept = [
         (index, form)
         for index, form in enumerate(formset.forms)
@@ -787,7 +795,8 @@ def _save_rules(team: Team, formset) -> None:
         moved = "position" in form.changed_data
         return (position is None, position or 0, not moved, index)
 
-    for number, (_index, form) in enumerate(sorted(kept, key=order), start=1):
+    rules = []
+    for _index, form in sorted(kept, key=order):
         form.instance.team = team
-        form.instance.position = number
-        form.instance.save()
+        rules.append(form.instance)
+    return rules
