@@ -35,6 +35,8 @@ from leads.imports import accounts_named, create_activities, create_leads, deriv
 from leads.models import (
     Account,
     Activity,
+    CallList,
+    CallListBuild,
     Insight,
     Lead,
     QualificationAnswer,
@@ -44,6 +46,7 @@ from leads.models import (
     Stage,
     StageChange,
 )
+from sdr_ops import calendar
 from sdr_ops.imports import add_staffing
 from sdr_ops.models import Role, StaffingRecord, StaffingRole, Team, User
 
@@ -383,7 +386,27 @@ class DemoBuilder:
         for day in days:
             builds = calllists.build_many(teams, day)
             entries += sum(b.entries for b in builds.values())
+            # Stamped as the evening build of the working day before: what the nightly job
+            # leaves, so tomorrow's list reads "built tonight" and the beat job skips it.
+            for team in teams:
+                evening = min(
+                    timezone.now(),
+                    datetime.datetime.combine(
+                        self._working_day_before(day, team),
+                        team.call_list_build_time,
+                        tzinfo=team.zone,
+                    ),
+                )
+                CallListBuild.objects.filter(team=team, day=day).update(built_at=evening)
+                CallList.objects.filter(team=team, day=day).update(built_at=evening)
         self.counts["call_list_entries"] = entries
+
+    @staticmethod
+    def _working_day_before(day: datetime.date, team: Team) -> datetime.date:
+        before = day - datetime.timedelta(days=1)
+        while not calendar.is_working_day(before, team.zone):
+            before -= datetime.timedelta(days=1)
+        return before
 
     def build_leads(self, users: dict[str, User], accounts: list[Account]) -> None:
         rng = self.rng

@@ -8,7 +8,7 @@ from django.shortcuts import render
 
 from leads import queries as lead_queries
 from leads.access import account_for, lead_for, leads_visible_to, may_edit
-from leads.forms import LogTouchForm
+from leads.forms import LogTouchForm, TaskForm
 from leads.models import Insight, StageChange
 from sdr_ops import audit
 from sdr_ops.models import Role
@@ -34,6 +34,8 @@ def lead_brief(request: HttpRequest, pk: int) -> HttpResponse:
             "answers": lead_queries.checklist(lead),
             "touch_form": LogTouchForm() if own else None,
             "can_edit": may_edit(request.user, lead),
+            "tasks": lead_queries.open_tasks(lead) if own else [],
+            "task_form": TaskForm() if own else None,
             "can_hand_off": own and queries.may_hand_off(lead, handoffs),
             "insight_topics": Insight.Topic.choices,
             # Reviews are private to the SDR and managers; an AE sees the rest of the trail.

@@ -7,7 +7,7 @@ from django.http import Http404
 from sdr_ops.access import sdrs_managed_by
 from sdr_ops.models import Role, User
 
-from .models import Account, CallList, CallListEntry, ImportJob, Lead
+from .models import Account, CallList, CallListEntry, ImportJob, Lead, Task
 from .queries import with_last_touch
 
 
@@ -101,6 +101,26 @@ def entry_for(user: User, pk: int, *, list_id: int | None = None) -> CallListEnt
     if entry is None:
         raise Http404
     return entry
+
+
+def tasks_visible_to(user: User) -> QuerySet[Task]:
+    """Tasks a user may see: an SDR their own, a manager their SDRs', an admin all."""
+    tasks = Task.objects.all()
+    if user.is_admin:
+        return tasks
+    if user.role == Role.SDR:
+        return tasks.filter(sdr=user)
+    if user.role == Role.MANAGER:
+        return tasks.filter(sdr__in=sdrs_managed_by(user))
+    return tasks.none()
+
+
+def task_for(user: User, pk: int) -> Task:
+    """One of the SDR's own tasks, to finish or move; 404 otherwise (whoever else asks)."""
+    task = Task.objects.select_related("lead__account").filter(pk=pk, sdr=user).first()
+    if task is None:
+        raise Http404
+    return task
 
 
 def import_job_for(user: User, pk: int) -> ImportJob:

@@ -16,7 +16,7 @@ from sdr_ops.api import bad_request, page_of, paginated
 from sdr_ops.models import Role
 
 from . import access, domain, queries
-from .domain import calllists, insights
+from .domain import calllists, insights, tasks
 from .models import CallList, Insight
 from .serializers import (
     ActivityInputSerializer,
@@ -29,6 +29,9 @@ from .serializers import (
     LeadSerializer,
     QualificationSerializer,
     SkipInputSerializer,
+    TaskInputSerializer,
+    TaskMoveSerializer,
+    TaskSerializer,
 )
 
 
@@ -203,3 +206,55 @@ class InsightListView(APIView):
         except DjangoValidationError as error:
             raise bad_request(error) from error
         return Response(InsightSerializer(insight).data, status=201)
+
+
+class TaskListView(APIView):
+    """Tasks the caller may see (an SDR their own, a manager their SDRs'), soonest first;
+    `?open=true` only those not done. An SDR sets one on their own lead (POST)."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("open", bool, description="only tasks not done")],
+        responses=page_of(TaskSerializer),
+        operation_id="tasks_list",
+    )
+    def get(self, request: Request) -> Response:
+        found = access.tasks_visible_to(request.user).order_by("due_at", "pk")
+        if request.query_params.get("open") in ("true", "1"):
+            found = found.filter(done_at__isnull=True)
+        return paginated(request, self, found, TaskSerializer)
+
+    @extend_schema(
+        request=TaskInputSerializer, responses={201: TaskSerializer}, operation_id="tasks_create"
+    )
+    def post(self, request: Request) -> Response:
+        data = TaskInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        lead = access.lead_for(request.user, values.pop("lead"), write=True)
+        try:
+            task = tasks.create_task(lead, by=request.user, **values)
+        except PermissionDenied as exc:
+            raise NotFound from exc
+        except DjangoValidationError as error:
+            raise bad_request(error) from error
+        return Response(TaskSerializer(task).data, status=201)
+
+
+class TaskDoneView(APIView):
+    @extend_schema(request=None, responses=TaskSerializer, operation_id="tasks_done")
+    def post(self, request: Request, pk: int) -> Response:
+        task = tasks.complete_task(access.task_for(request.user, pk), by=request.user)
+        return Response(TaskSerializer(task).data)
+
+
+class TaskMoveView(APIView):
+    @extend_schema(request=TaskMoveSerializer, responses=TaskSerializer, operation_id="tasks_move")
+    def post(self, request: Request, pk: int) -> Response:
+        task = access.task_for(request.user, pk)
+        data = TaskMoveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            task = tasks.move_task(task, by=request.user, due_at=data.validated_data["due_at"])
+        except DjangoValidationError as error:
+            raise bad_request(error) from error
+        return Response(TaskSerializer(task).data)

@@ -7,6 +7,7 @@ from sdr_ops.models import Team
 
 from .domain import stages
 from .domain.activities import DISQUALIFY, NURTURE
+from .domain.calllists import EXCLUDED_STAGES
 from .domain.leads import check_phone
 from .domain.qualification import check_answer
 from .models import (
@@ -20,6 +21,7 @@ from .models import (
     Segment,
     Source,
     Stage,
+    Task,
     outcome_choices,
 )
 
@@ -218,11 +220,44 @@ class SkipForm(forms.Form):
     reason = forms.CharField(label=_("Why skip?"), max_length=200)
 
 
+def _due_field(label) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+
+def _check_due(due):
+    """A due time within a sane range (the calendar's years): never an overflow later."""
+    if due is not None and not (1900 <= due.year <= 2100):
+        raise forms.ValidationError(_("Pick a date between 1900 and 2100."))
+    return due
+
+
+class TaskForm(forms.Form):
+    """A follow-up the SDR sets on a lead: what, and when it is due."""
+
+    kind = forms.ChoiceField(label=_("Task"), choices=Task.Kind.choices)
+    due_at = _due_field(_("Due"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+    def clean_due_at(self):
+        return _check_due(self.cleaned_data.get("due_at"))
+
+
+class MoveTaskForm(forms.Form):
+    due_at = _due_field(_("Move to"))
+
+    def clean_due_at(self):
+        return _check_due(self.cleaned_data.get("due_at"))
+
+
 class CallListRuleForm(forms.ModelForm):
+    # Stages whose leads are never on a list (with the AE, or closed) are not offered.
     stages = forms.MultipleChoiceField(
         label=_("Stage in"),
         required=False,
-        choices=Stage.choices,
+        choices=[(v, label) for v, label in Stage.choices if v not in EXCLUDED_STAGES],
         widget=forms.CheckboxSelectMultiple,
     )
     segments = forms.MultipleChoiceField(

@@ -88,6 +88,8 @@ class Lead(models.Model):
     stage = models.CharField(_("stage"), max_length=14, choices=Stage, default=Stage.NEW)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     callback_at = models.DateTimeField(_("callback agreed for"), null=True, blank=True)
+    # The callback time its SDR was last reminded of: a reminder goes once per callback.
+    callback_reminded_for = models.DateTimeField(null=True, blank=True, editable=False)
     # The phone's digits, kept by the database for the duplicate rule below.
     phone_digits = models.GeneratedField(
         expression=_digits("phone"),
@@ -184,6 +186,7 @@ class Activity(models.Model):
     started_at = models.DateTimeField(_("started"))
     duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), default=0)
     notes = models.TextField(_("notes"), blank=True)
+    callback_at = models.DateTimeField(_("callback agreed for"), null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]
@@ -378,6 +381,8 @@ class CallListEntry(models.Model):
     status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.PLANNED)
     skip_reason = models.CharField(_("why skipped"), max_length=200, blank=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    # The SDR moved it: a rebuild keeps its place instead of ordering it by the rules.
+    moved = models.BooleanField(_("moved by the SDR"), default=False)
 
     class Meta:
         ordering = ["call_list", "position"]
@@ -390,6 +395,56 @@ class CallListEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position}. {self.lead_id} ({self.reason})"
+
+
+class CallListRemoval(models.Model):
+    """That the SDR took a lead off a list that had not started: a rebuild leaves it off."""
+
+    call_list = models.ForeignKey(CallList, on_delete=models.CASCADE, related_name="removals")
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("call-list removal")
+        verbose_name_plural = _("call-list removals")
+        constraints = [
+            models.UniqueConstraint(fields=["call_list", "lead"], name="removal_once_per_list")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call_list_id} - {self.lead_id}"
+
+
+class Task(models.Model):
+    """A follow-up an SDR set themselves on a lead, due at a time; done, or moved to later."""
+
+    class Kind(models.TextChoices):
+        CALL_BACK = "call_back", _("Call back")
+        MATERIAL = "material", _("Send the material")
+        CHECK_AE = "check_ae", _("Check with the AE")
+        OTHER = "other", _("Other")
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="tasks")
+    sdr = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tasks"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind, default=Kind.CALL_BACK)
+    due_at = models.DateTimeField(_("due"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [
+            models.Index(fields=["sdr", "done_at", "due_at"]),
+            models.Index(fields=["lead", "done_at", "due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.lead_id} · {self.due_at:%Y-%m-%d %H:%M}"
 
 
 class CallListBuild(models.Model):

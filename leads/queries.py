@@ -13,7 +13,7 @@ from sdr_ops import calendar
 from sdr_ops.csvfiles import safe_cell
 from sdr_ops.models import Segment, User, default_qualification_items
 
-from .models import Activity, CallList, CallListEntry, Insight, Lead, QualificationAnswer
+from .models import Activity, CallList, CallListEntry, Insight, Lead, QualificationAnswer, Task
 
 
 def with_last_touch(leads: QuerySet[Lead]) -> QuerySet[Lead]:
@@ -89,6 +89,32 @@ def list_for(sdr: User, day: datetime.date) -> CallList | None:
 def list_entries(call_list) -> QuerySet:
     """The entries of one call list in order, with lead, company and last touch."""
     return list_entries_of_lists().filter(call_list=call_list)
+
+
+def tasks_due(sdr: User, day: datetime.date, zone) -> QuerySet[Task]:
+    """The SDR's open tasks due by the end of the day (overdue ones first, as they are
+    earliest), with their lead and company."""
+    _start, end = calendar.day_bounds(day, zone)
+    return (
+        Task.objects.filter(sdr=sdr, done_at__isnull=True, due_at__lt=end)
+        .select_related("lead__account")
+        .order_by("due_at", "pk")
+    )
+
+
+def open_tasks(lead: Lead) -> QuerySet[Task]:
+    """The lead's open tasks, soonest first."""
+    return lead.tasks.filter(done_at__isnull=True).order_by("due_at", "pk")
+
+
+def callbacks_due(sdr: User, day: datetime.date, zone) -> QuerySet[Lead]:
+    """The SDR's leads with a callback agreed for the day or overdue, earliest first."""
+    _start, end = calendar.day_bounds(day, zone)
+    return (
+        Lead.objects.filter(owner=sdr, callback_at__lt=end, do_not_call=False)
+        .select_related("account")
+        .order_by("callback_at", "pk")
+    )
 
 
 def checklist_items(lead: Lead) -> list[str]:

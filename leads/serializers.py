@@ -1,3 +1,4 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from sdr_ops import apifields
@@ -12,6 +13,7 @@ from .models import (
     Insight,
     Lead,
     QualificationStatus,
+    Task,
 )
 
 
@@ -157,3 +159,27 @@ class InsightInputSerializer(apifields.ModelSerializer):
     class Meta:
         model = Insight
         fields = ["lead", "topic", "quote"]
+
+
+def _sane_due(value):
+    if not (1900 <= value.year <= 2100):
+        raise serializers.ValidationError(_("Pick a date between 1900 and 2100."))
+    return value
+
+
+class TaskSerializer(apifields.ModelSerializer):
+    class Meta:
+        model = Task
+        fields = ["id", "lead", "sdr", "kind", "due_at", "note", "created_at", "done_at"]
+        read_only_fields = fields
+
+
+class TaskInputSerializer(serializers.Serializer):
+    lead = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    kind = serializers.ChoiceField(choices=Task.Kind.choices)
+    due_at = serializers.DateTimeField(validators=[_sane_due])
+    note = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+
+
+class TaskMoveSerializer(serializers.Serializer):
+    due_at = serializers.DateTimeField(validators=[_sane_due])

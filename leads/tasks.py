@@ -12,7 +12,7 @@ from sdr_ops.models import Team
 from sdr_ops.outbox import enqueue_on_commit
 
 from . import importer
-from .domain import calllists
+from .domain import calllists, tasks
 from .models import CallListBuild
 
 log = logging.getLogger(__name__)
@@ -61,3 +61,11 @@ def run_import_job(*, job_id: int) -> str | None:
     is not run twice)."""
     job = importer.run_job(job_id)
     return job.state if job else None
+
+
+@shared_task(name="leads.remind_callbacks")
+@locks.exclusive("leads.remind_callbacks")
+def remind_callbacks() -> int:
+    """Reminds SDRs of the callbacks that fell due (run by beat each minute); once per
+    callback, however often it runs."""
+    return tasks.remind_due_callbacks()

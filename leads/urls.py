@@ -2,7 +2,7 @@ from django.urls import path
 
 from sdr_ops import converters  # noqa: F401 - registers <id:...>
 
-from . import views, views_day, views_import, views_insights, views_rules
+from . import views, views_day, views_import, views_insights, views_rules, views_tasks
 
 urlpatterns = [
     path("leads/", views.lead_list, name="lead-list"),
@@ -14,9 +14,14 @@ urlpatterns = [
     path("leads/<id:pk>/call/", views_day.call, name="lead-call"),
     path("leads/<id:pk>/log/", views.log_touch, name="lead-log-touch"),
     path("leads/<id:pk>/insight/", views_insights.record, name="lead-insight"),
+    path("leads/<id:pk>/tasks/", views_tasks.new, name="lead-task-new"),
+    path("tasks/<id:pk>/done/", views_tasks.done, name="task-done"),
+    path("tasks/<id:pk>/move/", views_tasks.move, name="task-move"),
     path("insights/", views_insights.digest, name="insights"),
     path("call-lists/rules/", views_rules.rules, name="call-list-rules"),
     path("call-lists/adherence/", views_rules.adherence, name="call-list-adherence"),
+    path("call-lists/rebuild/", views_rules.rebuild, name="call-list-rebuild"),
+    path("call-lists/day/", views_rules.day_lists, name="call-list-day"),
     path("today/", views_day.today, name="today"),
     path("today/build/", views_day.build_mine, name="today-build"),
     path("tomorrow/", views_day.tomorrow, name="tomorrow"),

@@ -18,24 +18,31 @@ from sdr_ops.models import Role
 
 from . import access, domain, queries
 from .domain import calllists, insights
-from .forms import LogCallForm, QualificationItemForm, SkipForm
+from .forms import LogCallForm, QualificationItemForm, SkipForm, TaskForm
 from .models import BUDGET_QUESTIONS, CallList, CallListEntry, QualificationStatus
 
 
 def _render_list(request: HttpRequest, day: datetime.date, *, mode: str) -> HttpResponse:
     call_list = queries.list_for(request.user, day)
     entries = list(queries.list_entries(call_list)) if call_list else []
-    done = sum(1 for e in entries if e.status != CallListEntry.Status.PLANNED)
+    called = sum(1 for e in entries if e.status == CallListEntry.Status.CALLED)
+    skipped = sum(1 for e in entries if e.status == CallListEntry.Status.SKIPPED)
     context = {
         "mode": mode,
         "day": day,
         "call_list": call_list,
         "entries": entries,
-        "done": done,
-        "left": len(entries) - done,
+        "done": called,  # calls made; skips are counted apart
+        "skipped": skipped,
+        "left": len(entries) - called - skipped,
         "next_entry": next((e for e in entries if e.status == "planned"), None),
         "skip_form": SkipForm(),
     }
+    if mode == "today" and not request.htmx:
+        zone = request.user.current_team.zone if request.user.current_team else None
+        context["tasks"] = list(queries.tasks_due(request.user, day, zone))
+        context["callbacks"] = list(queries.callbacks_due(request.user, day, zone))
+        context["now_moment"] = timezone.now()
     template = "leads/today.html#queue" if request.htmx else "leads/today.html"
     return render(request, template, context)
 
@@ -252,6 +259,8 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
             "max_talk_seconds": (team.max_talk_minutes if team else 15) * 60,
             "budget_questions": BUDGET_QUESTIONS,
             "activities": lead.activities.order_by("-started_at")[:5],
+            "tasks": queries.open_tasks(lead),
+            "task_form": TaskForm(),
             "next_entry": _next_call(request.user, lead),
         },
     )

@@ -40,6 +40,10 @@ class Action(models.TextChoices):
     EDITED = "edited", _("changed")
     LISTED = "listed", _("added to a call list")
     AMOUNT_CORRECTED = "amount_corrected", _("amount at creation corrected")
+    TASK_CREATED = "task_created", _("task set")
+    TASK_DONE = "task_done", _("task done")
+    TASK_MOVED = "task_moved", _("task moved")
+    CALL_LISTS_REBUILT = "call_lists_rebuilt", _("call lists rebuilt")
 
 
 Subject = AuditEvent.Subject

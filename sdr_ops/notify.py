@@ -24,6 +24,29 @@ def notify(users: Iterable[User], message: str, params: dict, url: str = "") -> 
     )
 
 
+def notify_each(notes: Iterable[tuple[User, str, dict, str]]) -> int:
+    """Leaves one message per (user, message, params, url), all in one insert; messages and
+    parameters as for `notify`."""
+    now = timezone.now()
+    rows = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for user, message, params, url in notes:
+            values = {key: str(value) for key, value in params.items()}
+            plain = {k: v[1:] if v.startswith("~") else v for k, v in values.items()}
+            rows.append(
+                Notification(
+                    user=user,
+                    text=(message % plain)[:300],
+                    message=message,
+                    params=values,
+                    url=url,
+                    created_at=now,
+                )
+            )
+    Notification.objects.bulk_create(rows)
+    return len(rows)
+
+
 def unread(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user, read_at__isnull=True)
 

@@ -233,6 +233,7 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "RejectionReasonEnum": "handoffs.models.RejectionReason",
+        "TaskKindEnum": "leads.models.Task.Kind",
     },
 }
 
@@ -278,6 +279,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Every 10 minutes: build the next working day's call lists of each team whose evening
     # build time (team setting, team time zone) has passed and that has none yet.
     "build-due-call-lists": {"task": "leads.build_due_call_lists", "schedule": 600.0},
+    # Each minute: remind SDRs in the app of the callbacks that fell due (once per callback).
+    "remind-callbacks": {"task": "leads.remind_callbacks", "schedule": 60.0},
     # Hourly: flag handoffs that wait past their team's response time to the AE and manager.
     "flag-overdue-handoffs": {"task": "handoffs.flag_overdue", "schedule": 3600.0},
     # Mondays 03:00 (TIME_ZONE): store last week's KPIs of every team.

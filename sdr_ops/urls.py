@@ -41,6 +41,9 @@ api_v1 = [
     path("reviews/<id:pk>/", handoffs_api.ReviewDetailView.as_view(), name="api-review"),
     path("praise/", handoffs_api.PraiseListView.as_view(), name="api-praise"),
     path("insights/", leads_api.InsightListView.as_view(), name="api-insights"),
+    path("tasks/", leads_api.TaskListView.as_view(), name="api-tasks"),
+    path("tasks/<id:pk>/done/", leads_api.TaskDoneView.as_view(), name="api-task-done"),
+    path("tasks/<id:pk>/move/", leads_api.TaskMoveView.as_view(), name="api-task-move"),
     path("kpis/weekly/", metrics_api.WeeklyKpisView.as_view(), name="api-kpis-weekly"),
     path("capacity/<id:ae_id>/", handoffs_api.CapacityView.as_view(), name="api-capacity"),
     path(

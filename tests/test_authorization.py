@@ -54,6 +54,14 @@ def import_job(w, o):
     return [ImportJob.objects.create(created_by=o.mia, filename="leads.csv", data=b"").pk]
 
 
+def task(w, o):
+    from leads.models import Task
+
+    return [
+        Task.objects.create(lead=w.lead, sdr=o.alice, kind="other", due_at=w.lead.created_at).pk
+    ]
+
+
 # route: (url arguments, {method: actors who reach it}, options)
 MATRIX = {
     "home": (None, {"GET": LOGGED_IN}),
@@ -102,6 +110,8 @@ MATRIX = {
     "insights": (None, {"GET": LOGGED_IN}),
     "call-list-rules": (None, {"GET": MANAGERS | ADMIN, "POST": MANAGERS | ADMIN}),
     "call-list-adherence": (None, {"GET": MANAGERS | ADMIN}),
+    "call-list-rebuild": (None, {"POST": MANAGERS | ADMIN}),
+    "call-list-day": (None, {"GET": MANAGERS | ADMIN}),
     "today": (None, {"GET": SDRS | ADMIN}),
     "today-build": (None, {"POST": SDRS | ADMIN}),
     "tomorrow": (None, {"GET": SDRS | ADMIN}),
@@ -115,6 +125,10 @@ MATRIX = {
     "call-list-skip": (lambda w, o: [w.call_list.pk, w.entry.pk], {"POST": OWNER}),
     "call-list-move": (lambda w, o: [w.call_list.pk, w.entry.pk], {"POST": OWNER}),
     "call-list-remove": (lambda w, o: [w.call_list.pk, w.entry.pk], {"POST": OWNER}),
+    # The SDR's tasks: their own only.
+    "lead-task-new": (lead, {"POST": OWNER}),
+    "task-done": (task, {"POST": OWNER}),
+    "task-move": (task, {"POST": OWNER}),
     "handoff-new": (lead, {"GET": OWN_SIDE, "POST": OWN_SIDE}),
     "ae-inbox": (None, {"GET": AES | ADMIN}),
     "handoff-decide": (lambda w, o: [w.pending.pk, "accept"], {"POST": {"ae_addressee"}}),
@@ -190,6 +204,11 @@ MATRIX = {
     ),
     "api-opportunity-close": (lambda w, o: [w.opportunity.pk], {"POST": {"ae_addressee"}}),
     "api-call-list-skip": (lambda w, o: [w.entry.pk], {"POST": OWNER}),
+    # Tasks: a list for everyone logged in (with only their rows); finished and moved by the
+    # SDR whose task it is; set by an SDR on their own lead (the rest get 400 or 404).
+    "api-tasks": (None, {"GET": LOGGED_IN, "POST": LOGGED_IN}),
+    "api-task-done": (task, {"POST": OWNER}),
+    "api-task-move": (task, {"POST": OWNER}),
     # Telephony: call mode's dialling and call state, the incoming-call banner, a lead for an
     # unknown caller (alice took the call).
     "telephony-dial": (lead, {"POST": OWNER}),

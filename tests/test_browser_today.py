@@ -35,7 +35,7 @@ def test_sdr_calls_logs_an_answer_and_moves_to_the_next_lead(page, live_server, 
 
     log_in(page, live_server, "alice@example.com")
     expect(page.get_by_role("heading", name="Today")).to_be_visible()
-    expect(page.get_by_text("0 done")).to_be_visible()
+    expect(page.get_by_text("0 called")).to_be_visible()
     page.wait_for_load_state("load")  # the keyboard script is loaded with the page
     # Keyboard: n calls the next lead.
     page.keyboard.press("n")
@@ -68,7 +68,7 @@ def test_sdr_calls_logs_an_answer_and_moves_to_the_next_lead(page, live_server, 
     assert budget_answer.questions == "How do projects like this usually get approved?"
 
     page.get_by_role("link", name="← Today").click()
-    expect(page.get_by_text("1 done")).to_be_visible()
+    expect(page.get_by_text("1 called")).to_be_visible()
     assert page.csp_violations == []
 
 

@@ -213,6 +213,7 @@ def test_lead_brief_queries_do_not_grow_with_history(client, org, rows, django_a
     lead = LeadFactory(owner=org.alice)
     for i in range(rows):
         touch(lead, days_ago=i + 1)
+        lead.tasks.create(sdr=org.alice, kind="other", due_at=timezone.now())
         StageChange.objects.create(lead=lead, from_stage="new", to_stage="working", by=org.alice)
         Handoff.objects.create(
             lead=lead,
@@ -227,8 +228,8 @@ def test_lead_brief_queries_do_not_grow_with_history(client, org, rows, django_a
     # 1 session, 2 user with their team, 3 lead with company and owner, 4 qualification
     # answers with who, 5 handoffs with AE and SDR, 6 their opportunities, 7 activities with
     # SDR, 8 stage history with who, 9 the audit trail with who, 10 the team's phone system
-    # (how the number is dialled), 11 the call recordings
-    with django_assert_num_queries(11):
+    # (how the number is dialled), 11 the call recordings, 12 the lead's open tasks
+    with django_assert_num_queries(12):
         client.get(reverse("lead-brief", args=[lead.pk]))
 
 

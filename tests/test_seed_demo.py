@@ -114,3 +114,34 @@ def test_stages_agree_with_the_history(seeded):
         not Lead.objects.filter(stage="opportunity").exclude(handoffs__status="accepted").exists()
     )
     assert not Lead.objects.filter(stage="new").exclude(activities__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_tomorrows_list_is_left_as_the_evening_build_leaves_it(seeded):
+    from handoffs.models import Handoff as H
+    from leads.domain import calllists
+    from leads.models import CallList, CallListBuild, CallListEntry
+
+    for team in Team.objects.filter(kind=Team.Kind.SDR, slug__in=[t[0] for t in demo.TEAMS]):
+        tomorrow = calllists.next_working_day(team.local_today(), team.zone)
+        build = CallListBuild.objects.get(team=team, day=tomorrow)
+        assert build.built_at <= timezone.now()
+        assert timezone.localtime(build.built_at, team.zone).time() <= team.call_list_build_time
+        assert CallList.objects.filter(team=team, day=tomorrow).exists()
+        # Every callback agreed for tomorrow that may be called is on tomorrow's list.
+        _start, end = calllists.calendar.day_bounds(tomorrow, team.zone)
+        callbacks = (
+            Lead.objects.filter(
+                owner__staffing_records__team=team,
+                callback_at__lt=end,
+                do_not_call=False,
+            )
+            .exclude(stage__in=calllists.EXCLUDED_STAGES)
+            .exclude(pk__in=H.objects.filter(status="pending").values("lead_id"))
+            .distinct()
+        )
+        listed = set(
+            CallListEntry.objects.filter(call_list__day=tomorrow).values_list("lead_id", flat=True)
+        )
+        assert callbacks.exists()
+        assert set(callbacks.values_list("pk", flat=True)) <= listed

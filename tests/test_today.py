@@ -16,6 +16,7 @@ from leads.models import (
     QualificationChange,
     Stage,
     StageChange,
+    Task,
 )
 
 from .factories import LeadFactory
@@ -46,7 +47,7 @@ def test_today_shows_the_list_in_order_with_reasons(client, org, todays_list):
         call_list.entries.order_by("position").values_list("pk", flat=True)
     )
     assert html.count("New inbound leads") == 3
-    assert "0 done" in html and "3 left" in html
+    assert "0 called" in html and "0 skipped" in html and "3 left" in html
     assert 'id="call-next"' in html
 
 
@@ -132,8 +133,10 @@ def test_tomorrow_can_be_adjusted_and_marked_reviewed(client, org):
 
 @pytest.mark.parametrize("rows", [5, 100])
 def test_today_queries_do_not_grow_with_entries(client, org, rows, django_assert_num_queries):
+    soon = timezone.now() + datetime.timedelta(minutes=30)
     for _ in range(rows):
-        LeadFactory(owner=org.alice)
+        lead = LeadFactory(owner=org.alice, callback_at=soon)
+        Task.objects.create(lead=lead, sdr=org.alice, kind="material", due_at=soon)
     org.desk.call_list_size = 200
     org.desk.save()
     rule_cap = org.desk.call_list_rules
@@ -141,10 +144,13 @@ def test_today_queries_do_not_grow_with_entries(client, org, rows, django_assert
     rule_cap.update(cap=200)
     calllists.build_call_lists(org.desk, today_of(org))
     client.force_login(org.alice)
-    # 1 session, 2 user with their team, 3 the list, 4 entries with lead, company, touch
-    with django_assert_num_queries(4):
+    # 1 session, 2 user with their team, 3 the list, 4 entries with lead, company, touch,
+    # 5 tasks due with lead and company, 6 callbacks agreed
+    with django_assert_num_queries(6):
         response = client.get(reverse("today"))
     assert len(entry_ids(response)) == rows
+    assert response.content.decode().count("data-task=") == rows
+    assert response.content.decode().count("data-callback=") == rows
 
 
 def log_call(client, lead, **extra):

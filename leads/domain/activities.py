@@ -11,6 +11,7 @@ from sdr_ops.models import User
 
 from ..models import OUTCOMES_BY_TYPE, Activity, CallListEntry, Lead, Stage
 from . import stages
+from .calllists import list_day, place_on_list
 from .leads import update_lead
 from .stages import change_stage
 
@@ -43,7 +44,9 @@ def log_activity(
     Side effects: the first activity moves a new lead to `working`, the first connected call
     moves it to `connected`; outcome `do_not_call` sets the lead's do-not-call flag; the
     callback time is replaced by `callback_at` (cleared when none is given, since the lead was
-    just worked); the lead's entry on today's call list of the SDR is marked called. Logged
+    just worked), and a callback lands on its day's list if that list is built already
+    (calllists.place_on_list); the lead's entry on today's call list of the SDR is marked
+    called. Logged
     again with the same lead, SDR, type and start, it updates that activity instead.
 
     The outcome must be one of the channel's (OUTCOMES_BY_TYPE). Outcomes move the lead:
@@ -78,11 +81,13 @@ def log_activity(
             started_at=started_at,
             duration_seconds=duration_seconds,
             notes=notes,
+            callback_at=callback_at,
         )
     else:
         activity.outcome, activity.notes = outcome, notes or activity.notes
         activity.duration_seconds = activity.duration_seconds or duration_seconds
-        activity.save(update_fields=["outcome", "notes", "duration_seconds"])
+        activity.callback_at = callback_at
+        activity.save(update_fields=["outcome", "notes", "duration_seconds", "callback_at"])
     if lead.stage in _FIRST_TOUCH_FROM:
         change_stage(lead, to=Stage.WORKING, by=by, at=started_at)
     if outcome == Activity.Outcome.CONNECTED and lead.stage in _CONNECT_FROM:
@@ -96,6 +101,8 @@ def log_activity(
         stages.disqualify(lead, by=by, reason=disqualify_reason, at=started_at)
     if new_phone.strip() and outcome == Activity.Outcome.WRONG_NUMBER:
         update_lead(lead, by=by, phone=new_phone)
+    if callback_at is not None:
+        place_on_list(lead, day=list_day(callback_at, by.current_team))
     day = timezone.localdate(started_at)
     CallListEntry.objects.filter(
         call_list__sdr=by, call_list__day=day, lead=lead, status=CallListEntry.Status.PLANNED

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,7 @@ from ..models import (
     CallList,
     CallListBuild,
     CallListEntry,
+    CallListRemoval,
     CallListRule,
     Lead,
     Segment,
@@ -162,23 +163,29 @@ def _when(pairs: list[tuple[int, str]]) -> str:
     return " ".join(f"WHEN {key} THEN {value}" for key, value in pairs)
 
 
-def call_list_sql(day: datetime.date, plans: list[TeamPlan]) -> tuple[str, list]:
-    """The one INSERT ... SELECT that fills the day's lists of every SDR in the plans.
+def _plan_sql(
+    day: datetime.date, plans: list[TeamPlan], *, lead_ids: list[int] | None = None
+) -> tuple[str, list]:
+    """The WITH clauses that plan the day's lists of every SDR in the plans, ending in
+    `planned (owner_id, lead_id, position, rule_id, reason, first_rule)`; the build inserts
+    from it, the rules page counts it, one lead's placement reads its row.
 
-    For each team: a lead goes to the first of the team's rules it matches; within a rule
-    each SDR gets at most `cap` leads in the rule's order; the SDR's list is then cut at the
-    team's daily size. Leads that are do-not-call, in an excluded stage, pending a handoff
-    decision or already touched on the day (in the team's time zone) never appear.
+    For each team: a lead with an open task due by the end of the day comes first (in due
+    order), then a lead goes to the first of the team's rules it matches; within a rule each
+    SDR gets at most `cap` leads in the rule's order; the SDR's list is then cut at the team's
+    daily size. Leads that are do-not-call, in an excluded stage, pending a handoff decision
+    or already touched on the day (in the team's time zone) never appear. `lead_ids` plans
+    only those leads (one lead placed on a list already built).
 
-    Rules are numbered across all the teams of the build; every per-rule and per-team value
-    (team day, cap, size, rule id, reason) is picked with a CASE on that number or on the team
-    id, so the statement needs no join to small value lists, whose row counts the planner
-    cannot know.
+    Rules are numbered across all the teams of the build, each team's tasks just before its
+    rules; every per-rule and per-team value (team day, cap, size, rule id, reason) is picked
+    with a CASE on that number or on the team id, so the statement needs no join to small
+    value lists, whose row counts the planner cannot know.
     """
     params: dict[str, list] = {"bounds": [], "conditions": [], "reasons": []}
     team_cases, starts, ends = [], [], []
     caps, sizes, rule_ids, reasons = [], [], [], []
-    by_order: dict[str, list[int]] = {order: [] for order in CallListRule.Order.values}
+    by_order: dict[str, list[int]] = {order: [] for order in [*CallListRule.Order.values, "task"]}
     number = 0
     for plan in plans:
         day_start, day_end = calendar.day_bounds(day, plan.team.zone)
@@ -186,7 +193,14 @@ def call_list_sql(day: datetime.date, plans: list[TeamPlan]) -> tuple[str, list]
         starts.append((team, "%s"))
         ends.append((team, "%s"))
         params["bounds"].append((_adapt(day_start), _adapt(day_end)))
-        rule_cases = []
+        number += 1
+        params["conditions"].append(_adapt(day_end))
+        rule_cases = [("b.task_due IS NOT NULL AND b.task_due < %s", number)]
+        by_order["task"].append(number)
+        caps.append((number, int(plan.team.call_list_size)))
+        sizes.append((number, int(plan.team.call_list_size)))
+        reasons.append((number, "%s"))
+        params["reasons"].append(_("Task due"))
         for rule in plan.rules:
             number += 1
             condition = _rule_condition(rule, day_start, day_end, params["conditions"])
@@ -194,7 +208,8 @@ def call_list_sql(day: datetime.date, plans: list[TeamPlan]) -> tuple[str, list]
             by_order[rule.order].append(number)
             caps.append((number, int(rule.cap)))
             sizes.append((number, int(plan.team.call_list_size)))
-            rule_ids.append((number, int(rule.pk)))
+            if rule.pk:  # a rule not saved yet (the rules page's preview) places no id
+                rule_ids.append((number, int(rule.pk)))
             reasons.append((number, "%s"))
             params["reasons"].append(rule.name)
         inner = " ".join(f"WHEN {cond} THEN {n}" for cond, n in rule_cases)
@@ -208,6 +223,7 @@ def call_list_sql(day: datetime.date, plans: list[TeamPlan]) -> tuple[str, list]
     ascending = [
         (among(o), column)
         for o, column in (
+            ("task", "r.task_due"),
             ("callback", "r.callback_at"),
             ("oldest", "r.created_at"),
             ("quietest", "COALESCE(r.last_touch, r.created_at)"),
@@ -226,9 +242,13 @@ def call_list_sql(day: datetime.date, plans: list[TeamPlan]) -> tuple[str, list]
         keys.append("r.id")
     excluded = ", ".join(["%s"] * len(EXCLUDED_STAGES))
     sdr_ids = [pk for plan in plans for pk in plan.sdr_ids]
+    only_leads, only_touches, only_tasks = "", "", ""
+    if lead_ids is not None:
+        marks = ", ".join(["%s"] * len(lead_ids)) or "NULL"
+        only_touches = f"WHERE a.lead_id IN ({marks})"
+        only_tasks = f"AND tk.lead_id IN ({marks})"
+        only_leads = f"AND l.id IN ({marks})"
     sql = f"""
-        INSERT INTO leads_calllistentry
-            (call_list_id, lead_id, position, rule_id, reason, added_by_hand, status, skip_reason)
         WITH sdrs AS (
             SELECT DISTINCT sr.person_id AS sdr_id, sr.team_id,
                    CASE sr.team_id {_when(starts)} END AS day_start,
@@ -245,17 +265,28 @@ def call_list_sql(day: datetime.date, plans: list[TeamPlan]) -> tuple[str, list]
             SELECT a.lead_id, MAX(a.started_at) AS last_touch,
                    SUM(CASE WHEN a.type = 'call' THEN 1 ELSE 0 END) AS attempts
             FROM leads_activity a
+            {only_touches}
             GROUP BY a.lead_id
+        ),
+        tasks AS (
+            -- Open tasks are few beside the leads: grouped first, hash-joined after.
+            SELECT tk.lead_id, MIN(tk.due_at) AS task_due
+            FROM leads_task tk
+            WHERE tk.done_at IS NULL {only_tasks}
+            GROUP BY tk.lead_id
         ),
         base AS (
             SELECT l.id, l.owner_id, s.team_id, l.stage, l.source, l.created_at, l.callback_at,
-                   acc.segment, t.last_touch, COALESCE(t.attempts, 0) AS attempts
+                   acc.segment, t.last_touch, COALESCE(t.attempts, 0) AS attempts,
+                   tk.task_due
             FROM leads_lead l
             LEFT JOIN touches t ON t.lead_id = l.id
             JOIN sdrs s ON s.sdr_id = l.owner_id
             JOIN leads_account acc ON acc.id = l.account_id
+            LEFT JOIN tasks tk ON tk.lead_id = l.id
             WHERE NOT l.do_not_call
               AND l.stage NOT IN ({excluded})
+              {only_leads}
               -- Touched on the day: every activity is at or before the last touch, so only a
               -- last touch inside the day, or one after it (a past day rebuilt), needs a look.
               AND NOT (
@@ -270,7 +301,7 @@ def call_list_sql(day: datetime.date, plans: list[TeamPlan]) -> tuple[str, list]
               )
         ),
         ranked AS (
-            SELECT b.id, b.owner_id, b.created_at, b.callback_at, b.last_touch,
+            SELECT b.id, b.owner_id, b.created_at, b.callback_at, b.last_touch, b.task_due,
                    CASE b.team_id {_when(team_cases)} END AS first_rule
             FROM base b
         ),
@@ -286,13 +317,16 @@ def call_list_sql(day: datetime.date, plans: list[TeamPlan]) -> tuple[str, list]
                    ROW_NUMBER() OVER (PARTITION BY owner_id ORDER BY first_rule, rn) AS position
             FROM numbered
             WHERE rn <= CASE first_rule {_when(caps)} END
+        ),
+        planned AS (
+            SELECT o.owner_id, o.lead_id, o.position, o.first_rule,
+                   CASE o.first_rule {_when(rule_ids) or "WHEN 0 THEN NULL"} END AS rule_id,
+                   CASE o.first_rule {_when(reasons)} END AS reason
+            FROM ordered o
+            WHERE o.position <= CASE o.first_rule {_when(sizes)} END
         )
-        SELECT cl.id, o.lead_id, o.position, CASE o.first_rule {_when(rule_ids)} END,
-               CASE o.first_rule {_when(reasons)} END, %s, 'planned', ''
-        FROM ordered o
-        JOIN leads_calllist cl ON cl.sdr_id = o.owner_id AND cl.day = %s
-        WHERE o.position <= CASE o.first_rule {_when(sizes)} END
     """
+    ids = [int(pk) for pk in lead_ids or []]
     values = [
         *(start for start, _end in params["bounds"]),
         *(end for _start, end in params["bounds"]),
@@ -300,13 +334,79 @@ def call_list_sql(day: datetime.date, plans: list[TeamPlan]) -> tuple[str, list]
         _adapt(day),
         *(plan.team.pk for plan in plans),
         *sdr_ids,
+        *ids,  # touches
+        *ids,  # tasks
         *EXCLUDED_STAGES,
+        *ids,  # base
         *params["conditions"],
         *params["reasons"],
-        False,
-        _adapt(day),
     ]
     return sql, values
+
+
+def call_list_sql(day: datetime.date, plans: list[TeamPlan]) -> tuple[str, list]:
+    """The one INSERT ... SELECT that fills the day's lists of every SDR in the plans (see
+    _plan_sql for what the plan takes). A lead the list holds already (the SDR's edits kept
+    by a rebuild) or that the SDR took off the list is not inserted again."""
+    plan, values = _plan_sql(day, plans)
+    sql = f"""
+        INSERT INTO leads_calllistentry
+            (call_list_id, lead_id, position, rule_id, reason, added_by_hand, status,
+             skip_reason, moved)
+        {plan}
+        SELECT cl.id, p.lead_id, p.position, p.rule_id, p.reason, %s, 'planned', '', %s
+        FROM planned p
+        JOIN leads_calllist cl ON cl.sdr_id = p.owner_id AND cl.day = %s
+        WHERE NOT EXISTS (
+            SELECT 1 FROM leads_calllistentry e
+            WHERE e.call_list_id = cl.id AND e.lead_id = p.lead_id
+        )
+          AND NOT EXISTS (
+            SELECT 1 FROM leads_calllistremoval rm
+            WHERE rm.call_list_id = cl.id AND rm.lead_id = p.lead_id
+        )
+    """
+    return sql, [*values, False, False, _adapt(day)]
+
+
+def _run(sql: str, params: list, *, fetch: bool = False, tune: bool = False) -> list[tuple]:
+    """Runs a plan statement; `tune` (the build, inside its transaction) sets the planner."""
+    with connection.cursor() as cursor:
+        if tune and connection.vendor == "postgresql":
+            # The statement runs once a night for a few seconds: compiling it (JIT) costs
+            # more than it saves, and the join order written in _plan_sql (leads with
+            # their touches first, in key order) is the fast one. Both last until commit.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL join_collapse_limit = 1")
+        cursor.execute(sql, params)
+        return cursor.fetchall() if fetch else []
+
+
+@dataclass
+class BuildReport:
+    """What a build changed on lists that existed already: leads added, leads dropped (the
+    rules no longer take them), and the SDR's edits kept (entries done, skipped, added by
+    hand or moved, leads taken off, lists marked reviewed)."""
+
+    added: int = 0
+    dropped: int = 0
+    kept: int = 0
+
+
+def _pinned_first(entries: list[CallListEntry], pinned: dict[int, int]) -> list[CallListEntry]:
+    """One list's entries in their new order: each entry the SDR kept holds its old slot
+    (`pinned`: entry id to old position, so their order among themselves is kept), the
+    others fill the free slots in the order the rules gave them."""
+    kept = sorted((e for e in entries if e.pk in pinned), key=lambda e: (pinned[e.pk], e.pk))
+    free = sorted((e for e in entries if e.pk not in pinned), key=lambda e: (e.position, e.pk))
+    result: list[CallListEntry] = []
+    while kept or free:
+        slot = len(result) + 1
+        if kept and (not free or pinned[kept[0].pk] <= slot):
+            result.append(kept.pop(0))
+        else:
+            result.append(free.pop(0))
+    return result
 
 
 @transaction.atomic
@@ -316,9 +416,13 @@ def build_many(
     """Builds (or rebuilds) the day's lists of every SDR of the teams in one statement.
 
     `only` limits the build to those SDRs (an SDR building their own list by hand); such a
-    build is not recorded as the team's nightly build. The old lists of the day are replaced
-    inside one transaction, so readers see either the old lists or the new ones, and a crash
-    leaves the old ones in place. The same data gives the same lists.
+    build is not recorded as the team's nightly build. A rebuild keeps what the SDR did: the
+    lists (and their reviewed mark) stay, entries called, skipped, added by hand or moved stay
+    in their places, leads taken off stay off; only the entries the rules placed and nobody
+    touched are planned again. Each build's `report` (a BuildReport) says what changed. It
+    all happens inside one transaction with the lists locked, so readers see either the old
+    lists or the new ones, and a crash leaves the old ones in place. The same data gives the
+    same lists.
     """
     plans = []
     for team in teams:
@@ -327,32 +431,75 @@ def build_many(
             sdr_ids = [pk for pk in sdr_ids if pk in set(only)]
         plans.append(TeamPlan(team=team, rules=ensure_rules(team), sdr_ids=sdr_ids))
     all_sdrs = [pk for plan in plans for pk in plan.sdr_ids]
-    CallListEntry.objects.filter(call_list__day=day, call_list__sdr_id__in=all_sdrs).delete()
-    CallList.objects.filter(day=day, sdr_id__in=all_sdrs).delete()
     now = timezone.now()
+    existing = {
+        cl.sdr_id: cl
+        for cl in CallList.objects.select_for_update().filter(day=day, sdr_id__in=all_sdrs)
+    }
+    entries = CallListEntry.objects.filter(call_list__day=day, call_list__sdr_id__in=all_sdrs)
+    before = {}
+    pinned: dict[int, int] = {}
+    if existing:
+        # Planned again: what the rules placed and the SDR left alone, and an entry the
+        # SDR moved whose lead may no longer be called (do not call, closed, with the AE).
+        gone = Q(lead__do_not_call=True) | Q(lead__stage__in=EXCLUDED_STAGES)
+        untouched = Q(status=CallListEntry.Status.PLANNED, added_by_hand=False) & (
+            Q(moved=False) | gone
+        )
+        for pk, list_id, lead_id, position, is_untouched in entries.annotate(
+            untouched=Q(untouched)
+        ).values_list("pk", "call_list_id", "lead_id", "position", "untouched"):
+            before[(list_id, lead_id)] = pk
+            if not is_untouched:
+                pinned[pk] = position
+        entries.filter(untouched).delete()
+        CallList.objects.filter(pk__in=[cl.pk for cl in existing.values()]).update(built_at=now)
     CallList.objects.bulk_create(
         CallList(sdr_id=sdr_id, team=plan.team, day=day, built_at=now)
         for plan in plans
         for sdr_id in plan.sdr_ids
+        if sdr_id not in existing
     )
     working = [plan for plan in plans if plan.sdr_ids and plan.rules]
     if working:
-        sql, params = call_list_sql(day, working)
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                # The statement runs once a night for a few seconds: compiling it (JIT) costs
-                # more than it saves, and the join order written in call_list_sql (leads with
-                # their touches first, in key order) is the fast one. Both last until commit.
-                cursor.execute("SET LOCAL jit = off")
-                cursor.execute("SET LOCAL join_collapse_limit = 1")
-            cursor.execute(sql, params)
-    counts = dict(
-        CallListEntry.objects.filter(call_list__day=day, call_list__sdr_id__in=all_sdrs)
-        .values_list("call_list__team_id")
-        .annotate(n=Count("id"))
+        _run(*call_list_sql(day, working), tune=True)
+    after = {}
+    if existing:
+        rows = list(entries.only("pk", "call_list_id", "lead_id", "position"))
+        after = {(e.call_list_id, e.lead_id): e.pk for e in rows}
+        by_list: dict[int, list[CallListEntry]] = {}
+        for entry in rows:
+            by_list.setdefault(entry.call_list_id, []).append(entry)
+        changed = []
+        for list_entries in by_list.values():
+            for number, entry in enumerate(_pinned_first(list_entries, pinned), start=1):
+                if entry.position != number:
+                    entry.position = number
+                    changed.append(entry)
+        CallListEntry.objects.bulk_update(changed, ["position"], batch_size=1000)
+    removals = (
+        dict(
+            CallListRemoval.objects.filter(call_list__in=list(existing.values()))
+            .values_list("call_list__team_id")
+            .annotate(n=Count("id"))
+        )
+        if existing
+        else {}
     )
+    counts = dict(entries.values_list("call_list__team_id").annotate(n=Count("id")))
+    team_of = {sdr_id: plan.team.pk for plan in plans for sdr_id in plan.sdr_ids}
+    list_team = {cl.pk: team_of[cl.sdr_id] for cl in existing.values()}
+    reviewed = {cl.pk for cl in existing.values() if cl.reviewed_at}
     builds = {}
     for plan in plans:
+        mine = {pk for pk, team_pk in list_team.items() if team_pk == plan.team.pk}
+        report = BuildReport(
+            added=sum(1 for key in after if key[0] in mine and key not in before),
+            dropped=sum(1 for key in before if key[0] in mine and key not in after),
+            kept=sum(1 for key, pk in before.items() if key[0] in mine and pk in pinned)
+            + len(mine & reviewed)
+            + removals.get(plan.team.pk, 0),
+        )
         build = CallListBuild(
             team=plan.team,
             day=day,
@@ -366,6 +513,7 @@ def build_many(
                 day=day,
                 defaults={"built_at": now, "lists": build.lists, "entries": build.entries},
             )
+        build.report = report
         builds[plan.team.pk] = build
     return builds
 
@@ -375,6 +523,40 @@ def build_call_lists(
 ) -> CallListBuild:
     """Builds (or rebuilds) one team's lists for the day; see build_many."""
     return build_many([team], day, only=only)[team.pk]
+
+
+@transaction.atomic
+def rebuild_call_lists(team: Team, day: datetime.date, *, by: User) -> CallListBuild:
+    """A manager's rebuild of the team's lists for the day (after changing the rules), which
+    keeps the SDRs' edits; recorded in the audit trail with what it changed."""
+    build = build_call_lists(team, day)
+    report = build.report
+    audit.record(
+        audit.Subject.TEAM,
+        team.pk,
+        audit.Action.CALL_LISTS_REBUILT,
+        by=by,
+        field=day.isoformat(),
+        after=f"+{report.added} -{report.dropped} ={report.kept}",
+    )
+    return build
+
+
+def plan_counts(team: Team, day: datetime.date, rules: list[CallListRule]) -> dict:
+    """How many leads each rule would take per SDR of the team on the day, the rules as
+    given (saved or not): {(sdr_id, rule number): n}, rule number 0 for tasks due and 1..n
+    for the rules in order. One query, the build's own plan, nothing written."""
+    sdr_ids = team_sdr_ids(team, day)
+    if not sdr_ids:
+        return {}
+    sql, values = _plan_sql(day, [TeamPlan(team=team, rules=rules, sdr_ids=sdr_ids)])
+    rows = _run(
+        sql + " SELECT owner_id, first_rule, COUNT(*) FROM planned GROUP BY owner_id, first_rule",
+        values,
+        fetch=True,
+    )
+    # first_rule numbers: 1 is the team's tasks, 2.. its rules in order.
+    return {(owner, number - 1): n for owner, number, n in rows}
 
 
 def teams_due(now: datetime.datetime) -> list[tuple[Team, datetime.date]]:
@@ -390,6 +572,76 @@ def teams_due(now: datetime.datetime) -> list[tuple[Team, datetime.date]]:
         if (team.pk, day) not in built:
             due.append((team, day))
     return due
+
+
+# -- one lead placed on a list built already -------------------------------------------------
+
+
+def list_day(moment: datetime.datetime, team: Team | None) -> datetime.date:
+    """The day whose list a callback or task due at `moment` belongs to: its working day in
+    the team's time zone (a moment on a weekend or holiday, the next working day)."""
+    zone = team.zone if team else timezone.get_current_timezone()
+    day = moment.astimezone(zone).date()
+    return day if calendar.is_working_day(day, zone) else next_working_day(day, zone)
+
+
+def place_on_list(lead: Lead, *, day: datetime.date) -> CallListEntry | None:
+    """Adds the lead to its SDR's list of the day, when that list is built already and the
+    rules (or an open task due) now take the lead: in its rule's place, before the first
+    entry of a later rule (and, among callbacks, before a later callback). Nothing happens
+    when the list is not built yet (its build will plan the lead), holds the lead already or
+    the SDR took it off. Caps and size do not hold here: a callback agreed is called.
+
+    Runs inside the caller's transaction (logging the callback, setting the task), so the
+    entry lands with it; the list is locked against a concurrent rebuild or edit.
+    """
+    call_list = (
+        CallList.objects.select_for_update()
+        .select_related("team")
+        .filter(sdr_id=lead.owner_id, day=day)
+        .first()
+    )
+    if call_list is None or (
+        call_list.entries.filter(lead=lead).exists()
+        or call_list.removals.filter(lead=lead).exists()
+    ):
+        return None
+    rules = rules_for(call_list.team)
+    plan = TeamPlan(team=call_list.team, rules=rules, sdr_ids=[lead.owner_id])
+    sql, values = _plan_sql(day, [plan], lead_ids=[lead.pk])
+    row = _run(sql + " SELECT first_rule, rule_id, reason FROM planned", values, fetch=True)
+    if not row:
+        return None
+    number, rule_id, reason = row[0]  # 1 is a task due, 2.. the rules in order
+    rank = {rule.pk: index for index, rule in enumerate(rules, start=2)}
+    entries = list(
+        call_list.entries.select_related("lead").only(
+            "pk", "position", "rule_id", "added_by_hand", "moved", "lead__callback_at"
+        )
+    )
+
+    def later(entry: CallListEntry) -> bool:
+        if entry.moved:
+            return False
+        theirs = 10**6 if entry.added_by_hand else rank.get(entry.rule_id, 1)
+        if theirs != number:
+            return theirs > number
+        order = next((r.order for r in rules if r.pk == rule_id), None)
+        return (
+            order == CallListRule.Order.CALLBACK
+            and entry.lead.callback_at is not None
+            and lead.callback_at is not None
+            and entry.lead.callback_at > lead.callback_at
+        )
+
+    position = next((e.position for e in entries if later(e)), None)
+    if position is None:
+        position = max((e.position for e in entries), default=0) + 1
+    else:
+        call_list.entries.filter(position__gte=position).update(position=F("position") + 1)
+    return CallListEntry.objects.create(
+        call_list=call_list, lead=lead, position=position, rule_id=rule_id, reason=reason
+    )
 
 
 # -- the SDR's changes to a list ---------------------------------------------------------------
@@ -454,7 +706,8 @@ def move_entry(entry: CallListEntry, *, by: User, up: bool) -> None:
     if neighbour is None:
         return
     entry.position, neighbour.position = neighbour.position, entry.position
-    CallListEntry.objects.bulk_update([entry, neighbour], ["position"])
+    entry.moved = True  # a rebuild keeps it where the SDR put it
+    CallListEntry.objects.bulk_update([entry, neighbour], ["position", "moved"])
 
 
 @transaction.atomic
@@ -463,6 +716,7 @@ def remove_entry(entry: CallListEntry, *, by: User) -> None:
     _check_own(entry.call_list, by)
     if entry.call_list.day <= timezone.localdate():
         raise ValidationError(_("Today's list is under way: skip the lead with a reason instead."))
+    CallListRemoval.objects.get_or_create(call_list=entry.call_list, lead_id=entry.lead_id)
     entry.delete()
 
 
@@ -521,6 +775,14 @@ def _save_rules(team: Team, formset) -> None:
     formset.save(commit=False)
     for rule in formset.deleted_objects:
         rule.delete()
+    for number, rule in enumerate(rules_as_edited(team, formset), start=1):
+        rule.position = number
+        rule.save()
+
+
+def rules_as_edited(team: Team, formset) -> list[CallListRule]:
+    """The rules of a valid formset in the order they would be saved, not saved: what the
+    rules page previews and then saves."""
     kept = [
         (index, form)
         for index, form in enumerate(formset.forms)
@@ -533,7 +795,8 @@ def _save_rules(team: Team, formset) -> None:
         moved = "position" in form.changed_data
         return (position is None, position or 0, not moved, index)
 
-    for number, (_index, form) in enumerate(sorted(kept, key=order), start=1):
+    rules = []
+    for _index, form in sorted(kept, key=order):
         form.instance.team = team
-        form.instance.position = number
-        form.instance.save()
+        rules.append(form.instance)
+    return rules

@@ -1,7 +1,8 @@
-// Keyboard for the Today page: j / k select, Enter calls the selected lead, n calls the next
-// lead, s opens the skip form of the selected lead. Works after htmx swaps the queue too.
+// Keyboard for the Today page: j / k select the next / previous lead still to call (called
+// and skipped entries are passed over), Enter calls the selected lead, n calls the next lead,
+// s opens the skip form of the selected lead. Works after htmx swaps the queue too.
 (() => {
-  const entries = () => Array.from(document.querySelectorAll("[data-entry]"));
+  const entries = () => Array.from(document.querySelectorAll("[data-entry].status-planned"));
   const typing = (el) => el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName));
   let selected = null;
 
