@@ -9,7 +9,7 @@ from django.utils import timezone
 from sdr_ops import locks
 from sdr_ops.models import Team
 
-from . import kpis, mail, rollups
+from . import alerts, kpis, mail, rollups
 from .models import WeeklyRollup
 
 log = logging.getLogger(__name__)
@@ -54,3 +54,12 @@ def send_weekly_mail(*, now: str | None = None) -> int:
     `now` (ISO) stands in for the clock in tests."""
     moment = datetime.datetime.fromisoformat(now) if now else timezone.now()
     return mail.send_due(moment)
+
+
+@shared_task(name="metrics.check_alerts")
+@locks.exclusive("metrics.check_alerts")
+def check_alerts(*, now: str | None = None) -> int:
+    """Run by beat every 15 minutes: the alert rules on every SDR team; each occurrence tells
+    the managers once (metrics/alerts.py). `now` (ISO) stands in for the clock in tests."""
+    moment = datetime.datetime.fromisoformat(now) if now else timezone.now()
+    return alerts.check(moment)

@@ -291,6 +291,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     # the stakeholders once the team's Monday e-mail time (team time zone) has passed; each
     # person gets it once a week (metrics/mail.py).
     "send-weekly-mail": {"task": "metrics.send_weekly_mail", "schedule": 900.0},
+    # Every 15 minutes: the alert rules (metrics/alerts.py), each occurrence told once.
+    "check-alerts": {"task": "metrics.check_alerts", "schedule": 900.0},
     # Mondays 08:00 (TIME_ZONE): e-mail last week's praise to everyone.
     "send-praise-digest": {
         "task": "handoffs.send_praise_digest",
