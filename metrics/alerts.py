@@ -30,7 +30,7 @@ from django.utils.translation import gettext_noop
 
 from handoffs import valve
 from handoffs.models import CapacityReduction, Handoff
-from leads.models import Stage
+from leads.models import QualificationStatus, Stage
 from sdr_ops import calendar, notify
 from sdr_ops.models import Notification, Role, Team, User, qualification_label
 
@@ -148,7 +148,8 @@ def not_asked(team: Team, first: kpis.Week, last: kpis.Week) -> list[Occurrence]
         if not all(both):
             continue
         for item in team.qualification_items:
-            if all(states.get(item) == "not_asked" for week in both for states in week):
+            unasked = QualificationStatus.NOT_ASKED
+            if all(states.get(item) == unasked for week in both for states in week):
                 found.append(
                     Occurrence(
                         Alert.Kind.NOT_ASKED,
@@ -277,7 +278,9 @@ def raise_once(team: Team, occurrence: Occurrence) -> bool:
     try:
         with transaction.atomic():
             Alert.objects.create(team=team, kind=occurrence.kind, key=occurrence.key)
-            notify.notify(managers, occurrence.message, values, url=occurrence.url)
+            # In the app the link stays on the site it is read on; the e-mail carries SITE_URL.
+            here = occurrence.url.removeprefix(settings.SITE_URL)
+            notify.notify(managers, occurrence.message, values, url=here)
             for person in managers:
                 with translation.override(person.language or settings.LANGUAGE_CODE):
                     text = Notification(message=occurrence.message, params=values).shown

@@ -136,6 +136,7 @@ def test_an_occurrence_tells_the_managers_once_in_their_language(org, week):
     assert Alert.objects.count() == 1
     notes = Notification.objects.filter(user=org.mia)
     assert notes.count() == 1 and "2026-W47" in notes.get().text
+    assert notes.get().url.startswith("/dashboards/rows/handoffs/?team=enterprise-desk")
     assert not Notification.objects.filter(user=org.otto).exists()
     assert [m.to for m in outbox.outbox] == [["mia@example.com"]]
     assert "밴드" in outbox.outbox[0].subject
