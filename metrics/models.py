@@ -48,3 +48,57 @@ class SdrWeeklyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id} {self.person_id} {self.week}"
+
+
+class MailSent(models.Model):
+    """One e-mail of a weekly kind to one person (the Monday figures of a team, the market
+    digest), claimed before it is sent: the unique row makes a retry or a second beat find
+    it and send nothing. `sent_at` stays empty while the send is under way."""
+
+    class Kind(models.TextChoices):
+        WEEKLY = "weekly", _("Monday figures")
+        DIGEST = "digest", _("market-insight digest")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    week = models.CharField(_("ISO week"), max_length=8)
+    # The team the mail is about (its slug); empty for a mail about no one team.
+    about = models.CharField(_("about"), max_length=50, blank=True)
+    claimed_at = models.DateTimeField(_("claimed"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail sent")
+        verbose_name_plural = _("e-mails sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "person", "week", "about"], name="mail_once_per_person_week"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.person_id} {self.week} {self.about}"
+
+
+class Alert(models.Model):
+    """One occurrence of an alert rule on a team (metrics/alerts.py), recorded once: the
+    managers are told when the row is first written, never again for the same key."""
+
+    class Kind(models.TextChoices):
+        OUT_OF_BAND = "band", _("ratio out of the band")
+        BOTTLENECK = "bottleneck", _("the bottleneck moved")
+        NOT_ASKED = "not_asked", _("an item not asked two weeks running")
+        AE_FULL = "ae_full", _("an AE full for five working days")
+
+    team = models.ForeignKey("sdr_ops.Team", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind)
+    key = models.CharField(_("occurrence"), max_length=120)
+    created_at = models.DateTimeField(_("raised"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        constraints = [models.UniqueConstraint(fields=["team", "kind", "key"], name="alert_once")]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.kind} {self.key}"

@@ -1,5 +1,6 @@
 """Celery tasks of metrics: thin adapters around the rollup."""
 
+import datetime
 import logging
 
 from celery import shared_task
@@ -8,7 +9,7 @@ from django.utils import timezone
 from sdr_ops import locks
 from sdr_ops.models import Team
 
-from . import kpis, rollups
+from . import alerts, insight_mail, kpis, mail, rollups
 from .models import WeeklyRollup
 
 log = logging.getLogger(__name__)
@@ -43,3 +44,22 @@ def recompute_rollups(*, team_ids: list[int] | None = None) -> int:
             written += 1
     log.info("recomputed %s stored weeks", written)
     return written
+
+
+@shared_task(name="metrics.send_weekly_mail")
+@locks.exclusive("metrics.send_weekly_mail")
+def send_weekly_mail(*, now: str | None = None) -> int:
+    """Run by beat every 15 minutes: the Monday e-mail of each team whose Monday e-mail time
+    has passed (team time zone), and the market-insight digest from 08:00, once per person
+    and week; returns how many were sent. `now` (ISO) stands in for the clock in tests."""
+    moment = datetime.datetime.fromisoformat(now) if now else timezone.now()
+    return mail.send_due(moment) + insight_mail.send_due(moment)
+
+
+@shared_task(name="metrics.check_alerts")
+@locks.exclusive("metrics.check_alerts")
+def check_alerts(*, now: str | None = None) -> int:
+    """Run by beat every 15 minutes: the alert rules on every SDR team; each occurrence tells
+    the managers once (metrics/alerts.py). `now` (ISO) stands in for the clock in tests."""
+    moment = datetime.datetime.fromisoformat(now) if now else timezone.now()
+    return alerts.check(moment)

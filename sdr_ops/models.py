@@ -232,6 +232,11 @@ class Team(models.Model):
         default=datetime.time(19, 0),
         help_text=_("When the next working day's lists are built, in the team's time zone."),
     )
+    weekly_mail_time = models.TimeField(
+        _("Monday e-mail time"),
+        default=datetime.time(8, 0),
+        help_text=_("When the week's figures go out on Monday, in the team's time zone."),
+    )
     transition_windows = models.JSONField(
         _("transition windows (days)"),
         default=default_transition_windows,

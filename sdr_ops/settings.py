@@ -191,6 +191,10 @@ def _mailer_from_url(config: dict) -> dict:
 # E-mail goes to the console unless EMAIL_URL names a server, e.g. smtp+tls://user:pw@host:587.
 MAILERS = {"default": _mailer_from_url(env.email_url("EMAIL_URL", default="consolemail://"))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SDR Ops <sdr-ops@localhost>")
+# The address people reach the site at, for the absolute links of the e-mails.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The teams (slugs) whose stakeholders get the market-insight digest by e-mail each Monday.
+MARKET_DIGEST_TEAMS = env.list("MARKET_DIGEST_TEAMS", default=["marketing"])
 
 # No inline scripts or styles anywhere: every script and stylesheet is a static file.
 SECURE_CSP = {
@@ -288,6 +292,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "metrics.roll_up_last_week",
         "schedule": crontab(minute=0, hour=3, day_of_week="mon"),
     },
+    # Every 15 minutes: the Monday e-mail of the week's figures to each team's managers and
+    # the stakeholders once the team's Monday e-mail time (team time zone) has passed, and
+    # from 08:00 the market-insight digest to marketing; each person gets each once a week.
+    "send-weekly-mail": {"task": "metrics.send_weekly_mail", "schedule": 900.0},
+    # Every 15 minutes: the alert rules (metrics/alerts.py), each occurrence told once.
+    "check-alerts": {"task": "metrics.check_alerts", "schedule": 900.0},
     # Mondays 08:00 (TIME_ZONE): e-mail last week's praise to everyone.
     "send-praise-digest": {
         "task": "handoffs.send_praise_digest",

@@ -165,6 +165,16 @@ MATRIX = {
         lambda w, o: ["weeks"],
         {"GET": MANAGERS | {"stakeholder", "admin"}},
     ),
+    "dashboard-rows": (
+        lambda w, o: ["handoffs"],
+        {"GET": MANAGERS | {"stakeholder", "admin"}},
+        {"query": {"part": "accepted", "week": "2026-W47"}},
+    ),
+    "dashboard-rows-export": (
+        lambda w, o: ["handoffs"],
+        {"GET": MANAGERS | {"stakeholder", "admin"}},
+        {"query": {"part": "accepted", "week": "2026-W47"}},
+    ),
     # The API: lists answer everyone logged in, with only the rows each may see.
     "api-me": (None, {"GET": LOGGED_IN}),
     "api-leads": (None, {"GET": LOGGED_IN}),
