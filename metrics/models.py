@@ -1,4 +1,7 @@
-"""Stored weekly KPIs: one row per team and ISO week, replaced whole when recomputed."""
+"""Stored weekly KPIs: one row per team and ISO week, replaced whole when recomputed.
+
+A stored week is a cache of kpi-definitions.md over the data (its "Freshness"): a change to
+the data it counts marks it (`marked_at`), and the background recomputation replaces it."""
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +15,8 @@ class WeeklyRollup(models.Model):
     week_start = models.DateField(_("week start"))
     figures = models.JSONField(_("figures"))
     computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+    # When a change last touched the week; empty once it was recomputed since.
+    marked_at = models.DateTimeField(_("marked for recomputation"), null=True, blank=True)
 
     class Meta:
         ordering = ["team", "week_start"]

@@ -285,6 +285,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "metrics.roll_up_last_week",
         "schedule": crontab(minute=0, hour=3, day_of_week="mon"),
     },
+    # Every minute: recompute the stored weeks a change marked, and those whose cohorts
+    # matured since (metrics.freshness); a no-op when there are none.
+    "recompute-marked-weeks": {"task": "metrics.recompute_marked", "schedule": 60.0},
     # Mondays 08:00 (TIME_ZONE): e-mail last week's praise to everyone.
     "send-praise-digest": {
         "task": "handoffs.send_praise_digest",

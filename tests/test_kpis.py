@@ -403,4 +403,10 @@ def test_the_api_serves_the_stored_rollup_when_there_is_one(client, org, week):
     body = client.get(
         "/api/v1/kpis/weekly/", {"team": "enterprise-desk", "week": "2026-W47"}
     ).json()
-    assert body == {"team": "enterprise-desk", "stored": True}
+    # The stored figures, saying when they were computed and that no recomputation is due.
+    assert body == {
+        "team": "enterprise-desk",
+        "stored": True,
+        "computed_at": WeeklyRollup.objects.get().computed_at.isoformat(),
+        "being_computed": False,
+    }
