@@ -27,7 +27,7 @@ from sdr_ops import imports as staff_imports
 from sdr_ops.csvfiles import Checker, Problems, read_rows
 from sdr_ops.models import Team
 
-from . import freshness
+from . import freshness, stage_entries
 
 FILES = {
     "staff.csv": staff_imports.STAFF_COLUMNS,
@@ -135,6 +135,7 @@ def write(plan: Plan) -> dict[str, int]:
     )
     for stage, ids in lead_imports.derive_stages(lead.pk for lead in leads).items():
         audit.record_many("lead", ids, "stage", field="stage", after=stage, via="import")
+    stage_entries.refresh(_leads_touched(plan, leads, lead_pk))
     if staff or leads or activities or handoffs or opportunities:
         # Every stored week from the earliest row written is recomputed in the background.
         freshness.mark(None, since=_earliest(plan))
@@ -146,6 +147,21 @@ def write(plan: Plan) -> dict[str, int]:
         "opportunities": len(opportunities),
     }
     return plan.written
+
+
+def _leads_touched(plan: Plan, leads: list[Lead], lead_pk: dict[str, int]) -> set[int]:
+    """The leads whose events the plan may have added to."""
+    touched = {lead.pk for lead in leads}
+    for row in [*plan.activities, *plan.handoffs]:
+        if row.get("lead_external_id") in lead_pk:
+            touched.add(lead_pk[row["lead_external_id"]])
+    handoff_ids = [row.get("handoff_external_id") for row in plan.opportunities]
+    touched.update(
+        Handoff.objects.filter(external_id__in=[h for h in handoff_ids if h]).values_list(
+            "lead_id", flat=True
+        )
+    )
+    return touched
 
 
 def _earliest(plan: Plan) -> datetime.date | None:

@@ -341,8 +341,9 @@ def stage_counts(weeks: list[Week]) -> dict[tuple[str, int], tuple[int, int, int
     those that entered T at any time so far, and the ones that entered T no later than the
     step's window after their own entry into S. One query for every step and week.
 
-    Only the leads that entered some stage within the weeks are looked at (created, touched,
-    handed off, accepted or won in them); their stage entry times come from index lookups."""
+    Only the leads that entered some stage within the weeks are looked at; their stage entry
+    times are read from StageEntry (metrics.stage_entries keeps it), equal to the times the
+    definition derives from the events (tests/test_stage_windows.py)."""
     team = weeks[0].team
     since, until = weeks[0].start, weeks[-1].stop
     within = {"gte": since, "lt": until}
@@ -350,28 +351,15 @@ def stage_counts(weeks: list[Week]) -> dict[tuple[str, int], tuple[int, int, int
     def inside(field: str) -> dict:
         return {f"{field}__{op}": value for op, value in within.items()}
 
-    # The leads that entered some stage within the weeks: created, touched, handed off,
-    # accepted or won in them.
-    moved = (
-        Q(**inside("created_at"))
-        | Q(pk__in=Activity.objects.filter(**inside("started_at")).values("lead_id"))
-        | Q(pk__in=Handoff.objects.filter(**inside("created_at")).values("lead_id"))
-        | Q(
-            pk__in=Handoff.objects.filter(
-                status=Handoff.Status.ACCEPTED, **inside("decided_at")
-            ).values("lead_id")
-        )
-        | Q(
-            pk__in=Opportunity.objects.filter(
-                status=Opportunity.Status.WON, **inside("closed_at")
-            ).values("handoff__lead_id")
-        )
-    )
-    call = Q(activities__type=Activity.Type.CALL, activities__outcome=Activity.Outcome.CONNECTED)
+    # The leads that entered some stage within the weeks, from their stage entry times
+    # (metrics.models.StageEntry, kept as the events happen): one table, not the events.
+    moved = Q(**inside("created_at"))
+    for stage in STAGES[1:]:
+        moved |= Q(**inside(f"stage_entry__{stage}_at"))
     # One row per lead and SDR record of its owner on the team (records of one person do not
     # overlap, so a day falls in one of them at most), with the first time of each stage.
     # The owners as a list of keys (one small query) lets the database drop other teams'
-    # leads before it looks at their events.
+    # leads before it looks at their entry times.
     owners = list(
         StaffingRecord.objects.filter(team=team, role=Role.SDR)
         .values_list("person_id", flat=True)
@@ -385,16 +373,7 @@ def stage_counts(weeks: list[Week]) -> dict[tuple[str, int], tuple[int, int, int
         .values("pk", "owner__staffing_records__start_date", "owner__staffing_records__end_date")
         .annotate(
             at_new=Min("created_at"),
-            at_working=Min("activities__started_at"),
-            at_connected=Min("activities__started_at", filter=call),
-            at_handed_off=Min("handoffs__created_at"),
-            at_opportunity=Min(
-                "handoffs__decided_at", filter=Q(handoffs__status=Handoff.Status.ACCEPTED)
-            ),
-            at_won=Min(
-                "handoffs__opportunity__closed_at",
-                filter=Q(handoffs__opportunity__status=Opportunity.Status.WON),
-            ),
+            **{f"at_{stage}": Min(f"stage_entry__{stage}_at") for stage in STAGES[1:]},
             on_from=Min("owner__staffing_records__start_date"),
             on_until=Min("owner__staffing_records__end_date"),
         )

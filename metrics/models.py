@@ -53,3 +53,26 @@ class SdrWeeklyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id} {self.person_id} {self.week}"
+
+
+class StageEntry(models.Model):
+    """When a lead first entered each stage after `new` (whose time is the lead's own
+    `created_at`), as kpi-definitions.md derives it from the events. A cache of those events,
+    kept in the transaction of each event (metrics.stage_entries), so that the funnel reads
+    one table instead of the activities, handoffs and opportunities of every lead."""
+
+    lead = models.OneToOneField(
+        "leads.Lead", on_delete=models.CASCADE, primary_key=True, related_name="stage_entry"
+    )
+    working_at = models.DateTimeField(null=True)
+    connected_at = models.DateTimeField(null=True)
+    handed_off_at = models.DateTimeField(null=True)
+    opportunity_at = models.DateTimeField(null=True)
+    won_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("stage entry times of a lead")
+        verbose_name_plural = _("stage entry times of leads")
+
+    def __str__(self) -> str:
+        return str(self.lead_id)

@@ -1,6 +1,7 @@
-"""What marks the stored weeks a change touches (metrics.freshness): the saves of the rows
-the figures count, whichever path made them (domain functions, the admin, the API). Bulk
-writes send no signal; the history import marks its weeks itself (metrics.history)."""
+"""What keeps each lead's stage entry times (metrics.stage_entries) and marks the stored weeks
+a change touches (metrics.freshness): the saves of the rows the figures count, whichever
+path made them (domain functions, the admin, the API), in their own transaction. Bulk writes
+send no signal; the history import and the demo write both themselves."""
 
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -10,7 +11,7 @@ from handoffs.models import Handoff, Opportunity
 from leads.models import Activity, Lead
 from sdr_ops.models import StaffingRecord, Team
 
-from . import freshness
+from . import freshness, stage_entries
 
 # The team settings the weekly figures use.
 FIGURE_SETTINGS = (
@@ -24,6 +25,7 @@ FIGURE_SETTINGS = (
 
 @receiver(post_save, sender=Lead, dispatch_uid="metrics.lead_saved")
 def lead_saved(sender, instance: Lead, created: bool, raw: bool = False, **kwargs) -> None:
+    # A lead's own entry into `new` is its created_at: no entry time to write.
     if created and not raw:
         freshness.mark_lead_event(instance, None, instance.created_at)
 
@@ -31,6 +33,7 @@ def lead_saved(sender, instance: Lead, created: bool, raw: bool = False, **kwarg
 @receiver(post_save, sender=Activity, dispatch_uid="metrics.activity_saved")
 def activity_saved(sender, instance: Activity, raw: bool = False, **kwargs) -> None:
     if not raw:
+        stage_entries.refresh([instance.lead_id])
         freshness.mark_lead_event(instance.lead, instance.sdr_id, instance.started_at)
 
 
@@ -38,6 +41,7 @@ def activity_saved(sender, instance: Activity, raw: bool = False, **kwargs) -> N
 def handoff_saved(sender, instance: Handoff, raw: bool = False, **kwargs) -> None:
     # Made or decided: the handoff's week, the decision's, and the lead's earlier entries.
     if not raw:
+        stage_entries.refresh([instance.lead_id])
         freshness.mark_lead_event(
             instance.lead, instance.sdr_id, instance.created_at, instance.decided_at
         )
@@ -47,8 +51,15 @@ def handoff_saved(sender, instance: Handoff, raw: bool = False, **kwargs) -> Non
 def opportunity_saved(sender, instance: Opportunity, raw: bool = False, **kwargs) -> None:
     if not raw:
         handoff = instance.handoff
+        stage_entries.refresh([handoff.lead_id])
         times = (handoff.created_at, instance.created_at, instance.closed_at)
         freshness.mark_lead_event(handoff.lead, handoff.sdr_id, *times)
+
+
+@receiver(post_delete, sender=Activity, dispatch_uid="metrics.activity_removed")
+@receiver(post_delete, sender=Handoff, dispatch_uid="metrics.handoff_removed")
+def event_removed(sender, instance, **kwargs) -> None:
+    stage_entries.refresh([instance.lead_id])
 
 
 @receiver(pre_save, sender=StaffingRecord, dispatch_uid="metrics.staffing_before")
