@@ -16,12 +16,14 @@ the script exits 1 if they differ.
 """
 
 import argparse
+import datetime
 import json
 import os
 import statistics
 import sys
 import time
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -32,12 +34,12 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 
 from bench.data import empty_app_tables, insert_select, run  # noqa: E402
 from handoffs.models import Handoff, Opportunity  # noqa: E402
 from leads.models import Account, Activity, Lead  # noqa: E402
-from metrics import kpis  # noqa: E402
+from metrics import kpis, rollups, stage_entries  # noqa: E402
 from sdr_ops.models import StaffingRecord, Team, User  # noqa: E402
 
 TEAMS = 5
@@ -288,10 +290,11 @@ HAND_WRITTEN = {
         FROM handoffs_opportunity o JOIN handoffs_handoff h ON h.id = o.handoff_id
         WHERE o.status = 'won' AND o.closed_at >= %(start)s AND o.closed_at < %(stop)s AND """
     + ON_TEAM.format(person="h.sdr_id", moment="h.created_at"),
-    # Stage entries of the leads owned by the team's SDRs that entered some stage in the 9
-    # weeks (created, touched, handed off, accepted or won in them), then for each step and
-    # each week the leads that entered the step's first stage (owner on the team that day)
-    # and how many of them reached the next.
+    # Stage entries of the leads owned by the team's SDRs that entered some stage in the 17
+    # weeks (created, touched, handed off, accepted or won in them), derived from the events,
+    # then for each step and each week the leads that entered the step's first stage (owner
+    # on the team that day), how many of them reached the next, and how many within the
+    # step's window.
     "stages": """
         WITH moved AS (
             SELECT id FROM leads_lead
@@ -323,18 +326,20 @@ HAND_WRITTEN = {
             FROM handoffs_opportunity o JOIN handoffs_handoff h ON h.id = o.handoff_id
             JOIN tl ON tl.id = h.lead_id WHERE o.status = 'won' GROUP BY h.lead_id
         ), t AS (
-            SELECT tl.owner_id, x.step, x.entered_at, x.reached
+            SELECT tl.owner_id, x.step, x.entered_at, x.reached, x.window_days
             FROM tl LEFT JOIN a ON a.lead_id = tl.id LEFT JOIN h ON h.lead_id = tl.id
             LEFT JOIN w ON w.lead_id = tl.id
-            CROSS JOIN LATERAL (VALUES (0, tl.created_at, a.working),
-                                       (1, a.working, a.connected),
-                                       (2, a.connected, h.handed_off),
-                                       (3, h.handed_off, h.opportunity),
-                                       (4, h.opportunity, w.won)) x(step, entered_at, reached)
+            CROSS JOIN LATERAL (VALUES (0, tl.created_at, a.working, %(w0)s),
+                                       (1, a.working, a.connected, %(w1)s),
+                                       (2, a.connected, h.handed_off, %(w2)s),
+                                       (3, h.handed_off, h.opportunity, %(w3)s),
+                                       (4, h.opportunity, w.won, %(w4)s))
+                                x(step, entered_at, reached, window_days)
             WHERE x.entered_at >= %(hist_start)s AND x.entered_at < %(stop)s
         )
         SELECT step, floor(extract(epoch FROM entered_at - %(hist_start)s) / 604800)::int,
-               count(*), count(reached)
+               count(*), count(reached),
+               count(*) FILTER (WHERE reached <= entered_at + make_interval(days => window_days))
         FROM t WHERE """
     + ON_TEAM.format(person="t.owner_id", moment="t.entered_at")
     + " GROUP BY 1, 2",
@@ -347,16 +352,24 @@ def fetch(name: str, params: dict) -> list[tuple]:
         return cursor.fetchall()
 
 
+STEPS = list(zip(kpis.STAGES, kpis.STAGES[1:], strict=False))
+
+
 def compute_by_hand(team: Team, label: str) -> dict:
     """The same object as kpis.compute_week, from HAND_WRITTEN and a little arithmetic."""
     week = kpis.Week.parse(team, label)
+    today = team.local_today()
     p = {
         "team": team.pk,
         "zone": team.time_zone,
         "sunday": week.end_date,
         "start": week.start,
         "stop": week.stop,
-        "hist_start": week.shifted(-8).start,
+        "hist_start": week.shifted(-kpis.STAGE_LOOKBACK).start,
+        **{
+            f"w{n}": kpis.window_days(team, source, target)
+            for n, (source, target) in enumerate(STEPS)
+        },
         "pipe_start": week.shifted(-25).start,
     }
     heads, productive = fetch("people", p)[0]
@@ -366,38 +379,54 @@ def compute_by_hand(team: Team, label: str) -> dict:
     created, accepted, rejected, pending_created = by_week.get(25, (0, 0, 0, 0))
     ratio = accepted / (accepted + rejected) if accepted + rejected else None
     won, won_created, won_closed, median_drift = fetch("won", p)[0]
-    steps = {(step, wk): (n, k) for step, wk, n, k in fetch("stages", p)}
+    steps = {(step, wk): (n, k, j) for step, wk, n, k, j in fetch("stages", p)}
+    back = kpis.STAGE_LOOKBACK  # the week itself is number `back` in the span
     conversion, candidates = [], []
-    for step, (source, target) in enumerate(zip(kpis.STAGES, kpis.STAGES[1:], strict=False)):
-        n, k = steps.get((step, 8), (0, 0))
-        rate = k / n if n else None
+    for step, (source, target) in enumerate(STEPS):
+        window = p[f"w{step}"]
+
+        def mature(wk, window=window):
+            sunday = week.end_date - datetime.timedelta(weeks=back - wk)
+            return sunday + datetime.timedelta(days=window) < today
+
+        n, k, j = steps.get((step, back), (0, 0, 0))
         conversion.append(
             {
                 "from": source,
                 "to": target,
                 "entered": n,
                 "converted": k,
-                "rate": round(rate, 4) if rate is not None else None,
+                "rate": round(k / n, 4) if n else None,
+                "window_days": window,
+                "converted_in_window": j,
+                "rate_in_window": round(j / n, 4) if n else None,
+                "mature": mature(back),
             }
         )
-        past = [kk / nn for (s, wk), (nn, kk) in steps.items() if s == step and wk < 8 and nn]
-        if rate is not None:
-            candidates.append((source, target, rate, statistics.mean(past) if past else None))
+        if not (n and mature(back)):
+            continue
+        past = [
+            Fraction(jj, nn)
+            for wk in range(back - 1, -1, -1)
+            for nn, _kk, jj in [steps.get((step, wk), (0, 0, 0))]
+            if nn and mature(wk)
+        ][:8]
+        mean = sum(past, Fraction(0)) / len(past) if past else None
+        candidates.append((step, source, target, Fraction(j, n), mean))
     bottleneck = None
-    if candidates:
-        if any(c[3] is not None for c in candidates):
-
-            def relative(c):
-                if c[3] is None:
-                    return float("inf")
-                if c[3] == 0:
-                    return 1.0 if c[2] == 0 else float("inf")
-                return c[2] / c[3]
-
-            best = min(candidates, key=relative)
-        else:
-            best = min(candidates, key=lambda c: c[2])
-        bottleneck = {"from": best[0], "to": best[1]}
+    if any(c[4] is not None for c in candidates):
+        scored = [
+            (Fraction(1) if c[3] == 0 else None, c[0], c) if c[4] == 0 else (c[3] / c[4], c[0], c)
+            for c in candidates
+            if c[4] is not None
+        ]
+        scored = [s for s in scored if s[0] is not None]
+        if scored:
+            best = min(scored)[2]
+            bottleneck = {"from": best[1], "to": best[2]}
+    elif candidates:
+        best = min(candidates, key=lambda c: (c[3], c[0]))
+        bottleneck = {"from": best[1], "to": best[2]}
     ratios = []
     for wk in range(25, -1, -1):
         _c, acc, rej, _p = by_week.get(wk, (0, 0, 0, 0))
@@ -475,6 +504,9 @@ def main() -> int:
     parser.add_argument("--week", default=WEEK)
     parser.add_argument("--team", default="team-1")
     parser.add_argument("--skip-generate", action="store_true")
+    parser.add_argument(
+        "--recompute", action="store_true", help="also time recomputing 26 weeks of every team"
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         print("Point DATABASE_URL at a PostgreSQL database made for the benchmark.")
@@ -482,6 +514,12 @@ def main() -> int:
     call_command("migrate", verbosity=0)
     if not args.skip_generate:
         generate(args.leads, args.handoffs)
+        # The data is written in bulk, as a history import would: each lead's stage entry
+        # times are then written in one statement (what the migration's backfill runs).
+        started = time.monotonic()
+        with transaction.atomic():
+            stage_entries.refresh_all()
+        print(f"stage entry times of every lead: {time.monotonic() - started:.1f} s", flush=True)
     team = Team.objects.get(slug=args.team)
     app_time, app = timed(kpis.compute_week, team, args.week)
     hand_time, hand = timed(compute_by_hand, team, args.week)
@@ -494,6 +532,16 @@ def main() -> int:
     if not same:
         print("hand:", normalised(hand))
         print("app: ", normalised(app))
+    if args.recompute:
+        # After a bulk import every stored week is recomputed: 26 weeks of each team.
+        last = kpis.Week.parse(team, args.week)
+        labels = [last.shifted(-b).label for b in range(25, -1, -1)]
+        started = time.monotonic()
+        written = sum(
+            rollups.store_weeks(t, labels) for t in Team.objects.filter(kind=Team.Kind.SDR)
+        )
+        took = time.monotonic() - started
+        print(f"recomputed {written} team-weeks (26 weeks of each team): {took:.1f} s")
     return 0 if same else 1
 
 

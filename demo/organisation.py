@@ -46,6 +46,7 @@ from leads.models import (
     Stage,
     StageChange,
 )
+from metrics import stage_entries
 from sdr_ops import calendar
 from sdr_ops.imports import add_staffing
 from sdr_ops.models import Role, StaffingRecord, StaffingRole, Team, User
@@ -453,6 +454,7 @@ class DemoBuilder:
         for handoff, opportunity in opportunities:
             opportunity.handoff = handoff
         create_opportunities([o for _, o in opportunities])
+        stage_entries.refresh(lead.pk for lead in leads)  # written in bulk: no signal
         stage_of = {
             pk: stage
             for stage, ids in derive_stages(lead.pk for lead in leads).items()

@@ -11,6 +11,7 @@ This module only puts the parts together: each app checks and writes its own tab
 for a lead row, and `leads.imports.derive_stages` puts the new leads in their stage.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from sdr_ops import audit, locks
 from sdr_ops import imports as staff_imports
 from sdr_ops.csvfiles import Checker, Problems, read_rows
 from sdr_ops.models import Team
+
+from . import freshness, stage_entries
 
 FILES = {
     "staff.csv": staff_imports.STAFF_COLUMNS,
@@ -132,6 +135,10 @@ def write(plan: Plan) -> dict[str, int]:
     )
     for stage, ids in lead_imports.derive_stages(lead.pk for lead in leads).items():
         audit.record_many("lead", ids, "stage", field="stage", after=stage, via="import")
+    stage_entries.refresh(_leads_touched(plan, leads, lead_pk))
+    if staff or leads or activities or handoffs or opportunities:
+        # Every stored week from the earliest row written is recomputed in the background.
+        freshness.mark(None, since=_earliest(plan))
     plan.written = {
         "staff": staff,
         "leads": len(leads),
@@ -140,6 +147,35 @@ def write(plan: Plan) -> dict[str, int]:
         "opportunities": len(opportunities),
     }
     return plan.written
+
+
+def _leads_touched(plan: Plan, leads: list[Lead], lead_pk: dict[str, int]) -> set[int]:
+    """The leads whose events the plan may have added to."""
+    touched = {lead.pk for lead in leads}
+    for row in [*plan.activities, *plan.handoffs]:
+        if row.get("lead_external_id") in lead_pk:
+            touched.add(lead_pk[row["lead_external_id"]])
+    handoff_ids = [row.get("handoff_external_id") for row in plan.opportunities]
+    touched.update(
+        Handoff.objects.filter(external_id__in=[h for h in handoff_ids if h]).values_list(
+            "lead_id", flat=True
+        )
+    )
+    return touched
+
+
+def _earliest(plan: Plan) -> datetime.date | None:
+    """The earliest day any row of the plan speaks of (None: every week)."""
+    days = []
+    for row in [*plan.staff, *plan.leads, *plan.activities, *plan.handoffs, *plan.opportunities]:
+        for values in (row, row.get("fields") or {}):
+            for key in ("start_date", "created_at", "started_at", "decided_at", "closed_at"):
+                value = values.get(key) if isinstance(values, dict) else None
+                if isinstance(value, datetime.datetime):
+                    days.append(value.date() - datetime.timedelta(days=1))
+                elif isinstance(value, datetime.date):
+                    days.append(value)
+    return min(days) if days else None
 
 
 def import_files(files: dict[str, bytes], *, team: Team | None = None) -> Plan:

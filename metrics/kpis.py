@@ -9,6 +9,7 @@ import datetime
 import statistics
 from contextlib import contextmanager
 from decimal import Decimal
+from fractions import Fraction
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -32,7 +33,13 @@ from django.db.models.functions import TruncDate
 from handoffs.models import Handoff, Opportunity
 from leads.models import Activity, Lead, Source
 from sdr_ops import calendar
-from sdr_ops.models import Role, StaffingRecord, Team, tenure_month
+from sdr_ops.models import (
+    TRANSITION_WINDOW_DEFAULTS,
+    Role,
+    StaffingRecord,
+    Team,
+    tenure_month,
+)
 
 # Fixed edges of the ratio status, around the team's own band (kpi-definitions.md).
 WASTED_AT = 0.50
@@ -317,13 +324,26 @@ def _entry(stage: str):
     )
 
 
-def stage_counts(weeks: list[Week]) -> dict[tuple[str, int], tuple[int, int]]:
-    """(entered, converted) for each step S -> T and each week i: the team's leads that
-    entered S in the week (the owner on the team that day) and, of those, the ones that
-    entered T at any time so far. One query for every step and week.
+def window_days(team: Team, source: str, target: str) -> int:
+    """The team's window of the transition, in days (kpi-definitions.md, defaults there)."""
+    key = f"{source}->{target}"
+    return int((team.transition_windows or {}).get(key, TRANSITION_WINDOW_DEFAULTS[key]))
 
-    Only the leads that entered some stage within the weeks are looked at (created, touched,
-    handed off, accepted or won in them); their stage entry times come from index lookups."""
+
+def is_mature(week: Week, window: int, today: datetime.date) -> bool:
+    """The week's cohort has had its whole window: week_end + window days < today."""
+    return week.end_date + datetime.timedelta(days=window) < today
+
+
+def stage_counts(weeks: list[Week]) -> dict[tuple[str, int], tuple[int, int, int]]:
+    """(entered, converted, converted_in_window) for each step S -> T and each week i: the
+    team's leads that entered S in the week (the owner on the team that day), the ones of
+    those that entered T at any time so far, and the ones that entered T no later than the
+    step's window after their own entry into S. One query for every step and week.
+
+    Only the leads that entered some stage within the weeks are looked at; their stage entry
+    times are read from StageEntry (metrics.stage_entries keeps it), equal to the times the
+    definition derives from the events (tests/test_stage_windows.py)."""
     team = weeks[0].team
     since, until = weeks[0].start, weeks[-1].stop
     within = {"gte": since, "lt": until}
@@ -331,28 +351,15 @@ def stage_counts(weeks: list[Week]) -> dict[tuple[str, int], tuple[int, int]]:
     def inside(field: str) -> dict:
         return {f"{field}__{op}": value for op, value in within.items()}
 
-    # The leads that entered some stage within the weeks: created, touched, handed off,
-    # accepted or won in them.
-    moved = (
-        Q(**inside("created_at"))
-        | Q(pk__in=Activity.objects.filter(**inside("started_at")).values("lead_id"))
-        | Q(pk__in=Handoff.objects.filter(**inside("created_at")).values("lead_id"))
-        | Q(
-            pk__in=Handoff.objects.filter(
-                status=Handoff.Status.ACCEPTED, **inside("decided_at")
-            ).values("lead_id")
-        )
-        | Q(
-            pk__in=Opportunity.objects.filter(
-                status=Opportunity.Status.WON, **inside("closed_at")
-            ).values("handoff__lead_id")
-        )
-    )
-    call = Q(activities__type=Activity.Type.CALL, activities__outcome=Activity.Outcome.CONNECTED)
+    # The leads that entered some stage within the weeks, from their stage entry times
+    # (metrics.models.StageEntry, kept as the events happen): one table, not the events.
+    moved = Q(**inside("created_at"))
+    for stage in STAGES[1:]:
+        moved |= Q(**inside(f"stage_entry__{stage}_at"))
     # One row per lead and SDR record of its owner on the team (records of one person do not
     # overlap, so a day falls in one of them at most), with the first time of each stage.
     # The owners as a list of keys (one small query) lets the database drop other teams'
-    # leads before it looks at their events.
+    # leads before it looks at their entry times.
     owners = list(
         StaffingRecord.objects.filter(team=team, role=Role.SDR)
         .values_list("person_id", flat=True)
@@ -366,16 +373,7 @@ def stage_counts(weeks: list[Week]) -> dict[tuple[str, int], tuple[int, int]]:
         .values("pk", "owner__staffing_records__start_date", "owner__staffing_records__end_date")
         .annotate(
             at_new=Min("created_at"),
-            at_working=Min("activities__started_at"),
-            at_connected=Min("activities__started_at", filter=call),
-            at_handed_off=Min("handoffs__created_at"),
-            at_opportunity=Min(
-                "handoffs__decided_at", filter=Q(handoffs__status=Handoff.Status.ACCEPTED)
-            ),
-            at_won=Min(
-                "handoffs__opportunity__closed_at",
-                filter=Q(handoffs__opportunity__status=Opportunity.Status.WON),
-            ),
+            **{f"at_{stage}": Min(f"stage_entry__{stage}_at") for stage in STAGES[1:]},
             on_from=Min("owner__staffing_records__start_date"),
             on_until=Min("owner__staffing_records__end_date"),
         )
@@ -391,75 +389,115 @@ def stage_counts(weeks: list[Week]) -> dict[tuple[str, int], tuple[int, int]]:
         on_team_then = Q(**{f"{day}__gte": F("on_from")}) & (
             Q(on_until__isnull=True) | Q(**{f"{day}__lte": F("on_until")})
         )
+        reached = Q(**{f"at_{target}__isnull": False})
+        in_window = reached & Q(
+            **{
+                f"at_{target}__lte": F(at)
+                + datetime.timedelta(days=window_days(team, source, target))
+            }
+        )
         for i, week in enumerate(weeks):
             cohort = Q(**{f"{at}__gte": week.start, f"{at}__lt": week.stop}) & on_team_then
             aggregates[f"{source}_e{i}"] = Count("pk", filter=cohort)
-            aggregates[f"{source}_c{i}"] = Count(
-                "pk", filter=cohort & Q(**{f"at_{target}__isnull": False})
-            )
+            aggregates[f"{source}_c{i}"] = Count("pk", filter=cohort & reached)
+            aggregates[f"{source}_w{i}"] = Count("pk", filter=cohort & in_window)
     row = leads.aggregate(**aggregates)
     return {
-        (source, i): (row[f"{source}_e{i}"], row[f"{source}_c{i}"])
+        (source, i): (row[f"{source}_e{i}"], row[f"{source}_c{i}"], row[f"{source}_w{i}"])
         for source, _target in steps
         for i in range(len(weeks))
     }
 
 
-STAGE_HISTORY = 8  # the weeks before a week that its bottleneck compares with
+# The bottleneck compares a week with the mean of the previous STAGE_HISTORY weeks in which
+# the step's cohort was mature and had data, looked for among the STAGE_LOOKBACK weeks before.
+STAGE_HISTORY = 8
+STAGE_LOOKBACK = 16
+
+StageCounts = dict[tuple[str, datetime.date], tuple[int, int, int]]
 
 
-def stage_counts_by_monday(weeks: list[Week]) -> dict[tuple[str, datetime.date], tuple[int, int]]:
+def stage_counts_by_monday(weeks: list[Week]) -> StageCounts:
     """stage_counts keyed by each week's Monday instead of its place in the list. A week's
     counts do not depend on the other weeks asked with it, so one read serves many weeks."""
     return {(source, weeks[i].monday): value for (source, i), value in stage_counts(weeks).items()}
 
 
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _relative(rate: Fraction, mean: Fraction) -> Fraction | None:
+    """This week's rate against its history; None when it cannot be a bottleneck (a mean of 0
+    and a rate above it)."""
+    if mean == 0:
+        return Fraction(1) if rate == 0 else None
+    return rate / mean
+
+
 def stages(
     week: Week,
-    history: int = STAGE_HISTORY,
-    counts: dict[tuple[str, datetime.date], tuple[int, int]] | None = None,
+    counts: StageCounts | None = None,
+    today: datetime.date | None = None,
 ) -> dict:
-    """stage_conversion for the week, and the bottleneck against the previous weeks.
+    """stage_conversion for the week, and the like-with-like bottleneck (kpi-definitions.md,
+    "Stages and the bottleneck"), as of `today` in the team's zone (default: today).
     `counts` (stage_counts_by_monday over a span holding these weeks) saves the read."""
-    weeks = [week.shifted(-back) for back in range(history, -1, -1)]  # oldest first
-    conversion, candidates = [], []
-    any_history = False
+    today = today or week.team.local_today()
+    weeks = [week.shifted(-back) for back in range(STAGE_LOOKBACK, -1, -1)]  # oldest first
     by_step = counts if counts is not None else stage_counts_by_monday(weeks)
+    conversion, candidates = [], []
     for source, target in zip(STAGES, STAGES[1:], strict=False):
-        counts_of_step = [by_step[source, w.monday] for w in weeks]
-        entered, converted = counts_of_step[-1]
-        rate = converted / entered if entered else None
+        window = window_days(week.team, source, target)
+        entered, converted, in_window = by_step[source, week.monday]
+        mature = is_mature(week, window, today)
         conversion.append(
             {
                 "from": source,
                 "to": target,
                 "entered": entered,
                 "converted": converted,
-                "rate": round(rate, 4) if rate is not None else None,
+                "rate": _share(converted, entered),
+                "window_days": window,
+                "converted_in_window": in_window,
+                "rate_in_window": _share(in_window, entered),
+                "mature": mature,
             }
         )
-        past = [c / e for e, c in counts_of_step[:-1] if e]
-        mean = statistics.mean(past) if past else None
-        if rate is not None:
-            candidates.append((source, target, rate, mean))
-            any_history = any_history or mean is not None
-    bottleneck = None
-    if candidates:
-        if any_history:
+        if not (mature and entered):
+            continue
+        past: list[Fraction] = []
+        for earlier in reversed(weeks[:-1]):  # the most recent first
+            e, _c, j = by_step[source, earlier.monday]
+            if e and is_mature(earlier, window, today):
+                past.append(Fraction(j, e))
+                if len(past) == STAGE_HISTORY:
+                    break
+        mean = sum(past, Fraction(0)) / len(past) if past else None
+        candidates.append((source, target, Fraction(in_window, entered), mean))
+    return {"stage_conversion": conversion, "bottleneck": bottleneck_of(candidates)}
 
-            def relative(candidate):
-                _s, _t, rate, mean = candidate
-                if mean is None:
-                    return float("inf")
-                if mean == 0:
-                    return 1.0 if rate == 0 else float("inf")
-                return rate / mean
 
-            source, target, *_rest = min(candidates, key=relative)
-        else:
-            source, target, *_rest = min(candidates, key=lambda c: c[2])
-        bottleneck = {"from": source, "to": target}
-    return {"stage_conversion": conversion, "bottleneck": bottleneck}
+def bottleneck_of(candidates: list[tuple[str, str, Fraction, Fraction | None]]) -> dict | None:
+    """Among (from, to, rate_in_window, mean of history or None) of the mature steps with
+    data, in stage order: the lowest rate against its own history; a step without history
+    cannot win while another has some; with no history anywhere, the lowest rate. Ties go to
+    the earlier step. None when no step is mature with data, or none can be a bottleneck."""
+    if not candidates:
+        return None
+    with_history = [c for c in candidates if c[3] is not None]
+    if with_history:
+        scored = [
+            (relative, n)
+            for n, (_s, _t, rate, mean) in enumerate(with_history)
+            if (relative := _relative(rate, mean)) is not None
+        ]
+        if not scored:
+            return None
+        source, target, *_rest = with_history[min(scored)[1]]
+    else:
+        source, target, *_rest = min(candidates, key=lambda c: c[2])
+    return {"from": source, "to": target}
 
 
 # -- the whole object ------------------------------------------------------------------------------
@@ -480,10 +518,11 @@ def reporting_queries():
         yield
 
 
-def compute_week(team: Team, label: str) -> dict:
-    """The object of kpi-definitions.md for one team-week, computed fresh from the data."""
+def compute_week(team: Team, label: str, today: datetime.date | None = None) -> dict:
+    """The object of kpi-definitions.md for one team-week, computed fresh from the data, as
+    of `today` in the team's zone (default: today; it decides which cohorts are mature)."""
     with reporting_queries():
-        return _compute_week(team, label)
+        return _compute_week(team, label, today=today)
 
 
 # Weeks computed together share one read of the stage counts; a longer run is cut in pieces
@@ -491,7 +530,9 @@ def compute_week(team: Team, label: str) -> dict:
 WEEKS_PER_READ = 12
 
 
-def compute_weeks(team: Team, labels: list[str]) -> dict[str, dict]:
+def compute_weeks(
+    team: Team, labels: list[str], today: datetime.date | None = None
+) -> dict[str, dict]:
     """compute_week for several weeks of a team, keyed by label: the same figures, with the
     stage counts read once per run of up to WEEKS_PER_READ weeks instead of once a week."""
     weeks = sorted({Week.parse(team, label) for label in labels}, key=lambda w: w.monday)
@@ -499,15 +540,17 @@ def compute_weeks(team: Team, labels: list[str]) -> dict[str, dict]:
     with reporting_queries():
         for start in range(0, len(weeks), WEEKS_PER_READ):
             run = weeks[start : start + WEEKS_PER_READ]
-            first = run[0].shifted(-STAGE_HISTORY)
+            first = run[0].shifted(-STAGE_LOOKBACK)
             span = [first.shifted(i) for i in range((run[-1].monday - first.monday).days // 7 + 1)]
             counts = stage_counts_by_monday(span)
             for week in run:
-                figures[week.label] = _compute_week(team, week.label, counts=counts)
+                figures[week.label] = _compute_week(team, week.label, counts=counts, today=today)
     return figures
 
 
-def _compute_week(team: Team, label: str, counts=None) -> dict:
+def _compute_week(
+    team: Team, label: str, counts: StageCounts | None = None, today: datetime.date | None = None
+) -> dict:
     week = Week.parse(team, label)
     figures = {
         "team": team.slug,
@@ -520,7 +563,7 @@ def _compute_week(team: Team, label: str, counts=None) -> dict:
     figures.update(speed_to_lead(week))
     figures.update(handoff_ratio(week))
     figures.update(amounts(week))
-    figures.update(stages(week, counts=counts))
+    figures.update(stages(week, counts=counts, today=today))
     figures.update(pipeline(week))
     return figures
 

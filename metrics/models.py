@@ -1,4 +1,7 @@
-"""Stored weekly KPIs: one row per team and ISO week, replaced whole when recomputed."""
+"""Stored weekly KPIs: one row per team and ISO week, replaced whole when recomputed.
+
+A stored week is a cache of kpi-definitions.md over the data (its "Freshness"): a change to
+the data it counts marks it (`marked_at`), and the background recomputation replaces it."""
 
 from django.conf import settings
 from django.db import models
@@ -12,6 +15,8 @@ class WeeklyRollup(models.Model):
     week_start = models.DateField(_("week start"))
     figures = models.JSONField(_("figures"))
     computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+    # When a change last touched the week; empty once it was recomputed since.
+    marked_at = models.DateTimeField(_("marked for recomputation"), null=True, blank=True)
 
     class Meta:
         ordering = ["team", "week_start"]
@@ -102,3 +107,26 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id} {self.kind} {self.key}"
+
+
+class StageEntry(models.Model):
+    """When a lead first entered each stage after `new` (whose time is the lead's own
+    `created_at`), as kpi-definitions.md derives it from the events. A cache of those events,
+    kept in the transaction of each event (metrics.stage_entries), so that the funnel reads
+    one table instead of the activities, handoffs and opportunities of every lead."""
+
+    lead = models.OneToOneField(
+        "leads.Lead", on_delete=models.CASCADE, primary_key=True, related_name="stage_entry"
+    )
+    working_at = models.DateTimeField(null=True)
+    connected_at = models.DateTimeField(null=True)
+    handed_off_at = models.DateTimeField(null=True)
+    opportunity_at = models.DateTimeField(null=True)
+    won_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("stage entry times of a lead")
+        verbose_name_plural = _("stage entry times of leads")
+
+    def __str__(self) -> str:
+        return str(self.lead_id)

@@ -1,6 +1,7 @@
-"""The weekly rollup: last week's KPIs of every SDR team, and of each of its SDRs for
+"""The weekly rollup: the KPIs of every SDR team week by week, and of each of its SDRs for
 reference, stored so dashboards and the API read them without recomputing. A re-run replaces
-the same week's rows."""
+the same week's rows. A stored week is a cache: `metrics.freshness` marks the weeks a change
+touches and recomputes them here in the background."""
 
 import datetime
 
@@ -19,32 +20,42 @@ def last_week(team: Team, now: datetime.datetime) -> kpis.Week:
     return kpis.Week(team, calendar.previous_monday(now.astimezone(team.zone).date()))
 
 
-@transaction.atomic
 def roll_up(team: Team, week: kpis.Week) -> WeeklyRollup:
     """Computes and stores one team-week, replacing an earlier row of the same week."""
-    figures = kpis.compute_week(team, week.label)
-    now = timezone.now()
-    rollup, _created = WeeklyRollup.objects.update_or_create(
-        team=team,
-        week=week.label,
-        defaults={"week_start": week.monday, "figures": figures, "computed_at": now},
-    )
-    SdrWeeklyRollup.objects.filter(team=team, week=week.label).delete()
-    SdrWeeklyRollup.objects.bulk_create(
-        SdrWeeklyRollup(
-            team=team, person_id=person, week=week.label, figures=values, computed_at=now
-        )
-        for person, values in kpis.per_sdr(week).items()
-    )
-    return rollup
+    store_weeks(team, [week.label])
+    return WeeklyRollup.objects.get(team=team, week=week.label)
+
+
+def store_weeks(
+    team: Team, labels: list[str], *, computed_at: datetime.datetime | None = None
+) -> int:
+    """Computes the team's weeks together (kpis.compute_weeks) and stores them, replacing the
+    rows of the same weeks. A week marked after `computed_at` (a change committed while it was
+    being computed) stays marked, for the next recomputation. Returns the weeks stored."""
+    now = computed_at or timezone.now()
+    figures = kpis.compute_weeks(team, labels)
+    with transaction.atomic():
+        for label, values in figures.items():
+            week = kpis.Week.parse(team, label)
+            WeeklyRollup.objects.update_or_create(
+                team=team,
+                week=label,
+                defaults={"week_start": week.monday, "figures": values, "computed_at": now},
+            )
+            WeeklyRollup.objects.filter(team=team, week=label, marked_at__lte=now).update(
+                marked_at=None
+            )
+            SdrWeeklyRollup.objects.filter(team=team, week=label).delete()
+            SdrWeeklyRollup.objects.bulk_create(
+                SdrWeeklyRollup(
+                    team=team, person_id=person, week=label, figures=values, computed_at=now
+                )
+                for person, values in kpis.per_sdr(week).items()
+            )
+    return len(figures)
 
 
 def roll_up_weeks(labels: list[str], teams=None) -> int:
     """Rolls up the given ISO weeks for the SDR teams (all by default); returns rows written."""
     teams = list(teams or Team.objects.filter(kind=Team.Kind.SDR))
-    written = 0
-    for team in teams:
-        for label in labels:
-            roll_up(team, kpis.Week.parse(team, label))
-            written += 1
-    return written
+    return sum(store_weeks(team, labels) for team in teams)

@@ -1,4 +1,4 @@
-"""Celery tasks of metrics: thin adapters around the rollup."""
+"""Celery tasks of metrics: thin adapters around the rollup and its freshness."""
 
 import datetime
 import logging
@@ -9,7 +9,7 @@ from django.utils import timezone
 from sdr_ops import locks
 from sdr_ops.models import Team
 
-from . import alerts, insight_mail, kpis, mail, rollups
+from . import alerts, freshness, insight_mail, mail, rollups
 from .models import WeeklyRollup
 
 log = logging.getLogger(__name__)
@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 @locks.exclusive("metrics.roll_up_last_week")
 def roll_up_last_week() -> int:
     """Early Monday: store last week's KPIs of every SDR team (in each team's time zone);
-    re-running replaces the same rows."""
+    re-running replaces the same rows. Decisions made later mark the week again
+    (metrics.freshness), so its pending handoffs never freeze its ratio."""
     written = 0
     now = timezone.now()
     for team in Team.objects.filter(kind=Team.Kind.SDR):
@@ -28,6 +29,25 @@ def roll_up_last_week() -> int:
         log.info("rolled up %s %s", team.slug, week.label)
         written += 1
     return written
+
+
+@shared_task(name="metrics.recompute_marked")
+@locks.exclusive("metrics.recompute_marked")
+def recompute_marked() -> int:
+    """On commit of a change (and every minute): recomputes the stored weeks it marked, and
+    those whose cohorts have matured since they were stored."""
+    freshness.mark_matured()
+    done = freshness.recompute_marked()
+    if done:
+        log.info("recomputed %s marked weeks", done)
+    return done
+
+
+@shared_task(name="metrics.compute_missing")
+def compute_missing(*, team_id: int, weeks: list[str]) -> int:
+    """A page or the API found weeks never computed: computes and stores them."""
+    team = Team.objects.filter(pk=team_id, kind=Team.Kind.SDR).first()
+    return freshness.compute_missing(team, weeks) if team else 0
 
 
 @shared_task(name="metrics.recompute_rollups")
@@ -39,9 +59,8 @@ def recompute_rollups(*, team_ids: list[int] | None = None) -> int:
         teams = teams.filter(pk__in=team_ids)
     written = 0
     for team in teams:
-        for label in WeeklyRollup.objects.filter(team=team).values_list("week", flat=True):
-            rollups.roll_up(team, kpis.Week.parse(team, label))
-            written += 1
+        labels = list(WeeklyRollup.objects.filter(team=team).values_list("week", flat=True))
+        written += rollups.store_weeks(team, labels) if labels else 0
     log.info("recomputed %s stored weeks", written)
     return written
 

@@ -1,6 +1,8 @@
 """The manager and stakeholder dashboards: team figures week by week (idea 12), every chart
 also as a table and a CSV, and the per-SDR figures on a page of their own, for reference."""
 
+import datetime
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -74,6 +76,21 @@ def weekly_series(team: Team, last: kpis.Week, count: int = WEEKS) -> list[dict]
     return queries.weekly_figures(team, [last.shifted(-back) for back in range(count - 1, -1, -1)])
 
 
+def _for_tables(series: list[dict]) -> list[dict]:
+    """The weeks as the tables show them: a week not computed yet shows "…" for each figure."""
+    return [
+        f
+        if f["computed_at"]
+        else {**f, **{k: "…" for k in queries.FIGURE_KEYS if k not in ("stage_conversion",)}}
+        for f in series
+    ]
+
+
+def _computed_at(figures: dict) -> datetime.datetime | None:
+    at = figures["computed_at"]
+    return datetime.datetime.fromisoformat(at) if at else None
+
+
 def _evidence_rows(first: kpis.Week, last: kpis.Week) -> list[dict]:
     states = dict(QualificationStatus.choices)
     rows = kpis.qualification_evidence(first, last)
@@ -135,8 +152,9 @@ def dashboards(request: HttpRequest) -> HttpResponse:
             "team": team,
             "teams": teams,
             "week": last,
-            "current": current,
-            "series": series,
+            "current": _for_tables([current])[0],
+            "computed_at": _computed_at(current),
+            "series": _for_tables(series),
             "columns": WEEKLY_COLUMNS,
             "status_words": STATUS_WORDS.get(current["ratio_status"], ""),
             "moves": moves.order_by("start_date").select_related("person"),
@@ -149,6 +167,10 @@ def dashboards(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _step(step: dict | None) -> str:
+    return f"{step['from']}->{step['to']}" if step else ""
+
+
 @role_required(Role.MANAGER, Role.STAKEHOLDER)
 def export(request: HttpRequest, table: str) -> HttpResponse:
     """The dashboard's tables as CSV: the weeks, the qualification evidence, the drifts."""
@@ -159,8 +181,26 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
         series = weekly_series(team, last)
         return csv_response(
             name,
-            [str(label) for _key, label in WEEKLY_COLUMNS] + [_("Status")],
-            ([f[key] for key, _label in WEEKLY_COLUMNS] + [f["ratio_status"]] for f in series),
+            [str(label) for _key, label in WEEKLY_COLUMNS]
+            + [_("Status"), _("Bottleneck"), _("Computed at")],
+            (
+                [f[key] for key, _label in WEEKLY_COLUMNS]
+                + [f["ratio_status"], _step(f["bottleneck"]), f["computed_at"]]
+                for f in series
+            ),
+        )
+    if table == "funnel":
+        return csv_response(
+            name,
+            [_("Week"), _("Step"), _("Entered"), _("Converted"), _("Rate")]
+            + [_("Window (days)"), _("Converted in window"), _("Rate in window"), _("Mature")],
+            (
+                [f["week"], _step(s), s["entered"], s["converted"], s["rate"]]
+                + [s.get(k) for k in ("window_days", "converted_in_window", "rate_in_window")]
+                + [s.get("mature")]
+                for f in weekly_series(team, last)
+                for s in f["stage_conversion"]
+            ),
         )
     if table == "evidence":
         return csv_response(

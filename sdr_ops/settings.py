@@ -298,6 +298,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "send-weekly-mail": {"task": "metrics.send_weekly_mail", "schedule": 900.0},
     # Every 15 minutes: the alert rules (metrics/alerts.py), each occurrence told once.
     "check-alerts": {"task": "metrics.check_alerts", "schedule": 900.0},
+    # Every minute: recompute the stored weeks a change marked, and those whose cohorts
+    # matured since (metrics.freshness); a no-op when there are none.
+    "recompute-marked-weeks": {"task": "metrics.recompute_marked", "schedule": 60.0},
     # Mondays 08:00 (TIME_ZONE): e-mail last week's praise to everyone.
     "send-praise-digest": {
         "task": "handoffs.send_praise_digest",

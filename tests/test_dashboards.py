@@ -56,22 +56,42 @@ def test_dashboard_queries_do_not_grow_with_data(client, org, rows, django_asser
 
 
 def test_the_bottleneck_is_highlighted(client, org):
+    # Like with like (kpi-definitions.md): three weeks back, the handoff cohort has had its
+    # 7-day window and is the bottleneck; last week's has not, so it is too early to tell.
     last = last_full_week(org.desk)
+    older = last.shifted(-3)
+    handoff(org, older, "pending")
     handoff(org, last, "pending")
     store_all_weeks(org.desk)
     client.force_login(org.stella)
+    html = client.get(
+        reverse("dashboards"), {"team": "enterprise-desk", "week": older.label}
+    ).content.decode()
+    assert 'class="bottleneck" data-step="handed_off"' in html
     html = client.get(reverse("dashboards"), {"team": "enterprise-desk"}).content.decode()
-    assert 'class="bottleneck"' in html
+    assert 'class="bottleneck"' not in html
+    assert "too early to tell (window of 7 days)" in html and 'id="no-bottleneck"' in html
 
 
-def test_missing_complete_weeks_are_computed_on_read_and_nothing_is_stored(client, org):
-    # A GET never writes: a week without its rollup is computed for the page, and the Monday
-    # job (or rollup_kpis) is what stores it.
+def test_weeks_never_computed_are_computed_in_the_background_not_in_the_request(
+    client, org, monkeypatch, django_assert_max_num_queries
+):
+    # A GET never writes and computes nothing: it asks a worker for the weeks never computed
+    # and says they are being computed; once the worker stored them, the page shows them.
+    from metrics import freshness, tasks
     from metrics.models import WeeklyRollup
 
+    asked = []
+    monkeypatch.setattr(freshness, "ask_for", lambda team, labels: asked.append(labels))
     last = last_full_week(org.desk)
     handoff(org, last, "accepted")
     client.force_login(org.mia)
-    html = client.get(reverse("dashboards")).content.decode()
-    assert "100 %" in html
+    with django_assert_max_num_queries(6):
+        html = client.get(reverse("dashboards")).content.decode()
+    assert "being computed: reload in a few minutes" in html and "100 %" not in html
     assert WeeklyRollup.objects.filter(team=org.desk).count() == 0
+    assert asked == [[last.shifted(-b).label for b in range(WEEKS - 1, -1, -1)]]
+    assert tasks.compute_missing.apply(kwargs={"team_id": org.desk.pk, "weeks": asked[0]}).get()
+    html = client.get(reverse("dashboards")).content.decode()
+    assert "100 %" in html and "Figures computed" in html
+    assert len(asked) == 1  # nothing missing any more
