@@ -116,7 +116,8 @@ class Factor:
         return f"{self.delta:+.2f}"
 
     def __str__(self) -> str:
-        return f"{self.words} {self.signed}"
+        # "budget confirmed +0.12"; a step that would raise it: "confirm timing: +0.09".
+        return f"{self.words}{':' if self.raise_ else ''} {self.signed}"
 
 
 def _label(choices, value) -> str:
