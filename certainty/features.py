@@ -118,6 +118,7 @@ class History:
     times: np.ndarray
     rates: dict  # the rejection shares as they stand now, for scoring (see `rejection_rate`)
     since: list = field(default_factory=list)  # created_at of each row
+    stored: list = field(default_factory=list)  # the score computed at the handoff, if any
 
 
 def history(team: Team, *, since: datetime.datetime | None = None) -> History:
@@ -140,6 +141,7 @@ def history(team: Team, *, since: datetime.datetime | None = None) -> History:
             "lead__created_at",
             "touches",
             "connected",
+            "computed_score",
         )
     )
     rows = Rows()
@@ -154,18 +156,8 @@ def history(team: Team, *, since: datetime.datetime | None = None) -> History:
     counts: dict = defaultdict(lambda: [0, 0])  # (ae, segment) and segment -> [n, rejected]
     total = [0, 0]
     done = 0
-    for i, (
-        ae,
-        created,
-        _decided,
-        status,
-        checklist,
-        source,
-        segment,
-        lead_created,
-        t,
-        c,
-    ) in enumerate(data):
+    for i, row in enumerate(data):
+        ae, created, _decided, status, checklist, source, segment, lead_created, t, c = row[:10]
         upto = bisect_right(decided_at, created)
         while done < upto:
             _at, d_ae, d_segment, rejected = decisions[done]
@@ -199,7 +191,14 @@ def history(team: Team, *, since: datetime.datetime | None = None) -> History:
     for key, value in counts.items():
         name = f"{key[0]}|{key[1]}" if isinstance(key, tuple) else f"|{key}"
         rates[name] = _smoothed(value, total)
-    return History(rows=rows, y=y, times=times, rates=rates, since=[d[1] for d in data])
+    return History(
+        rows=rows,
+        y=y,
+        times=times,
+        rates=rates,
+        since=[d[1] for d in data],
+        stored=[d[10] for d in data],
+    )
 
 
 def _smoothed(count, total) -> float:

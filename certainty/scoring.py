@@ -107,6 +107,12 @@ class Factor:
             return _("segment %(segment)s") % {"segment": _label(Segment, self.value)}
         if self.kind == "source":
             return _("source %(source)s") % {"source": _label(Source, self.value)}
+        if self.kind == "per_unit":
+            return {
+                "touches": _("more touches"),
+                "age": _("an older lead"),
+                "ae_rejection": _("the AE's share of rejections of similar leads"),
+            }.get(self.key, self.key)
         if self.kind == "age":
             return _("lead %(days)s days old") % {"days": self.value}
         return _("the AE's rejections of similar leads (%(pct)s%%)") % {"pct": self.value}

@@ -54,6 +54,15 @@ def import_job(w, o):
     return [ImportJob.objects.create(created_by=o.mia, filename="leads.csv", data=b"").pk]
 
 
+def certainty_version(w, o):
+    from certainty.models import ModelVersion
+
+    version = ModelVersion.objects.create(
+        team=o.desk, number=1, n_train=200, n_holdout=50, brier=0.2, params={}
+    )
+    return [version.pk]
+
+
 # route: (url arguments, {method: actors who reach it}, options)
 MATRIX = {
     "home": (None, {"GET": LOGGED_IN}),
@@ -129,6 +138,8 @@ MATRIX = {
         lambda w, o: ["weeks"],
         {"GET": MANAGERS | {"stakeholder", "admin"}},
     ),
+    "certainty-calibration": (None, {"GET": MANAGERS | ADMIN, "POST": MANAGERS | ADMIN}),
+    "certainty-pin": (certainty_version, {"POST": {"manager_own_team", "admin"}}),
     # The API: lists answer everyone logged in, with only the rows each may see.
     "api-me": (None, {"GET": LOGGED_IN}),
     "api-leads": (None, {"GET": LOGGED_IN}),

@@ -283,3 +283,130 @@ def test_a_pick_at_or_below_the_evidence_needs_no_reason(org):
         "",
     )
     assert Handoff.objects.count() == 1
+
+
+# -- where it is used ---------------------------------------------------------------------
+
+
+def test_a_rule_can_order_by_the_stored_score(org):
+    import datetime
+
+    from leads.domain import calllists
+    from leads.models import CallListEntry, CallListRule
+
+    day = datetime.date(2026, 12, 1)
+    CallListRule.objects.create(
+        team=org.desk, position=1, name="Best first", order="score", stages=["working"], cap=10
+    )
+    low, high, unscored, middle = (LeadFactory(owner=org.alice, stage="working") for _ in range(4))
+    for lead, score in ((low, 0.2), (high, 0.9), (middle, 0.5)):
+        LeadScore.objects.create(lead=lead, score=score, certainty="B")
+    calllists.build_call_lists(org.desk, day)
+    order = list(
+        CallListEntry.objects.filter(call_list__sdr=org.alice, call_list__day=day)
+        .order_by("position")
+        .values_list("lead_id", flat=True)
+    )
+    assert order == [high.pk, middle.pk, low.pk, unscored.pk]
+
+
+def test_the_review_desk_flags_declared_above_the_evidence_and_sorts_by_the_gap(client, org):
+    from django.urls import reverse
+
+    from handoffs import queries
+
+    plain = answered(LeadFactory(owner=org.alice, stage="connected"))
+    first = hand(plain, org, certainty="A")
+    weak = answered(
+        LeadFactory(owner=org.alice, stage="connected"),
+        **dict.fromkeys(ITEMS, "not_asked"),
+    )
+    gap = hand(weak, org, to=org.ada, certainty="A", certainty_reason="Trust me")
+    queue = list(queries.review_queue(org.mia, by_gap=True))
+    assert [h.pk for h in queue] == [gap.pk, first.pk]
+    assert [h.certainty_gap for h in queue] == [2, 0]
+    flags = {f.code: f.text for f in queries.flags(queue[0], None)}
+    assert flags["above_evidence"] == ("Declared A, evidence says C (the SDR's reason: Trust me)")
+    assert "above_evidence" not in {f.code for f in queries.flags(queue[1], None)}
+    client.force_login(org.mia)
+    body = client.get(reverse("review-desk"), {"sort": "gap"}).content.decode()
+    assert body.index(f"review-{gap.pk}") < body.index(f"review-{first.pk}")
+    assert "Declared A, evidence says C" in body
+
+
+def test_the_lead_brief_shows_the_score_and_what_would_raise_it(client, org):
+    from django.urls import reverse
+
+    lead = answered(LeadFactory(owner=org.alice, stage="connected"), timing="not_asked")
+    client.force_login(org.alice)
+    body = client.get(reverse("lead-brief", args=[lead.pk])).content.decode()
+    assert "Certainty from the evidence: A (score 0.75)" in body
+    assert "not learned yet" in body
+    assert "confirm timing: +0.20" in body
+    client.force_login(org.aaron)  # an AE reads the brief without the SDR's score
+    assert "lead-score" not in client.get(reverse("lead-brief", args=[lead.pk])).content.decode()
+
+
+def test_the_handoff_form_shows_the_computed_certainty_and_asks_for_a_reason(client, org):
+    from django.urls import reverse
+
+    lead = answered(
+        LeadFactory(owner=org.alice, stage="connected"), need="not_asked", timing="not_asked"
+    )
+    client.force_login(org.alice)
+    url = reverse("handoff-new", args=[lead.pk])
+    assert "Certainty from the evidence: B" in client.get(url).content.decode()
+    data = {"certainty": "A", "to_ae": org.aaron.pk, "comment": "Real problem"}
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "The evidence says B" in refused.content.decode()
+    done = client.post(url, {**data, "certainty_reason": "x" * 2001})
+    assert done.status_code == 200  # bounded: too long is a form error, not a 500
+    done = client.post(url, {**data, "certainty_reason": "Their CFO confirmed timing to me"})
+    assert done.status_code == 302
+    handoff = Handoff.objects.get(lead=lead)
+    assert (handoff.certainty, handoff.computed_certainty) == ("A", "B")
+
+
+def test_the_calibration_view_shows_the_card_and_the_deciles(client, org, trained):
+    from django.urls import reverse
+
+    client.force_login(org.mia)
+    url = reverse("certainty-calibration")
+    body = client.get(url).content.decode()
+    assert "v1" in body and "Budget confirmed" in body
+    assert body.count("data-decile=") == 10
+    response = client.post(reverse("certainty-pin", args=[trained.pk]), follow=True)
+    assert "Version 1 is pinned." in response.content.decode()
+    assert CertaintySettings.objects.get(team=org.desk).pinned == trained
+    bad = client.post(f"{url}?team=enterprise-desk", {"min_decided": "x", "a_from": "2"})
+    assert bad.status_code == 200
+    saved = client.post(
+        f"{url}?team=enterprise-desk", {"min_decided": 300, "a_from": 0.8, "b_from": 0.4}
+    )
+    assert saved.status_code == 302
+    settings = CertaintySettings.objects.get(team=org.desk)
+    assert (settings.min_decided, settings.a_from, settings.b_from) == (300, 0.8, 0.4)
+    reversed_cuts = client.post(url, {"min_decided": 300, "a_from": 0.4, "b_from": 0.8})
+    assert reversed_cuts.status_code == 200
+
+
+def test_the_calibration_view_without_a_model_shows_the_prior(client, org):
+    from django.urls import reverse
+
+    client.force_login(org.mia)
+    body = client.get(reverse("certainty-calibration")).content.decode()
+    assert "not learned yet" in body and "No handoff was decided in these weeks." in body
+
+
+@pytest.mark.parametrize("n", [20, 200])
+def test_the_calibration_view_reads_in_constant_queries(
+    client, org, n, django_assert_max_num_queries
+):
+    from django.urls import reverse
+
+    synthetic.write(n, sdr=org.bob, ae=org.aaron, seed=9)
+    client.force_login(org.mia)
+    client.get(reverse("certainty-calibration"))
+    with django_assert_max_num_queries(14):
+        client.get(reverse("certainty-calibration"))

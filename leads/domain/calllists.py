@@ -219,11 +219,20 @@ def call_list_sql(day: datetime.date, plans: list[TeamPlan]) -> tuple[str, list]
         keys.append(f"CASE WHEN {among('callback')} AND r.callback_at IS NULL THEN 1 ELSE 0 END")
     if ascending:
         keys.append("CASE " + " ".join(f"WHEN {c} THEN {col}" for c, col in ascending) + " END")
+    if by_order["score"]:
+        # The stored certainty score (certainty app's nightly batch), highest first; a lead
+        # not scored yet comes after the scored ones.
+        keys.append(f"CASE WHEN {among('score')} THEN COALESCE(r.score, -1) END DESC")
     if by_order["newest"]:
         keys.append(f"CASE WHEN {among('newest')} THEN r.created_at END DESC")
         keys.append(f"CASE WHEN {among('newest')} THEN -r.id ELSE r.id END")
     else:
         keys.append("r.id")
+    # The score table is joined only when a rule orders by it.
+    scored = bool(by_order["score"])
+    score_column = ", sc.score" if scored else ""
+    score_join = " LEFT JOIN leads_leadscore sc ON sc.lead_id = l.id" if scored else ""
+    score_pick = ", b.score" if scored else ""
     excluded = ", ".join(["%s"] * len(EXCLUDED_STAGES))
     sdr_ids = [pk for plan in plans for pk in plan.sdr_ids]
     sql = f"""
@@ -249,9 +258,9 @@ def call_list_sql(day: datetime.date, plans: list[TeamPlan]) -> tuple[str, list]
         ),
         base AS (
             SELECT l.id, l.owner_id, s.team_id, l.stage, l.source, l.created_at, l.callback_at,
-                   acc.segment, t.last_touch, COALESCE(t.attempts, 0) AS attempts
+                   acc.segment, t.last_touch, COALESCE(t.attempts, 0) AS attempts{score_column}
             FROM leads_lead l
-            LEFT JOIN touches t ON t.lead_id = l.id
+            LEFT JOIN touches t ON t.lead_id = l.id{score_join}
             JOIN sdrs s ON s.sdr_id = l.owner_id
             JOIN leads_account acc ON acc.id = l.account_id
             WHERE NOT l.do_not_call
@@ -270,7 +279,7 @@ def call_list_sql(day: datetime.date, plans: list[TeamPlan]) -> tuple[str, list]
               )
         ),
         ranked AS (
-            SELECT b.id, b.owner_id, b.created_at, b.callback_at, b.last_touch,
+            SELECT b.id, b.owner_id, b.created_at, b.callback_at, b.last_touch{score_pick},
                    CASE b.team_id {_when(team_cases)} END AS first_rule
             FROM base b
         ),
