@@ -265,6 +265,12 @@ def assess(lead: Lead, *, ae=None, team: Team | None = None) -> Assessment:
     if not len(rows):
         rows = features.Rows(states=[{}], connected=[False], touches=[0], segment=[""])
         rows.source, rows.age_days, rows.ae_rejection = [""], [0.0], [0.3]
+    return assessment_of(rows, team=team, settings=settings, version=version)
+
+
+def assessment_of(rows: features.Rows, *, team, settings, version) -> Assessment:
+    """The assessment of one row of evidence already read (no query): the score, the
+    certainty and the explanation."""
     if version is None:
         items = list(team.qualification_items) if team else list(rows.states[0])
         return _prior_assessment(items, rows.states[0], settings)
