@@ -82,6 +82,7 @@ class HandoffListView(APIView):
                 certainty=values["certainty"],
                 comment=values["comment"],
                 override_reason=values["override_reason"],
+                certainty_reason=values["certainty_reason"],
             )
         except DjangoValidationError as error:
             raise bad_request(error) from error

@@ -41,6 +41,13 @@ class HandoffForm(forms.Form):
             "The customer's real problem, and what the AE should know before the first visit."
         ),
     )
+    certainty_reason = forms.CharField(
+        label=_("Why you declare a higher certainty than the evidence"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed only when your pick is above the computed certainty."),
+    )
     override_reason = forms.CharField(
         label=_("Override the valve because"),
         required=False,

@@ -8,6 +8,7 @@ never imports them (the import direction runs from them to handoffs).
   handoff whatever their open-deal count (their week of first meetings is full).
 - `on_rejected`: `callback(handoff) -> None`, called in the rejection's transaction.
 - `inbox_related`: relations the inbox selects with each handoff, for what parts show on it.
+- `assessors`: the computed certainty of a lead (see `assess` below).
 """
 
 from collections.abc import Callable
@@ -16,3 +17,15 @@ form_parts: list = []
 room_checks: list[Callable] = []
 on_rejected: list[Callable] = []
 inbox_related: list[str] = []
+
+# `assess(lead, *, ae=None) -> assessment | None`: the certainty computed from the evidence
+# (the certainty app). An assessment has `score` (0-1), `certainty` (A/B/C), `label` (which
+# model) and `factors`; the valve takes the lower of it and the SDR's pick.
+assessors: list[Callable] = []
+
+
+def assess(lead, *, ae=None):
+    """The first registered assessor's assessment of the lead, or None without one."""
+    for assessor in assessors:
+        return assessor(lead, ae=ae)
+    return None

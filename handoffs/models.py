@@ -72,6 +72,14 @@ class Handoff(models.Model):
     )
     override_reason = models.TextField(_("why the valve was overridden"), blank=True)
     overdue_flagged_at = models.DateTimeField(_("flagged as overdue"), null=True, blank=True)
+    # The certainty computed from the evidence when the lead was handed off (the `certainty`
+    # field is the SDR's own pick, kept beside it), and why the SDR declared a higher one.
+    computed_certainty = models.CharField(
+        _("computed certainty"), max_length=1, choices=Certainty, blank=True
+    )
+    computed_score = models.FloatField(_("computed score"), null=True, blank=True)
+    computed_by = models.CharField(_("computed by model"), max_length=60, blank=True)
+    certainty_reason = models.TextField(_("why the declared certainty is higher"), blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -6,7 +6,7 @@ import re
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -86,10 +86,22 @@ class Flag:
     text: str
 
 
+def _rank(field: str) -> Case:
+    return Case(
+        When(**{field: "A"}, then=Value(0)), When(**{field: "B"}, then=Value(1)), default=Value(2)
+    )
+
+
 def review_queue(
-    manager: User, *, sdr: int | None = None, decision: str = "", certainty: str = ""
+    manager: User,
+    *,
+    sdr: int | None = None,
+    decision: str = "",
+    certainty: str = "",
+    by_gap: bool = False,
 ) -> QuerySet[Handoff]:
-    """Handoffs of the manager's team not yet reviewed, newest first, with what the flags need:
+    """Handoffs of the manager's team not yet reviewed, newest first (or, `by_gap`, the
+    declared certainty furthest above the computed one first), with what the flags need:
     whether a connected call came before, the comment's length, the lead's activities."""
     handoffs = Handoff.objects.filter(review__isnull=True)
     if not manager.is_admin:
@@ -106,13 +118,23 @@ def review_queue(
         outcome=Activity.Outcome.CONNECTED,
         started_at__lte=OuterRef("created_at"),
     )
+    # How many steps the SDR's pick is above the evidence (0 without a computed certainty).
+    gap = Case(
+        When(computed_certainty="", then=Value(0)),
+        default=_rank("computed_certainty") - _rank("certainty"),
+    )
+    order = ["-certainty_gap", "-created_at", "-pk"] if by_gap else ["-created_at", "-pk"]
     return (
         handoffs.select_related("lead__account", "sdr", "ae")
-        .annotate(connected_before=Exists(connected), comment_length=Length("comment"))
+        .annotate(
+            connected_before=Exists(connected),
+            comment_length=Length("comment"),
+            certainty_gap=gap,
+        )
         .prefetch_related(
             Prefetch("lead__activities", queryset=Activity.objects.order_by("-started_at"))
         )
-        .order_by("-created_at", "-pk")
+        .order_by(*order)
     )
 
 
@@ -143,6 +165,14 @@ def flags(handoff: Handoff, usual_length: float | None) -> list[Flag]:
                     % {"item": row.get("label") or row.get("item")},
                 )
             )
+    if handoff.computed_certainty and handoff.certainty < handoff.computed_certainty:
+        text = _("Declared %(declared)s, evidence says %(computed)s") % {
+            "declared": handoff.certainty,
+            "computed": handoff.computed_certainty,
+        }
+        if handoff.certainty_reason:
+            text += _(" (the SDR's reason: %(reason)s)") % {"reason": handoff.certainty_reason}
+        found.append(Flag("above_evidence", text))
     if not getattr(handoff, "connected_before", True):
         found.append(Flag("no_connected_call", _("No connected call before the handoff")))
     length = getattr(handoff, "comment_length", len(handoff.comment))

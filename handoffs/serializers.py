@@ -50,6 +50,9 @@ class HandoffSerializer(serializers.ModelSerializer):
             "ae",
             "created_at",
             "certainty",
+            "computed_certainty",
+            "computed_score",
+            "certainty_reason",
             "comment",
             "checklist",
             "status",
@@ -67,6 +70,13 @@ class HandoffInputSerializer(serializers.Serializer):
     certainty = serializers.ChoiceField(choices=Certainty.choices)
     comment = serializers.CharField()
     override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    certainty_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=2000,
+        help_text="Why the declared certainty is above the one computed from the evidence.",
+    )
 
 
 class AcceptInputSerializer(serializers.Serializer):

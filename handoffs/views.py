@@ -42,8 +42,11 @@ def new(request: HttpRequest, pk: int) -> HttpResponse:
     can_override = request.user.has_role(Role.MANAGER)
     certainty = request.POST.get("certainty") or request.GET.get("certainty") or "B"
     team = access.valve_team_for(request.user)
+    computed = hooks.assess(lead)
+    # The valve applies the lower of the pick and the computed certainty (domain.hand_off).
+    applied = max(certainty, computed.certainty) if computed else certainty
     states = valve.ae_states(timezone.localdate(), team)
-    suggested = valve.suggest(states, certainty, lead.account.segment)
+    suggested = valve.suggest(states, applied, lead.account.segment)
     # An AE the SDR already picked stays picked when the certainty changes (htmx refresh).
     picked = request.GET.get("to_ae") or (suggested.ae.pk if suggested else None)
     form = HandoffForm(
@@ -62,6 +65,7 @@ def new(request: HttpRequest, pk: int) -> HttpResponse:
                     certainty=data["certainty"],
                     comment=data["comment"],
                     override_reason=data.get("override_reason", ""),
+                    certainty_reason=data.get("certainty_reason", ""),
                 )
                 for part in hooks.form_parts:
                     part.apply(handoff, request.POST, by=request.user)
@@ -75,7 +79,9 @@ def new(request: HttpRequest, pk: int) -> HttpResponse:
         "lead": lead,
         "form": form,
         "certainty": certainty,
-        "choices": [(s, s.takes(certainty, lead.account.segment)) for s in states],
+        "computed": computed,
+        "applied": applied,
+        "choices": [(s, s.takes(applied, lead.account.segment)) for s in states],
         "suggested": suggested,
         "chosen": str(chosen) if chosen else "",
         "snapshot": domain.snapshot(lead),

@@ -13,7 +13,8 @@ from leads.models import Insight, StageChange
 from sdr_ops import audit
 from sdr_ops.models import Role
 
-from . import queries
+from . import hooks, queries
+from .models import HANDOFF_FROM
 
 
 def lead_brief(request: HttpRequest, pk: int) -> HttpResponse:
@@ -21,6 +22,8 @@ def lead_brief(request: HttpRequest, pk: int) -> HttpResponse:
     lead = lead_for(request.user, pk)
     own = lead.owner_id == request.user.pk
     handoffs = queries.handoffs_of_lead(lead)
+    # The score as it would be if handed off now, for the SDR and the managers.
+    could_hand_off = lead.stage in HANDOFF_FROM and request.user.role != Role.AE
     return render(
         request,
         "leads/lead_brief.html",
@@ -37,6 +40,7 @@ def lead_brief(request: HttpRequest, pk: int) -> HttpResponse:
             "tasks": lead_queries.open_tasks(lead) if own else [],
             "task_form": TaskForm() if own else None,
             "can_hand_off": own and queries.may_hand_off(lead, handoffs),
+            "assessment": hooks.assess(lead) if could_hand_off else None,
             "insight_topics": Insight.Topic.choices,
             # Reviews are private to the SDR and managers; an AE sees the rest of the trail.
             "events": audit.for_lead(lead.pk, with_reviews=request.user.role != Role.AE)[:50],

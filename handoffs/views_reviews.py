@@ -31,9 +31,12 @@ def desk(request: HttpRequest) -> HttpResponse:
     decision = decision if decision in Handoff.Status.values else ""
     certainty = request.GET.get("certainty", "")
     certainty = certainty if certainty in Certainty.values else ""
+    by_gap = request.GET.get("sort") == "gap"
     # 20 a page: each card carries its checklist and a review form.
     page = Paginator(
-        queries.review_queue(request.user, sdr=sdr, decision=decision, certainty=certainty),
+        queries.review_queue(
+            request.user, sdr=sdr, decision=decision, certainty=certainty, by_gap=by_gap
+        ),
         DESK_PAGE_SIZE,
     ).get_page(request.GET.get("page"))
     queue = list(page.object_list)
@@ -55,7 +58,7 @@ def desk(request: HttpRequest) -> HttpResponse:
             "query": query_without_page(request),
             "sdrs": sdrs,
             "ratings": Review.Rating.choices,
-            "filters": {"sdr": sdr, "decision": decision, "certainty": certainty},
+            "filters": {"sdr": sdr, "decision": decision, "certainty": certainty, "gap": by_gap},
             "decisions": Handoff.Status.choices,
             "certainties": Certainty.choices,
         },

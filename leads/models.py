@@ -312,6 +312,7 @@ class CallListRule(models.Model):
         NEWEST = "newest", _("Newest leads first")
         OLDEST = "oldest", _("Oldest leads first")
         QUIETEST = "quietest", _("Longest untouched first")
+        SCORE = "score", _("Highest certainty score first")
 
     team = models.ForeignKey(
         "sdr_ops.Team", on_delete=models.CASCADE, related_name="call_list_rules"
@@ -539,3 +540,22 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+
+class LeadScore(models.Model):
+    """The certainty score a lead would have if handed off now, stored by the scoring batch
+    (the certainty app) so that the call-list build reads it in its INSERT ... SELECT."""
+
+    lead = models.OneToOneField(
+        Lead, on_delete=models.CASCADE, primary_key=True, related_name="score"
+    )
+    score = models.FloatField(_("certainty score"))
+    certainty = models.CharField(_("certainty"), max_length=1)
+    computed_at = models.DateTimeField(_("computed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lead score")
+        verbose_name_plural = _("lead scores")
+
+    def __str__(self) -> str:
+        return f"{self.lead_id}: {self.score:.2f}"

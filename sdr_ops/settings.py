@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "metrics",
     "telephony",
     "meetings",
+    "certainty",
     "demo",
 ]
 
@@ -331,6 +332,16 @@ if env.str("DATABASE_REPLICA_URL", default=""):
 METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 # A task that cannot be queued waits in the outbox; beat sends what is left every minute.
+# Weekly (Sunday night): retrain each team's certainty model; nightly: store the scores of
+# every open lead for the call lists.
+CELERY_BEAT_SCHEDULE["train-certainty"] = {
+    "task": "certainty.train_all",
+    "schedule": crontab(minute=30, hour=2, day_of_week="sun"),
+}
+CELERY_BEAT_SCHEDULE["score-open-leads"] = {
+    "task": "certainty.score_all",
+    "schedule": crontab(minute=0, hour=17),
+}
 CELERY_BEAT_SCHEDULE["drain-outbox"] = {"task": "sdr_ops.drain_outbox", "schedule": 60.0}
 # Seconds between the checks for teams past their evening build time (CI shortens it).
 CELERY_BEAT_SCHEDULE["build-due-call-lists"]["schedule"] = env.float(

@@ -62,6 +62,15 @@ def task(w, o):
     ]
 
 
+def certainty_version(w, o):
+    from certainty.models import ModelVersion
+
+    version = ModelVersion.objects.create(
+        team=o.desk, number=1, n_train=200, n_holdout=50, brier=0.2, params={}
+    )
+    return [version.pk]
+
+
 # route: (url arguments, {method: actors who reach it}, options)
 MATRIX = {
     "home": (None, {"GET": LOGGED_IN}),
@@ -175,6 +184,8 @@ MATRIX = {
         {"GET": MANAGERS | {"stakeholder", "admin"}},
         {"query": {"part": "accepted", "week": "2026-W47"}},
     ),
+    "certainty-calibration": (None, {"GET": MANAGERS | ADMIN, "POST": MANAGERS | ADMIN}),
+    "certainty-pin": (certainty_version, {"POST": {"manager_own_team", "admin"}}),
     # The API: lists answer everyone logged in, with only the rows each may see.
     "api-me": (None, {"GET": LOGGED_IN}),
     "api-leads": (None, {"GET": LOGGED_IN}),

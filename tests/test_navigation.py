@@ -17,6 +17,7 @@ EXPECTED_NAV = {
         "praise-feed",
         "insights",
         "dashboards",
+        "certainty-calibration",
     },
     Role.AE: {"ae-inbox", "opportunities", "capacity", "praise-feed", "insights"},
     Role.STAKEHOLDER: {"praise-feed", "insights", "dashboards"},

@@ -56,9 +56,20 @@ def snapshot(lead: Lead) -> list[dict]:
 
 @transaction.atomic
 def hand_off(
-    lead: Lead, *, by: User, to_ae: User, certainty: str, comment: str, override_reason: str = ""
+    lead: Lead,
+    *,
+    by: User,
+    to_ae: User,
+    certainty: str,
+    comment: str,
+    override_reason: str = "",
+    certainty_reason: str = "",
 ) -> Handoff:
     """Hands the lead to an AE with the comment, the certainty and a snapshot of the checklist.
+
+    The certainty the valve applies is the lower of the SDR's pick (`certainty`, kept on the
+    handoff) and the one computed from the evidence (hooks.assess, recorded beside it); a pick
+    above the computed one needs a written `certainty_reason`, and it does not open the valve.
 
     Only the lead's owner or a manager hands a lead off, whoever calls (PermissionDenied);
     the views reach the lead through handoffs.access.lead_to_hand_off. Refused
@@ -94,12 +105,26 @@ def hand_off(
             )
             % {"items": ", ".join(unknown)}
         )
-    if to_ae.role != Role.AE or not to_ae.is_active:
+    is_ae = to_ae.role == Role.AE and to_ae.is_active
+    computed = hooks.assess(lead, ae=to_ae if is_ae else None)
+    effective = certainty
+    if computed is not None:
+        # A is the highest: the lower of two certainties is the later letter.
+        effective = max(certainty, computed.certainty)
+        if certainty < computed.certainty and not certainty_reason.strip():
+            errors.setdefault("certainty_reason", []).append(
+                _(
+                    "The evidence says %(computed)s. Say why you declare %(declared)s, or "
+                    "declare %(computed)s."
+                )
+                % {"computed": computed.certainty, "declared": certainty}
+            )
+    if not is_ae:
         errors.setdefault("to_ae", []).append(str(NOT_AN_AE))
     else:
         team = lead.owner.current_team
         state = valve.ae_states(timezone.localdate(), team, User.objects.filter(pk=to_ae.pk))[0]
-        if not state.takes(certainty, lead.account.segment) and not manager_override:
+        if not state.takes(effective, lead.account.segment) and not manager_override:
             if state.calendar_full:
                 message = _("%(ae)s's week is full of first meetings. Choose an AE with room.")
             elif state.full:
@@ -129,6 +154,12 @@ def hand_off(
         created_at=timezone.now(),
         overridden_by=by if manager_override else None,
         override_reason=override_reason.strip() if manager_override else "",
+        computed_certainty=computed.certainty if computed else "",
+        computed_score=computed.score if computed else None,
+        computed_by=computed.label if computed else "",
+        certainty_reason=(
+            certainty_reason.strip() if computed and certainty < computed.certainty else ""
+        ),
     )
     audit.record(
         audit.Subject.HANDOFF,

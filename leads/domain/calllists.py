@@ -235,11 +235,20 @@ def _plan_sql(
         keys.append(f"CASE WHEN {among('callback')} AND r.callback_at IS NULL THEN 1 ELSE 0 END")
     if ascending:
         keys.append("CASE " + " ".join(f"WHEN {c} THEN {col}" for c, col in ascending) + " END")
+    if by_order["score"]:
+        # The stored certainty score (certainty app's nightly batch), highest first; a lead
+        # not scored yet comes after the scored ones.
+        keys.append(f"CASE WHEN {among('score')} THEN COALESCE(r.score, -1) END DESC")
     if by_order["newest"]:
         keys.append(f"CASE WHEN {among('newest')} THEN r.created_at END DESC")
         keys.append(f"CASE WHEN {among('newest')} THEN -r.id ELSE r.id END")
     else:
         keys.append("r.id")
+    # The score table is joined only when a rule orders by it.
+    scored = bool(by_order["score"])
+    score_column = ", sc.score" if scored else ""
+    score_join = " LEFT JOIN leads_leadscore sc ON sc.lead_id = l.id" if scored else ""
+    score_pick = ", b.score" if scored else ""
     excluded = ", ".join(["%s"] * len(EXCLUDED_STAGES))
     sdr_ids = [pk for plan in plans for pk in plan.sdr_ids]
     only_leads, only_touches, only_tasks = "", "", ""
@@ -278,9 +287,9 @@ def _plan_sql(
         base AS (
             SELECT l.id, l.owner_id, s.team_id, l.stage, l.source, l.created_at, l.callback_at,
                    acc.segment, t.last_touch, COALESCE(t.attempts, 0) AS attempts,
-                   tk.task_due
+                   tk.task_due{score_column}
             FROM leads_lead l
-            LEFT JOIN touches t ON t.lead_id = l.id
+            LEFT JOIN touches t ON t.lead_id = l.id{score_join}
             JOIN sdrs s ON s.sdr_id = l.owner_id
             JOIN leads_account acc ON acc.id = l.account_id
             LEFT JOIN tasks tk ON tk.lead_id = l.id
@@ -301,7 +310,7 @@ def _plan_sql(
               )
         ),
         ranked AS (
-            SELECT b.id, b.owner_id, b.created_at, b.callback_at, b.last_touch, b.task_due,
+            SELECT b.id, b.owner_id, b.created_at, b.callback_at, b.last_touch, b.task_due{score_pick},
                    CASE b.team_id {_when(team_cases)} END AS first_rule
             FROM base b
         ),
