@@ -310,7 +310,8 @@ def _plan_sql(
               )
         ),
         ranked AS (
-            SELECT b.id, b.owner_id, b.created_at, b.callback_at, b.last_touch, b.task_due{score_pick},
+            SELECT b.id, b.owner_id, b.created_at, b.callback_at, b.last_touch,
+                   b.task_due{score_pick},
                    CASE b.team_id {_when(team_cases)} END AS first_rule
             FROM base b
         ),
