@@ -253,12 +253,13 @@ def add_many_to_list(leads: QuerySet[Lead], *, by: User, day: datetime.date) -> 
     selected, params = leads.values("pk").query.sql_with_params()
     sql = f"""
         INSERT INTO leads_calllistentry
-            (call_list_id, lead_id, position, rule_id, reason, added_by_hand, status, skip_reason)
+            (call_list_id, lead_id, position, rule_id, reason, added_by_hand, status, skip_reason,
+             moved)
         SELECT cl.id, l.id,
                COALESCE((SELECT MAX(e.position) FROM leads_calllistentry e
                          WHERE e.call_list_id = cl.id), 0)
                + ROW_NUMBER() OVER (PARTITION BY cl.id ORDER BY l.id),
-               NULL, %s, %s, 'planned', ''
+               NULL, %s, %s, 'planned', '', %s
         FROM leads_lead l
         JOIN leads_calllist cl ON cl.sdr_id = l.owner_id AND cl.day = %s
         WHERE l.id IN ({selected})
@@ -270,6 +271,7 @@ def add_many_to_list(leads: QuerySet[Lead], *, by: User, day: datetime.date) -> 
     values = [
         _("Added by hand"),
         True,
+        False,
         connection.ops.adapt_datefield_value(day),
         *params,
     ]
