@@ -27,6 +27,9 @@ class OpportunitySerializer(serializers.ModelSerializer):
             "amount_at_close",
             "closed_at",
             "loss_reason",
+            "stage",
+            "expected_close",
+            "next_step",
         ]
         read_only_fields = fields
 
