@@ -38,6 +38,7 @@ PARTS = {
     "handoffs": ["created", "accepted", "rejected", "pending"],
     "funnel": ["entered", "converted", "converted_in_window"],
     "won": ["won"],
+    "pipeline": ["pending"],
     "headcount": ["headcount"],
     "speed": ["inbound", "touched", "untouched"],
     "activities": ["calls", "connects", "emails"],
@@ -70,6 +71,7 @@ TITLES = {
         "Leads of the step's cohort that reached the next stage within the window"
     ),
     ("won", "won"): gettext_lazy("Opportunities won in the week"),
+    ("pipeline", "pending"): gettext_lazy("The team's handoffs waiting for a decision now"),
     ("headcount", "headcount"): gettext_lazy("SDRs counted in headcount, with their ramp factor"),
     ("speed", "inbound"): gettext_lazy("Inbound leads created in the week"),
     ("speed", "touched"): gettext_lazy("Inbound leads of the week touched (the median's rows)"),
@@ -127,8 +129,8 @@ def week_handoffs(week: kpis.Week):
     return kpis.team_handoffs(week).filter(_in(week, "created_at"))
 
 
-def handoffs(week: kpis.Week, part: str) -> Drill:
-    rows = week_handoffs(week)
+def handoffs(week: kpis.Week, part: str, rows=None) -> Drill:
+    rows = week_handoffs(week) if rows is None else rows
     if part != "created":
         rows = rows.filter(status=part)
     rows = rows.select_related("lead__account", "sdr", "ae").order_by("created_at", "pk")
@@ -151,6 +153,14 @@ def handoffs(week: kpis.Week, part: str) -> Drill:
         ],
         lambda h: h.lead_id,
     )
+
+
+def pipeline(week: kpis.Week, part: str) -> Drill:
+    """The rows of kpis.pipeline's pending_handoffs: every handoff of the team's SDRs still
+    waiting for a decision, whatever its week."""
+    found = handoffs(week, Handoff.Status.PENDING, rows=kpis.team_handoffs(week))
+    found.figure = "pipeline"
+    return found
 
 
 # -- leads behind a funnel step -----------------------------------------------------------------
@@ -450,6 +460,7 @@ def activities(week: kpis.Week, part: str) -> Drill:
 BUILDERS = {
     "handoffs": handoffs,
     "won": won,
+    "pipeline": pipeline,
     "headcount": headcount,
     "speed": speed,
     "activities": activities,

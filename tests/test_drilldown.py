@@ -31,6 +31,7 @@ def busy(org, week):
         handoff(org, week, status)
     handoff(org, week, "accepted", sdr=org.carol)  # another team's
     handoff(org, week.shifted(-1), "rejected")  # another week's
+    handoff(org, week.shifted(-2), "pending")  # still in the pipeline
     journey(org, week, created_day=0, touched=0, connected=1, handed=2, accepted=True, won=True)
     journey(org, week, created_day=1, touched=1, connected=3)
     journey(org, week, created_day=2, touched=6)
@@ -88,6 +89,11 @@ def length(week, figure, part="", step=""):
 def test_the_handoffs_behind_the_ratio(busy, week, part, key):
     assert busy[key] > 0
     assert length(week, "handoffs", part) == busy[key]
+
+
+def test_the_handoffs_behind_the_pipeline(busy, week):
+    assert busy["pending_handoffs"] > busy["handoffs_pending"]  # an earlier week's too
+    assert length(week, "pipeline") == busy["pending_handoffs"]
 
 
 @pytest.mark.parametrize(("source", "target"), drilldown.STEPS)
@@ -206,6 +212,7 @@ def test_a_bad_week_never_gives_a_5xx(client, org):
         ("handoffs", "created", ""),
         ("funnel", "converted_in_window", "working"),
         ("won", "", ""),
+        ("pipeline", "", ""),
         ("headcount", "", ""),
         ("speed", "touched", ""),
         ("activities", "calls", ""),
