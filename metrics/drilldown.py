@@ -25,8 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from handoffs.models import Handoff, Opportunity
-from leads.models import Activity, Lead, Source
-from sdr_ops.models import Role, StaffingRecord, Team, tenure_month
+from leads.models import Activity, Lead, QualificationStatus, Source
+from sdr_ops.models import Role, StaffingRecord, Team, qualification_label, tenure_month
 
 from . import kpis
 from .templatetags.labels import stage_label
@@ -38,6 +38,8 @@ PARTS = {
     "handoffs": ["created", "accepted", "rejected", "pending"],
     "funnel": ["entered", "converted", "converted_in_window"],
     "won": ["won"],
+    "pipeline": ["pending"],
+    "evidence": ["created", "accepted", "rejected"],
     "headcount": ["headcount"],
     "speed": ["inbound", "touched", "untouched"],
     "activities": ["calls", "connects", "emails"],
@@ -70,6 +72,14 @@ TITLES = {
         "Leads of the step's cohort that reached the next stage within the window"
     ),
     ("won", "won"): gettext_lazy("Opportunities won in the week"),
+    ("evidence", "created"): gettext_lazy("Handoffs of the 12 weeks with the item in this state"),
+    ("evidence", "accepted"): gettext_lazy(
+        "Handoffs of the 12 weeks with the item in this state, accepted"
+    ),
+    ("evidence", "rejected"): gettext_lazy(
+        "Handoffs of the 12 weeks with the item in this state, rejected"
+    ),
+    ("pipeline", "pending"): gettext_lazy("The team's handoffs waiting for a decision now"),
     ("headcount", "headcount"): gettext_lazy("SDRs counted in headcount, with their ramp factor"),
     ("speed", "inbound"): gettext_lazy("Inbound leads created in the week"),
     ("speed", "touched"): gettext_lazy("Inbound leads of the week touched (the median's rows)"),
@@ -97,8 +107,14 @@ class Drill:
         return str(TITLES[self.figure, self.part])
 
 
-def drill(week: kpis.Week, figure: str, part: str = "", step: str = "") -> Drill:
-    """The drill-down asked for; ValueError for a figure, part or step that does not exist."""
+EVIDENCE_WEEKS = 12  # the dashboard's span, which its evidence table covers
+
+
+def drill(
+    week: kpis.Week, figure: str, part: str = "", step: str = "", item: str = "", state: str = ""
+) -> Drill:
+    """The drill-down asked for; ValueError for a figure, part, step, item or state that does
+    not exist."""
     if figure not in PARTS:
         raise ValueError(figure)
     part = part or PARTS[figure][0]
@@ -108,6 +124,10 @@ def drill(week: kpis.Week, figure: str, part: str = "", step: str = "") -> Drill
         if step not in dict(STEPS):
             raise ValueError(step)
         return funnel(week, step, part)
+    if figure == "evidence":
+        if item not in week.team.qualification_items or state not in kpis.EVIDENCE_STATES:
+            raise ValueError(item)
+        return evidence(week, item, state, part)
     return BUILDERS[figure](week, part)
 
 
@@ -127,8 +147,8 @@ def week_handoffs(week: kpis.Week):
     return kpis.team_handoffs(week).filter(_in(week, "created_at"))
 
 
-def handoffs(week: kpis.Week, part: str) -> Drill:
-    rows = week_handoffs(week)
+def handoffs(week: kpis.Week, part: str, rows=None) -> Drill:
+    rows = week_handoffs(week) if rows is None else rows
     if part != "created":
         rows = rows.filter(status=part)
     rows = rows.select_related("lead__account", "sdr", "ae").order_by("created_at", "pk")
@@ -151,6 +171,41 @@ def handoffs(week: kpis.Week, part: str) -> Drill:
         ],
         lambda h: h.lead_id,
     )
+
+
+def pipeline(week: kpis.Week, part: str) -> Drill:
+    """The rows of kpis.pipeline's pending_handoffs: every handoff of the team's SDRs still
+    waiting for a decision, whatever its week."""
+    found = handoffs(week, Handoff.Status.PENDING, rows=kpis.team_handoffs(week))
+    found.figure = "pipeline"
+    return found
+
+
+def evidence_handoffs(last: kpis.Week, item: str, state: str):
+    """The rows of one line of kpis.qualification_evidence: the team's handoffs of the
+    EVIDENCE_WEEKS weeks to `last` whose frozen checklist had the item in the state (found by
+    name wherever it stands in the checklist)."""
+    first = last.shifted(-(EVIDENCE_WEEKS - 1))
+    positions = range(len(last.team.qualification_items) + 2)
+    carried = Q()
+    for k in positions:
+        carried |= Q(**{f"checklist__{k}__item": item, f"checklist__{k}__status": state})
+    return kpis.team_handoffs(last).filter(
+        carried, created_at__gte=first.start, created_at__lt=last.stop
+    )
+
+
+def evidence(week: kpis.Week, item: str, state: str, part: str) -> Drill:
+    found = handoffs(week, part, rows=evidence_handoffs(week, item, state))
+    found.figure = "evidence"
+    found.extra = {
+        "item": item,
+        "state": state,
+        "item_label": qualification_label(item),
+        "state_label": str(dict(QualificationStatus.choices)[state]),
+        "since": week.shifted(-(EVIDENCE_WEEKS - 1)).monday,
+    }
+    return found
 
 
 # -- leads behind a funnel step -----------------------------------------------------------------
@@ -450,6 +505,7 @@ def activities(week: kpis.Week, part: str) -> Drill:
 BUILDERS = {
     "handoffs": handoffs,
     "won": won,
+    "pipeline": pipeline,
     "headcount": headcount,
     "speed": speed,
     "activities": activities,

@@ -6,6 +6,7 @@ week as the dashboard (the last complete one unless ?week= names another)."""
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.text import slugify
 
 from sdr_ops.access import role_required
 from sdr_ops.csvfiles import csv_response
@@ -22,7 +23,9 @@ def _drill(request: HttpRequest, figure: str):
     team, teams, week = chosen(request)
     try:
         found = drilldown.drill(
-            week, figure, request.GET.get("part", "")[:40], request.GET.get("step", "")[:40]
+            week,
+            figure,
+            *(request.GET.get(name, "")[:40] for name in ("part", "step", "item", "state")),
         )
     except ValueError:
         raise Http404 from None
@@ -35,6 +38,9 @@ def rows(request: HttpRequest, figure: str) -> HttpResponse:
     page = Paginator(found.rows, PAGE_SIZE).get_page(request.GET.get("page"))
     lines = [(found.lead_of(row), found.cells(row)) for row in page.object_list]
     query = query_without_page(request)
+    others = request.GET.copy()
+    for name in ("page", "part"):
+        others.pop(name, None)
     return render(
         request,
         "metrics/drilldown.html",
@@ -48,6 +54,7 @@ def rows(request: HttpRequest, figure: str) -> HttpResponse:
             "page": page,
             "lines": lines,
             "query": query,
+            "others": others.urlencode(),
         },
     )
 
@@ -55,7 +62,8 @@ def rows(request: HttpRequest, figure: str) -> HttpResponse:
 @role_required(Role.MANAGER, Role.STAKEHOLDER)
 def export(request: HttpRequest, figure: str) -> HttpResponse:
     team, _teams, week, found = _drill(request, figure)
-    step = f"-{found.step}" if found.step else ""
+    keys = (found.step, found.extra.get("item", ""), found.extra.get("state", ""))
+    step = "".join(f"-{slugify(v)}" for v in keys if v)
     rows = found.rows.iterator() if hasattr(found.rows, "iterator") else found.rows
     return csv_response(
         f"{team.slug}-{week.label}-{figure}{step}-{found.part}.csv",

@@ -31,6 +31,7 @@ def busy(org, week):
         handoff(org, week, status)
     handoff(org, week, "accepted", sdr=org.carol)  # another team's
     handoff(org, week.shifted(-1), "rejected")  # another week's
+    handoff(org, week.shifted(-2), "pending")  # still in the pipeline
     journey(org, week, created_day=0, touched=0, connected=1, handed=2, accepted=True, won=True)
     journey(org, week, created_day=1, touched=1, connected=3)
     journey(org, week, created_day=2, touched=6)
@@ -71,8 +72,8 @@ def busy(org, week):
     return kpis.compute_week(org.desk, week.label)
 
 
-def length(week, figure, part="", step=""):
-    rows = drilldown.drill(week, figure, part, step).rows
+def length(week, figure, part="", step="", **evidence):
+    rows = drilldown.drill(week, figure, part, step, **evidence).rows
     return len(rows) if isinstance(rows, list) else rows.count()
 
 
@@ -88,6 +89,31 @@ def length(week, figure, part="", step=""):
 def test_the_handoffs_behind_the_ratio(busy, week, part, key):
     assert busy[key] > 0
     assert length(week, "handoffs", part) == busy[key]
+
+
+def test_the_handoffs_behind_the_pipeline(busy, week):
+    assert busy["pending_handoffs"] > busy["handoffs_pending"]  # an earlier week's too
+    assert length(week, "pipeline") == busy["pending_handoffs"]
+
+
+def test_the_handoffs_behind_each_line_of_the_qualification_evidence(org, week):
+    states = ["confirmed", "not_asked", "not_disclosed"]
+    for n, status in enumerate(["accepted", "rejected", "accepted", "pending", "accepted"]):
+        h = handoff(org, week.shifted(-(n % 3)), status)
+        h.checklist = [
+            {"item": "need", "status": "confirmed"},
+            {"item": "budget", "status": states[n % 3]},
+        ][:: 1 if n % 2 else -1]  # the item found wherever it stands
+        h.save()
+    handoff(org, week.shifted(-12), "accepted")  # before the span
+    first = week.shifted(-(drilldown.EVIDENCE_WEEKS - 1))
+    lines = kpis.qualification_evidence(first, week)
+    assert sum(r["handoffs"] for r in lines if r["item"] == "budget") == 5
+    for r in lines:
+        args = (week, "evidence")
+        assert length(*args, "created", item=r["item"], state=r["state"]) == r["handoffs"]
+        assert length(*args, "accepted", item=r["item"], state=r["state"]) == r["accepted"]
+        assert length(*args, "rejected", item=r["item"], state=r["state"]) == r["rejected"]
 
 
 @pytest.mark.parametrize(("source", "target"), drilldown.STEPS)
@@ -158,7 +184,13 @@ def test_the_activities_behind_the_counts(busy, week, part):
 
 @pytest.mark.parametrize(
     ("figure", "part", "step"),
-    [("nope", "", ""), ("handoffs", "nope", ""), ("funnel", "entered", "won"), ("funnel", "", "")],
+    [
+        ("nope", "", ""),
+        ("handoffs", "nope", ""),
+        ("funnel", "entered", "won"),
+        ("funnel", "", ""),
+        ("evidence", "", ""),
+    ],
 )
 def test_an_unknown_figure_part_or_step_is_404(client, org, figure, part, step):
     client.force_login(org.mia)
@@ -206,6 +238,8 @@ def test_a_bad_week_never_gives_a_5xx(client, org):
         ("handoffs", "created", ""),
         ("funnel", "converted_in_window", "working"),
         ("won", "", ""),
+        ("pipeline", "", ""),
+        ("evidence", "accepted", ""),
         ("headcount", "", ""),
         ("speed", "touched", ""),
         ("activities", "calls", ""),
@@ -223,6 +257,7 @@ def test_query_counts_do_not_grow_with_rows(
         LeadFactory(owner=org.alice, source="inbound", created_at=at(week, 1))
     client.force_login(org.mia)
     query = {"team": "enterprise-desk", "week": week.label, "part": part, "step": step}
+    query |= {"item": "budget", "state": "not_asked"}  # the evidence's; the others ignore them
     # session, user and team, teams, count, the page's rows (the people: records and history)
     with django_assert_max_num_queries(7):
         assert client.get(reverse("dashboard-rows", args=[figure]), query).status_code == 200
