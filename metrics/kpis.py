@@ -19,7 +19,6 @@ from django.db.models import (
     DateField,
     Exists,
     F,
-    Min,
     OuterRef,
     Q,
     Subquery,
@@ -370,19 +369,17 @@ def stage_counts(weeks: list[Week]) -> dict[tuple[str, int], tuple[int, int, int
         .filter(owner__staffing_records__team=team, owner__staffing_records__role=Role.SDR)
         .filter(moved)
         .order_by()
-        .values("pk", "owner__staffing_records__start_date", "owner__staffing_records__end_date")
         .annotate(
-            at_new=Min("created_at"),
-            **{f"at_{stage}": Min(f"stage_entry__{stage}_at") for stage in STAGES[1:]},
-            on_from=Min("owner__staffing_records__start_date"),
-            on_until=Min("owner__staffing_records__end_date"),
+            at_new=F("created_at"),
+            **{f"at_{stage}": F(f"stage_entry__{stage}_at") for stage in STAGES[1:]},
+            on_from=F("owner__staffing_records__start_date"),
+            on_until=F("owner__staffing_records__end_date"),
         )
     )
     steps = list(zip(STAGES, STAGES[1:], strict=False))
     for source, _target in steps:
         leads = leads.annotate(**{f"day_{source}": local_day(f"at_{source}", team)})
-    # The annotations are aggregates, so Django aggregates over them as a subquery: each
-    # entry time is computed once per lead.
+    # One row per lead and record: the counts aggregate over the rows directly.
     aggregates = {}
     for source, target in steps:
         at, day = f"at_{source}", f"day_{source}"
