@@ -19,7 +19,6 @@ from django.db.models import (
     DateField,
     Exists,
     F,
-    Min,
     OuterRef,
     Q,
     Subquery,
@@ -28,7 +27,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncWeek
 
 from handoffs.models import Handoff, Opportunity
 from leads.models import Activity, Lead, Source
@@ -339,7 +338,7 @@ def stage_counts(weeks: list[Week]) -> dict[tuple[str, int], tuple[int, int, int
     """(entered, converted, converted_in_window) for each step S -> T and each week i: the
     team's leads that entered S in the week (the owner on the team that day), the ones of
     those that entered T at any time so far, and the ones that entered T no later than the
-    step's window after their own entry into S. One query for every step and week.
+    step's window after their own entry into S. One grouped query for every step and week.
 
     Only the leads that entered some stage within the weeks are looked at; their stage entry
     times are read from StageEntry (metrics.stage_entries keeps it), equal to the times the
@@ -370,24 +369,26 @@ def stage_counts(weeks: list[Week]) -> dict[tuple[str, int], tuple[int, int, int
         .filter(owner__staffing_records__team=team, owner__staffing_records__role=Role.SDR)
         .filter(moved)
         .order_by()
-        .values("pk", "owner__staffing_records__start_date", "owner__staffing_records__end_date")
         .annotate(
-            at_new=Min("created_at"),
-            **{f"at_{stage}": Min(f"stage_entry__{stage}_at") for stage in STAGES[1:]},
-            on_from=Min("owner__staffing_records__start_date"),
-            on_until=Min("owner__staffing_records__end_date"),
+            at_new=F("created_at"),
+            **{f"at_{stage}": F(f"stage_entry__{stage}_at") for stage in STAGES[1:]},
+            on_from=F("owner__staffing_records__start_date"),
+            on_until=F("owner__staffing_records__end_date"),
         )
     )
     steps = list(zip(STAGES, STAGES[1:], strict=False))
     for source, _target in steps:
         leads = leads.annotate(**{f"day_{source}": local_day(f"at_{source}", team)})
-    # The annotations are aggregates, so Django aggregates over them as a subquery: each
-    # entry time is computed once per lead.
-    aggregates = {}
-    for source, target in steps:
+    # For each step, the Monday of the week the lead entered its first stage (null outside
+    # the weeks or off the team that day), whether it reached the next and whether within
+    # the window; grouped by all of them, so each row is read once and summed in Python.
+    keys = {}
+    for n, (source, target) in enumerate(steps):
         at, day = f"at_{source}", f"day_{source}"
-        on_team_then = Q(**{f"{day}__gte": F("on_from")}) & (
-            Q(on_until__isnull=True) | Q(**{f"{day}__lte": F("on_until")})
+        cohort = (
+            Q(**{f"{at}__gte": since, f"{at}__lt": until})
+            & Q(**{f"{day}__gte": F("on_from")})
+            & (Q(on_until__isnull=True) | Q(**{f"{day}__lte": F("on_until")}))
         )
         reached = Q(**{f"at_{target}__isnull": False})
         in_window = reached & Q(
@@ -396,17 +397,26 @@ def stage_counts(weeks: list[Week]) -> dict[tuple[str, int], tuple[int, int, int
                 + datetime.timedelta(days=window_days(team, source, target))
             }
         )
-        for i, week in enumerate(weeks):
-            cohort = Q(**{f"{at}__gte": week.start, f"{at}__lt": week.stop}) & on_team_then
-            aggregates[f"{source}_e{i}"] = Count("pk", filter=cohort)
-            aggregates[f"{source}_c{i}"] = Count("pk", filter=cohort & reached)
-            aggregates[f"{source}_w{i}"] = Count("pk", filter=cohort & in_window)
-    row = leads.aggregate(**aggregates)
-    return {
-        (source, i): (row[f"{source}_e{i}"], row[f"{source}_c{i}"], row[f"{source}_w{i}"])
-        for source, _target in steps
-        for i in range(len(weeks))
-    }
+        keys[f"w{n}"] = Case(
+            When(cohort, then=TruncWeek(at, tzinfo=team.zone, output_field=DateField())),
+            default=None,
+            output_field=DateField(),
+        )
+        keys[f"r{n}"] = Case(When(reached, then=Value(1)), default=Value(0))
+        keys[f"j{n}"] = Case(When(in_window, then=Value(1)), default=Value(0))
+    index = {week.monday: i for i, week in enumerate(weeks)}
+    totals = {(source, i): [0, 0, 0] for source, _t in steps for i in range(len(weeks))}
+    for row in leads.annotate(**keys).values(*keys).annotate(rows=Count("pk")).order_by():
+        for n, (source, _target) in enumerate(steps):
+            monday = row[f"w{n}"]
+            if isinstance(monday, datetime.datetime):
+                monday = monday.date()
+            if monday in index:
+                counts = totals[source, index[monday]]
+                counts[0] += row["rows"]
+                counts[1] += row["rows"] * row[f"r{n}"]
+                counts[2] += row["rows"] * row[f"j{n}"]
+    return {key: (e, c, j) for key, (e, c, j) in totals.items()}
 
 
 # The bottleneck compares a week with the mean of the previous STAGE_HISTORY weeks in which

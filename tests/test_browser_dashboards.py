@@ -33,6 +33,9 @@ def test_manager_reads_the_dashboards_on_the_demo_data(page, live_server):
     page.locator("#ratio summary").click()
     expect(page.locator("#ratio table tbody tr")).to_have_count(12)
     expect(page.locator("#evidence table tbody tr").first).to_be_visible()
+    # The stored week says when it was computed; the funnel shows each step within its window.
+    expect(page.locator("#freshness")).to_contain_text("Figures computed")
+    expect(page.locator("#funnel th", has_text="Within the window")).to_be_visible()
     page.screenshot(path=str(live_server_artifact("dashboards.png")), full_page=True)
 
     previous = page.locator("#f-week").input_value()
