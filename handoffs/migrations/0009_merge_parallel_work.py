@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('handoffs', '0008_handoff_certainty_reason_handoff_computed_by_and_more'),
-        ('handoffs', '0008_opportunity_stage'),
+        ("handoffs", "0008_handoff_certainty_reason_handoff_computed_by_and_more"),
+        ("handoffs", "0008_opportunity_stage"),
     ]
 
-    operations = [
-    ]
+    operations = []

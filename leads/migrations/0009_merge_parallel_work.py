@@ -4,12 +4,10 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('leads', '0008_leadscore_alter_calllistrule_order'),
-        ('leads', '0008_stage_change_reason'),
-        ('leads', '0008_tasks_and_list_edits'),
+        ("leads", "0008_leadscore_alter_calllistrule_order"),
+        ("leads", "0008_stage_change_reason"),
+        ("leads", "0008_tasks_and_list_edits"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('metrics', '0004_alert_mailsent'),
-        ('metrics', '0005_stage_entry'),
+        ("metrics", "0004_alert_mailsent"),
+        ("metrics", "0005_stage_entry"),
     ]
 
-    operations = [
-    ]
+    operations = []
