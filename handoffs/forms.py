@@ -57,7 +57,7 @@ class RejectForm(forms.Form):
         label=_("Comment"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Required for \u201cother\u201d and \u201cinsufficient qualification\u201d."),
+        help_text=_("Required for “other” and “insufficient qualification”."),
     )
 
 

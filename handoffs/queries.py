@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from leads.models import Activity, Lead, QualificationStatus
 from sdr_ops import calendar
 from sdr_ops.access import sdrs_managed_by
-from sdr_ops.models import User
+from sdr_ops.models import User, snapshot_label
 
 from . import hooks
 from .models import HANDOFF_FROM, Handoff, PraisePost, PraiseReaction, RejectionReason, Review
@@ -119,11 +119,8 @@ def flags(handoff: Handoff, usual_length: float | None) -> list[Flag]:
             found.append(
                 Flag(
                     "single_question",
-                    _(
-                        "%(item)s: \u201casked but not disclosed\u201d after a single "
-                        "direct question"
-                    )
-                    % {"item": row.get("label") or row.get("item")},
+                    _("%(item)s: “asked but not disclosed” after a single direct question")
+                    % {"item": snapshot_label(row)},
                 )
             )
     if not getattr(handoff, "connected_before", True):

@@ -78,7 +78,7 @@ def _evidence_rows(first: kpis.Week, last: kpis.Week) -> list[dict]:
     states = dict(QualificationStatus.choices)
     rows = kpis.qualification_evidence(first, last)
     for row in rows:
-        row["item_label"] = qualification_label(row["item"])
+        row["item_label"] = qualification_label(row["item"], first.team.qualification_labels)
         row["state_label"] = states[row["state"]]
     return rows
 

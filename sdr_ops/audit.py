@@ -124,3 +124,12 @@ def for_capacity(ae_id: int) -> QuerySet[AuditEvent]:
 
 def label(event: AuditEvent) -> str:
     return str(Action(event.action).label) if event.action in Action.values else event.action
+
+
+def for_team(team_id: int) -> QuerySet[AuditEvent]:
+    """The trail of a team's settings, newest first."""
+    return (
+        AuditEvent.objects.filter(subject=AuditEvent.Subject.TEAM, subject_id=team_id)
+        .select_related("actor")
+        .order_by("-at", "-pk")
+    )

@@ -90,6 +90,11 @@ PAGES: tuple[Page, ...] = (
         _("Dashboards"),
         (Role.MANAGER, Role.STAKEHOLDER),
     ),
+    Page(
+        "team-settings",
+        _("Team settings"),
+        (Role.MANAGER,),
+    ),
 )
 
 

@@ -77,6 +77,7 @@ MATRIX = {
     "set-language": (None, {"POST": LOGGED_IN}),
     "notifications": (None, {"GET": LOGGED_IN, "POST": LOGGED_IN}),
     "notifications-badge": (None, {"GET": LOGGED_IN}),
+    "team-settings": (None, {"GET": MANAGERS | ADMIN, "POST": MANAGERS | ADMIN}),
     "lead-list": (None, {"GET": SDRS | MANAGERS | ADMIN}),
     "lead-import": (None, {"GET": MANAGERS | ADMIN, "POST": MANAGERS | ADMIN}),
     # A large import's job page: its creator's (mia's) and an admin's only.
