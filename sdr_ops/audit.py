@@ -36,6 +36,7 @@ class Action(models.TextChoices):
     REVIEWED = "reviewed", _("reviewed")
     IMPORTED = "imported", _("imported")
     TEAM_SETTINGS = "team_settings", _("team settings changed")
+    COACHING_NOTE = "coaching_note", _("coaching note written")
 
 
 Subject = AuditEvent.Subject

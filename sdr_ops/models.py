@@ -421,6 +421,27 @@ class User(AbstractUser):
         return record.team if record else None
 
 
+# The usual reasons of a staffing record, as the demo, the import and the admin write them in
+# English: shown in the reader's language; any other reason is shown as written.
+STAFFING_REASONS = {
+    "hired": _("hired"),
+    "moved to another team": _("moved to another team"),
+    "moved from another team": _("moved from another team"),
+    "left the company": _("left the company"),
+    "left": _("left"),
+    "transfer": _("transfer"),
+    "promoted": _("promoted"),
+    "parental leave": _("parental leave"),
+    "returned": _("returned"),
+}
+
+
+def staffing_reason_label(reason: str) -> str:
+    """A staffing record's reason in the reader's language when it is one of the usual ones."""
+    known = STAFFING_REASONS.get(reason.strip().lower())
+    return str(known) if known else reason
+
+
 class StaffingQuerySet(models.QuerySet):
     def active_on(self, day: datetime.date) -> "StaffingQuerySet":
         """Records with start_date <= day and (no end_date or day <= end_date)."""
@@ -525,6 +546,7 @@ class AuditEvent(models.Model):
         CAPACITY = "capacity", _("AE capacity")
         REVIEW = "review", _("review")
         TEAM = "team", _("team")
+        COACHING = "coaching", _("coaching note")
 
     at = models.DateTimeField(_("at"), default=timezone.now)
     actor = models.ForeignKey(

@@ -108,7 +108,12 @@ MATRIX = {
     "capacity": (None, {"GET": MANAGERS | AES | ADMIN}),
     "review-desk": (None, {"GET": MANAGERS | ADMIN}),
     "review-record": (lambda w, o: [w.pending.pk], {"POST": {"manager_own_team", "admin"}}),
-    "coaching": (lambda w, o: [o.alice.pk], {"GET": {"manager_own_team", "admin"}}),
+    "coaching": (
+        lambda w, o: [o.alice.pk],
+        {"GET": {"manager_own_team", "admin"}, "POST": {"manager_own_team", "admin"}},
+    ),
+    # A review is shared later by its author alone (mia wrote the world's review).
+    "review-share": (lambda w, o: [w.review.pk], {"POST": {"manager_own_team"}}),
     "my-feedback": (None, {"GET": SDRS | ADMIN}),
     "feedback-read": (lambda w, o: [w.review.pk], {"POST": OWNER}),
     "praise-feed": (None, {"GET": LOGGED_IN}),

@@ -118,7 +118,8 @@ def test_dashboard_amounts_in_korean(client, org):
     carrying(org, last_full_week(org.desk), "accepted", (1000000, 900000), budget="confirmed")
     client.force_login(org.mia)
     html = client.get(reverse("dashboards"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
-    assert "1,000,000원 → 900,000원" in html
+    # The dashboards round amounts as a manager reads them (issue 15): 만 and 억 in Korean.
+    assert "100만원 → 90만원" in html
     assert "대시보드" in html and "이관 대비 상담 전환율" in html
 
 
