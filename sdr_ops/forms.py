@@ -46,7 +46,8 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
 # -- a team's settings (sdr_ops.team_settings) -------------------------------------------------
 
-RAMP_MONTHS = 6
+# A ramp longer than a year is not a ramp: the page offers twelve months.
+RAMP_MONTHS = 12
 
 
 def _percent(label, *, high: int = 100, help_text: str = "") -> forms.DecimalField:

@@ -454,3 +454,23 @@ def test_the_rating_trend_counts_each_week_over_twelve(org):
     assert trend[-4]["counts"]["solid"] == 1 and trend[-4]["score"] == 1.0
     assert sum(row["total"] for row in trend) == 3  # twelve weeks ago is outside
     assert trend[0]["score"] is None
+
+
+@pytest.mark.parametrize("rows", [1, 6])
+def test_the_coaching_page_reads_in_constant_queries(
+    client, org, django_assert_max_num_queries, rows
+):
+    from handoffs.domain import coaching
+    from handoffs.models import Capacity
+
+    Capacity.objects.create(ae=org.aaron, normal=100)
+    for n in range(rows):
+        handoff = make_handoff(org)
+        reviews.record_review(handoff, by=org.mia, rating="solid", feedback=f"f{n}")
+        coaching.write_note(
+            org.alice, by=org.mia, kind="note", body=f"n{n}", handoff_ids=[handoff.pk]
+        )
+    client.force_login(org.mia)
+    with django_assert_max_num_queries(12):
+        html = client.get(reverse("coaching", args=[org.alice.pk])).content.decode()
+    assert html.count('class="card coaching-note"') == rows
