@@ -169,6 +169,7 @@ def coaching(request: HttpRequest, sdr_id: int) -> HttpResponse:
             return redirect("coaching", sdr.pk)
     notes = (
         access.coaching_notes_written_about(request.user, sdr)
+        .select_related("manager")
         .prefetch_related(Prefetch("handoffs", queryset=queries.linked_handoffs()))
         .order_by("-created_at", "-pk")
     )
