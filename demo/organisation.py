@@ -223,10 +223,52 @@ SOURCE_WEIGHTS = [
     (Source.REFERRAL, 1),
     (Source.OTHER, 1),
 ]
+# The lead mix of each SDR who does not work the team's usual one (idea 12 of the method): Seo
+# works slow enterprise leads patiently, Ha farms quick small deals; the others take the mix
+# the accounts come in.
+LEAD_MIX = {
+    "seo.yoon": [(Segment.ENTERPRISE, 7), (Segment.MID_MARKET, 2), (Segment.SMB, 1)],
+    "ha.kang": [(Segment.ENTERPRISE, 1), (Segment.MID_MARKET, 2), (Segment.SMB, 7)],
+    "min.choi": [(Segment.ENTERPRISE, 1), (Segment.MID_MARKET, 6), (Segment.SMB, 3)],
+}
+# An SDR in their first month is training: they touch fewer leads and call less often.
+TRAINING_MONTH_CALL_SHARE = 0.35
+
 AMOUNT_BY_SEGMENT = {
     Segment.ENTERPRISE: (40_000_000, 250_000_000),
     Segment.MID_MARKET: (10_000_000, 60_000_000),
     Segment.SMB: (2_000_000, 12_000_000),
+}
+# What the SDRs heard when an item was confirmed, so the handoffs read differently.
+ANSWERS = {
+    "budget": [
+        "About ₩50M set aside in next year's IT budget.",
+        "Moved from the legacy maintenance line, around ₩120M.",
+        "No fixed budget; the CFO approves case by case under ₩30M.",
+        "Budget exists for this quarter only.",
+    ],
+    "approval_process": [
+        "The CFO signs off above ₩30M; the team lead below.",
+        "Procurement review, then the board in March.",
+        "The CIO decides alone.",
+    ],
+    "need": [
+        "Month-end reporting takes two days by hand.",
+        "The current tool cannot handle the volume after the merger.",
+        "Sales and support keep customer data in separate sheets.",
+    ],
+    "timing": [
+        "Go-live before July.",
+        "Decision at the Q1 budget meeting.",
+        "Wants to start the pilot next month.",
+    ],
+}
+# The one direct question the review desk flags ("asked but not disclosed" after it alone).
+DIRECT_QUESTION = {
+    "budget": "What is your budget?",
+    "approval_process": "Who approves this?",
+    "need": "Do you need this?",
+    "timing": "When will you buy?",
 }
 NOT_CONNECTED = [Activity.Outcome.NO_ANSWER, Activity.Outcome.BUSY, Activity.Outcome.VOICEMAIL]
 
@@ -365,6 +407,9 @@ class DemoBuilder:
             if p.role == Role.SDR:
                 first_start = max(start for _, start, _ in p.records)
                 spans.append((users[p.key], self.days_ago(first_start)))
+        # Still in the first month of their service: in training (the ramp counts them 0).
+        self.in_training = {user.pk for user, start in spans if (self.today - start).days < 30}
+        self.mix_of = {users[p.key].pk: LEAD_MIX.get(p.key) for p in PEOPLE if p.role == Role.SDR}
         return spans
 
     def build(self) -> dict[str, int]:
@@ -414,13 +459,18 @@ class DemoBuilder:
         spans = self.sdr_spans(users)
         aes = [users[p.key] for p in PEOPLE if p.role == Role.AE]
         horizon = WEEKS * 7 + 14
+        by_segment: dict[str, list[Account]] = {}
+        for account in accounts:
+            by_segment.setdefault(account.segment, []).append(account)
         leads, plans = [], []
         for n in range(LEAD_COUNT):
             owner, start = spans[n % len(spans)]
             oldest = min(horizon, (self.today - start).days)
             created_day = self.days_ago(rng.randint(1, max(oldest, 1)))
             created_at = self.at(created_day, rng.randint(8, 18), rng.randint(0, 59))
-            account = accounts[rng.randrange(len(accounts))]
+            mix = self.mix_of.get(owner.pk)
+            pool = by_segment.get(_pick(rng, mix), accounts) if mix else accounts
+            account = pool[rng.randrange(len(pool))]
             first, last = rng.choice(FIRST), rng.choice(LAST)
             lead = Lead(
                 external_id=f"{PREFIX}{n + 1:05d}",
@@ -596,9 +646,12 @@ class DemoBuilder:
         plan: dict = {"activities": [], "handoff": None}
         if rng.random() < 0.12 or lead.do_not_call:
             return plan  # never touched yet
+        training = lead.owner.pk in self.in_training
+        if training and rng.random() > TRAINING_MONTH_CALL_SHARE:
+            return plan  # the new hire has not got to it yet
         moment = lead.created_at + datetime.timedelta(hours=rng.uniform(0.2, 30))
         connected = False
-        for _attempt in range(rng.randint(1, 7)):
+        for _attempt in range(rng.randint(1, 3 if training else 7)):
             if moment > self.now:
                 break
             kind = Activity.Type.CALL if rng.random() < 0.75 else Activity.Type.EMAIL
@@ -662,9 +715,18 @@ class DemoBuilder:
             return handoff, None
         handoff.decided_at = created_at + decide_after
         accept_rate = {Certainty.A: 0.88, Certainty.B: 0.72, Certainty.C: 0.5}[certainty]
+        # A budget never asked is what the AEs turn back most: the qualification evidence on
+        # the dashboard shows it as the item to coach.
+        budget = next(row["status"] for row in handoff.checklist if row["item"] == "budget")
+        if budget == "not_asked":
+            accept_rate *= 0.5
         if rng.random() > accept_rate:
             handoff.status = Handoff.Status.REJECTED
-            handoff.rejection_reason = rng.choice(list(RejectionReason))
+            handoff.rejection_reason = (
+                RejectionReason.INSUFFICIENT_QUALIFICATION
+                if budget == "not_asked" and rng.random() < 0.7
+                else rng.choice(list(RejectionReason))
+            )
             handoff.rejection_comment = "Could not confirm a project this year."
             return handoff, None
         handoff.status = Handoff.Status.ACCEPTED
@@ -683,21 +745,32 @@ class DemoBuilder:
         return handoff, opportunity
 
     def checklist(self) -> list[dict]:
+        """A checklist as SDRs really fill it in: answers that differ, the indirect questions
+        the method asks for and, now and then, the single direct one the desk flags; budget is
+        the item most often left unasked."""
         rng = self.rng
         items = []
         for item in ("budget", "approval_process", "need", "timing"):
             roll = rng.random()
-            if roll < 0.65:
+            unasked = 0.18 if item == "budget" else 0.07
+            if roll < 0.65 - unasked / 2:
                 items.append(
-                    {"item": item, "status": "confirmed", "answer": "Confirmed on the call."}
+                    {"item": item, "status": "confirmed", "answer": rng.choice(ANSWERS[item])}
                 )
-            elif roll < 0.9:
+            elif roll < 1 - unasked:
                 items.append(
                     {
                         "item": item,
                         "status": "not_disclosed",
-                        "questions": "How are projects like this usually approved? "
-                        "Would budget move from another project?",
+                        "questions": rng.choice(
+                            [
+                                "How are projects like this usually approved? "
+                                "Would budget move from another project?",
+                                "Who else would look at a proposal like ours? "
+                                "When does your budget year start?",
+                                DIRECT_QUESTION[item],
+                            ]
+                        ),
                     }
                 )
             else:
@@ -705,7 +778,13 @@ class DemoBuilder:
                     {
                         "item": item,
                         "status": "not_asked",
-                        "reason": "The prospect had to leave the call early.",
+                        "reason": rng.choice(
+                            [
+                                "The prospect had to leave the call early.",
+                                "They will tell us at the visit.",
+                                "Felt too early to ask.",
+                            ]
+                        ),
                     }
                 )
         return items

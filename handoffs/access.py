@@ -9,7 +9,7 @@ from leads.models import Lead
 from sdr_ops.access import sdr_managed_by, sdrs_managed_by
 from sdr_ops.models import Role, Team, User
 
-from .models import CapacityReduction, Handoff, Opportunity, PraisePost, Review
+from .models import CapacityReduction, CoachingNote, Handoff, Opportunity, PraisePost, Review
 
 
 def _found(obj):
@@ -138,9 +138,29 @@ def review_received(user: User, pk: int) -> Review:
 
 def reviews_written_about(user: User, sdr: User) -> QuerySet[Review]:
     """The reviews of an SDR's handoffs the user may read on the coaching page: the ones they
-    wrote (an admin: all)."""
-    found = Review.objects.filter(handoff__sdr=sdr)
-    return found if user.is_admin else found.filter(manager=user)
+    wrote. Feedback is private to its author and the SDR, so an admin reads only their own
+    here too, as in the API (reviews_visible_to)."""
+    return Review.objects.filter(handoff__sdr=sdr, manager=user)
+
+
+def coaching_notes_written_about(user: User, sdr: User) -> QuerySet[CoachingNote]:
+    """The coaching notes on an SDR that the user wrote: private to the author and the SDR,
+    so nobody else reads them here, admins included."""
+    return CoachingNote.objects.filter(sdr=sdr, manager=user)
+
+
+def coaching_notes_received_by(user: User) -> QuerySet[CoachingNote]:
+    """The coaching notes written about the user (an SDR's feedback page)."""
+    return CoachingNote.objects.filter(sdr=user)
+
+
+def review_written_by(user: User, pk: int) -> Review:
+    """A review the user wrote (to share it later); 404 otherwise, admins included."""
+    return _found(
+        Review.objects.select_related("handoff__lead__account", "handoff__sdr")
+        .filter(pk=pk, manager=user)
+        .first()
+    )
 
 
 def praise_post_for(user: User, pk: int) -> PraisePost:

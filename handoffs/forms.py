@@ -3,9 +3,11 @@ from django.utils.translation import gettext_lazy as _
 
 from leads.models import Segment
 from sdr_ops.amounts import AmountField
+from sdr_ops.calendar import FIRST_YEAR, LAST_YEAR
 from sdr_ops.models import Role, User
 
-from .models import Certainty, Opportunity, RejectionReason
+from .domain.coaching import BODY_LENGTH
+from .models import Certainty, CoachingNote, Handoff, Opportunity, RejectionReason
 
 
 class CurrencyForm(forms.Form):
@@ -107,7 +109,7 @@ class RejectForm(CurrencyForm):
         label=_("Comment"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Required for \u201cother\u201d and \u201cinsufficient qualification\u201d."),
+        help_text=_("Required for “other” and “insufficient qualification”."),
     )
 
 
@@ -129,3 +131,41 @@ class ReductionForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     reason = forms.CharField(label=_("Reason"), max_length=200)
+
+
+class CoachingNoteForm(forms.Form):
+    """A coaching note or 1:1 record on the coaching page (handoffs.domain.coaching)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=CoachingNote.Kind.choices)
+    met_on = forms.DateField(
+        label=_("Day of the 1:1"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    body = forms.CharField(
+        label=_("Note (the SDR reads it too; nobody else does)"),
+        max_length=BODY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    handoffs = forms.ModelMultipleChoiceField(
+        label=_("Handoffs discussed"),
+        queryset=Handoff.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, handoffs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["handoffs"].queryset = handoffs
+        self.fields["handoffs"].label_from_instance = lambda h: (
+            f"{h.lead.account.name} · {h.created_at:%Y-%m-%d}"
+        )
+
+    def clean_met_on(self):
+        day = self.cleaned_data.get("met_on")
+        if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise forms.ValidationError(
+                _("Give a day between %(first)s and %(last)s.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            )
+        return day

@@ -262,6 +262,42 @@ class PraisePost(models.Model):
         return f"{self.sdr} · {self.company}"
 
 
+class CoachingNote(models.Model):
+    """A manager's note on one of their SDRs, or the record of a 1:1 with them, linked to the
+    handoffs it discusses. Private to its author and the SDR (handoffs.access), admins
+    included: nobody else reads it, on a page or through the API."""
+
+    class Kind(models.TextChoices):
+        NOTE = "note", _("Note")
+        ONE_ON_ONE = "one_on_one", _("1:1")
+
+    sdr = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="coaching_notes",
+        verbose_name=_("SDR"),
+    )
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind, default=Kind.NOTE)
+    met_on = models.DateField(_("met on"), null=True, blank=True)
+    body = models.TextField(_("note"))
+    handoffs = models.ManyToManyField(
+        Handoff, blank=True, related_name="coaching_notes", verbose_name=_("handoffs discussed")
+    )
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("coaching note")
+        verbose_name_plural = _("coaching notes")
+        indexes = [models.Index(fields=["sdr", "manager", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.sdr_id} {self.kind} {self.created_at:%Y-%m-%d}"
+
+
 class PraiseReaction(models.Model):
     class Kind(models.TextChoices):
         APPLAUSE = "applause", "👏"

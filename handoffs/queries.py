@@ -10,11 +10,12 @@ from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from leads.models import Activity, Lead, QualificationStatus
 from sdr_ops import calendar
 from sdr_ops.access import sdrs_managed_by
-from sdr_ops.models import User
+from sdr_ops.models import User, snapshot_label
 
 from . import hooks
 from .models import HANDOFF_FROM, Handoff, PraisePost, PraiseReaction, RejectionReason, Review
@@ -158,11 +159,8 @@ def flags(handoff: Handoff, usual_length: float | None) -> list[Flag]:
             found.append(
                 Flag(
                     "single_question",
-                    _(
-                        "%(item)s: \u201casked but not disclosed\u201d after a single "
-                        "direct question"
-                    )
-                    % {"item": row.get("label") or row.get("item")},
+                    _("%(item)s: “asked but not disclosed” after a single direct question")
+                    % {"item": snapshot_label(row)},
                 )
             )
     if handoff.computed_certainty and handoff.certainty < handoff.computed_certainty:
@@ -175,7 +173,8 @@ def flags(handoff: Handoff, usual_length: float | None) -> list[Flag]:
         found.append(Flag("above_evidence", text))
     if not getattr(handoff, "connected_before", True):
         found.append(Flag("no_connected_call", _("No connected call before the handoff")))
-    length = getattr(handoff, "comment_length", len(handoff.comment))
+    # Not getattr's default: it would read the comment even where the length is annotated.
+    length = handoff.comment_length if hasattr(handoff, "comment_length") else len(handoff.comment)
     if usual_length and length < SHORT_COMMENT_SHARE * usual_length:
         found.append(
             Flag(
@@ -191,6 +190,26 @@ def flags(handoff: Handoff, usual_length: float | None) -> list[Flag]:
             )
         )
     return found
+
+
+# The flags the desk filters by, in the order it offers them.
+FLAG_LABELS = {
+    "single_question": gettext_lazy("Asked but not disclosed after a single direct question"),
+    "no_connected_call": gettext_lazy("No connected call before the handoff"),
+    "short_comment": gettext_lazy("Comment far shorter than the team's usual"),
+    "insufficient_qualification": gettext_lazy("The AE rejected it for insufficient qualification"),
+}
+
+
+def flags_of_queue(queue: QuerySet[Handoff], usual_length: float | None) -> dict[int, list[str]]:
+    """The flag codes of every handoff of the queue, newest first, in one light query (the
+    checklist and the annotations, no cards): what the desk filters, sorts and counts by."""
+    light = (
+        queue.select_related(None)
+        .prefetch_related(None)
+        .only("pk", "checklist", "rejection_reason", "created_at")
+    )
+    return {h.pk: [f.code for f in flags(h, usual_length)] for h in light}
 
 
 def recurring_gaps(reviews: QuerySet[Review]) -> list[tuple[str, int]]:
@@ -237,3 +256,54 @@ def posts_of_week(monday: datetime.date, zone) -> QuerySet[PraisePost]:
         .select_related("sdr")
         .order_by("created_at", "pk")
     )
+
+
+# -- coaching -----------------------------------------------------------------------------
+
+# A coaching note links handoffs of the last half year.
+NOTE_HANDOFF_DAYS = 183
+
+
+def handoffs_to_discuss(sdr: User) -> QuerySet[Handoff]:
+    """The SDR's handoffs a coaching note may link, newest first."""
+    since = timezone.now() - datetime.timedelta(days=NOTE_HANDOFF_DAYS)
+    return (
+        Handoff.objects.filter(sdr=sdr, created_at__gte=since)
+        .select_related("lead__account")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def linked_handoffs() -> QuerySet[Handoff]:
+    """The handoffs a note links, as its card shows them (a prefetch's queryset)."""
+    return Handoff.objects.select_related("lead__account").order_by("-created_at")
+
+
+# How a rating counts in the weekly score of the trend: exemplary 2, solid 1, needs work 0.
+RATING_SCORE = {Review.Rating.EXEMPLARY: 2, Review.Rating.SOLID: 1, Review.Rating.NEEDS_WORK: 0}
+
+
+def rating_trend(reviews: QuerySet[Review], zone, today: datetime.date, weeks: int = 12) -> list:
+    """The reviews' ratings week by week over the `weeks` weeks up to this one, oldest first:
+    each week's count per rating and its mean score (exemplary 2, solid 1, needs work 0;
+    None in a week without a review). One query over those weeks' reviews."""
+    last = calendar.Week.containing(today, zone)
+    first = last.shifted(-(weeks - 1))
+    rows = [
+        {"week": first.shifted(n), "counts": dict.fromkeys(Review.Rating.values, 0)}
+        for n in range(weeks)
+    ]
+    found = reviews.filter(created_at__gte=first.start, created_at__lt=last.stop)
+    for created_at, rating in found.values_list("created_at", "rating"):
+        index = (calendar.monday_of(created_at.astimezone(zone).date()) - first.monday).days // 7
+        if 0 <= index < weeks and rating in RATING_SCORE:
+            rows[index]["counts"][rating] += 1
+    for row in rows:
+        total = sum(row["counts"].values())
+        row["total"] = total
+        row["score"] = (
+            sum(RATING_SCORE[r] * n for r, n in row["counts"].items()) / total if total else None
+        )
+        row["label"] = row["week"].label
+        row["cells"] = [row["counts"][rating] for rating in Review.Rating.values]
+    return rows

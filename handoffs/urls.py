@@ -13,6 +13,7 @@ urlpatterns = [
     path("capacity/", views.capacity, name="capacity"),
     path("reviews/", views_reviews.desk, name="review-desk"),
     path("reviews/<id:pk>/", views_reviews.review, name="review-record"),
+    path("reviews/<id:pk>/share/", views_reviews.share, name="review-share"),
     path("reviews/sdr/<id:sdr_id>/", views_reviews.coaching, name="coaching"),
     path("feedback/", views_reviews.my_feedback, name="my-feedback"),
     path("feedback/<id:pk>/read/", views_reviews.mark_read, name="feedback-read"),

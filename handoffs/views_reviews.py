@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -10,12 +11,15 @@ from django.views.decorators.http import require_POST
 
 from sdr_ops import calendar
 from sdr_ops.access import role_required, sdr_managed_by, sdrs_visible_to
+from sdr_ops.forms import add_errors
 from sdr_ops.models import Role
 from sdr_ops.paging import query_without_page
 
 from . import access, queries
+from .domain import coaching as coaching_domain
 from .domain import reviews
-from .models import Certainty, Handoff, Review
+from .forms import CoachingNoteForm
+from .models import Certainty, CoachingNote, Handoff, Review
 
 DESK_PAGE_SIZE = 20
 
@@ -31,16 +35,22 @@ def desk(request: HttpRequest) -> HttpResponse:
     decision = decision if decision in Handoff.Status.values else ""
     certainty = request.GET.get("certainty", "")
     certainty = certainty if certainty in Certainty.values else ""
-    by_gap = request.GET.get("sort") == "gap"
-    # 20 a page: each card carries its checklist and a review form.
-    page = Paginator(
-        queries.review_queue(
-            request.user, sdr=sdr, decision=decision, certainty=certainty, by_gap=by_gap
-        ),
-        DESK_PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
-    queue = list(page.object_list)
+    flag = request.GET.get("flag", "")
+    flag = flag if flag in queries.FLAG_LABELS else ""
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in ("flags", "gap") else ""
+    queued = queries.review_queue(
+        request.user, sdr=sdr, decision=decision, certainty=certainty, by_gap=sort == "gap"
+    )
     usual = queries.usual_comment_length(request.user)
+    flagged = queries.flags_of_queue(queued, usual)
+    order = [pk for pk, codes in flagged.items() if not flag or flag in codes]
+    if sort == "flags":
+        order.sort(key=lambda pk: -len(flagged[pk]))  # stable: newest first within a count
+    # 20 a page: each card carries its checklist and a review form.
+    page = Paginator(order, DESK_PAGE_SIZE).get_page(request.GET.get("page"))
+    cards = queued.in_bulk(list(page.object_list))
+    queue = [cards[pk] for pk in page.object_list if pk in cards]
     for handoff in queue:
         handoff.flags = queries.flags(handoff, usual)
         handoff.call_notes = [
@@ -58,7 +68,18 @@ def desk(request: HttpRequest) -> HttpResponse:
             "query": query_without_page(request),
             "sdrs": sdrs,
             "ratings": Review.Rating.choices,
-            "filters": {"sdr": sdr, "decision": decision, "certainty": certainty, "gap": by_gap},
+            "filters": {
+                "sdr": sdr,
+                "decision": decision,
+                "certainty": certainty,
+                "flag": flag,
+                "sort": sort,
+            },
+            "flag_choices": [
+                (code, label, sum(code in codes for codes in flagged.values()))
+                for code, label in queries.FLAG_LABELS.items()
+            ],
+            "waiting": len(flagged),
             "decisions": Handoff.Status.choices,
             "certainties": Certainty.choices,
         },
@@ -74,39 +95,86 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         row.get("item"): request.POST.get(f"note-{row.get('item')}", "")
         for row in handoff.checklist
     }
+    share = bool(request.POST.get("share"))
     try:
-        written = reviews.record_review(
+        reviews.record_review(
             handoff,
             by=request.user,
             rating=request.POST.get("rating", ""),
             feedback=request.POST.get("feedback", ""),
             item_notes=notes,
+            share=share,
+            praise_note=request.POST.get("note", ""),
+            excerpt=request.POST.get("excerpt", ""),
         )
-        if request.POST.get("share"):
-            reviews.share_praise(
-                written,
-                by=request.user,
-                note=request.POST.get("note", ""),
-                excerpt=request.POST.get("excerpt", ""),
-            )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if share:
             messages.success(request, _("Reviewed and shared in the praise feed."))
         else:
             messages.success(
                 request, _("Reviewed. %(sdr)s sees your feedback.") % {"sdr": handoff.sdr}
             )
+    return redirect("review-desk")
+
+
+@require_POST
+@role_required(Role.MANAGER)
+def share(request: HttpRequest, pk: int) -> HttpResponse:
+    """Shares a review written earlier in the praise feed (its author only)."""
+    written = access.review_written_by(request.user, pk)
+    try:
+        reviews.share_praise(
+            written,
+            by=request.user,
+            note=request.POST.get("note", ""),
+            excerpt=request.POST.get("excerpt", ""),
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect("review-desk")
+    else:
+        messages.success(request, _("Shared in the praise feed."))
+    return redirect("coaching", written.handoff.sdr_id)
 
 
 @role_required(Role.MANAGER)
 def coaching(request: HttpRequest, sdr_id: int) -> HttpResponse:
-    """Every review of one SDR over time, and which checklist items keep getting notes."""
+    """One SDR's coaching: the reviews the user wrote about them over time, the rating trend
+    over 12 weeks, the items that keep getting notes, and the user's notes and 1:1 records
+    (POST writes one). Private to the author and the SDR: an admin reads only their own."""
     sdr = sdr_managed_by(request.user, sdr_id)
     written = (
         access.reviews_written_about(request.user, sdr)
-        .select_related("handoff__lead__account")
+        .select_related("handoff__lead__account", "praise")
         .order_by("-created_at")
+    )
+    form = CoachingNoteForm(
+        request.POST if request.method == "POST" else None,
+        handoffs=queries.handoffs_to_discuss(sdr),
+        initial={"kind": CoachingNote.Kind.NOTE, "handoffs": _asked_handoff(request)},
+    )
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        try:
+            coaching_domain.write_note(
+                sdr,
+                by=request.user,
+                kind=data["kind"],
+                body=data["body"],
+                met_on=data["met_on"],
+                handoff_ids=[h.pk for h in data["handoffs"]],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Note saved. %(sdr)s can read it.") % {"sdr": sdr})
+            return redirect("coaching", sdr.pk)
+    notes = (
+        access.coaching_notes_written_about(request.user, sdr)
+        .select_related("manager")
+        .prefetch_related(Prefetch("handoffs", queryset=queries.linked_handoffs()))
+        .order_by("-created_at", "-pk")
     )
     return render(
         request,
@@ -115,8 +183,20 @@ def coaching(request: HttpRequest, sdr_id: int) -> HttpResponse:
             "sdr": sdr,
             "reviews": written,
             "gaps": queries.recurring_gaps(written),
+            "trend": queries.rating_trend(
+                written, request.user.local_zone, request.user.local_today()
+            ),
+            "ratings": Review.Rating.choices,
+            "notes": notes,
+            "form": form,
         },
     )
+
+
+def _asked_handoff(request: HttpRequest) -> list[int]:
+    """The handoff the desk's link names (?handoff=), preselected in a new note."""
+    value = request.GET.get("handoff", "")
+    return [int(value)] if value.isdigit() and len(value) < 19 else []
 
 
 @role_required(Role.SDR)
@@ -127,7 +207,13 @@ def my_feedback(request: HttpRequest) -> HttpResponse:
         .select_related("handoff__lead__account", "manager")
         .order_by("-created_at")
     )
-    return render(request, "handoffs/my_feedback.html", {"reviews": mine})
+    notes = (
+        access.coaching_notes_received_by(request.user)
+        .select_related("manager")
+        .prefetch_related(Prefetch("handoffs", queryset=queries.linked_handoffs()))
+        .order_by("-created_at", "-pk")[:50]
+    )
+    return render(request, "handoffs/my_feedback.html", {"reviews": mine, "notes": notes})
 
 
 @require_POST

@@ -7,7 +7,7 @@ from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sdr_ops.models import Segment, qualification_label
+from sdr_ops.models import Segment, qualification_label, qualification_labels_of
 
 
 class Source(models.TextChoices):
@@ -275,9 +275,17 @@ class QualificationAnswer(models.Model):
     def __str__(self) -> str:
         return f"{self.lead_id} {self.item}: {self.status}"
 
+    # The team's labels ({item: {language: label}}), set by leads.queries.checklist.
+    team_labels: dict | None = None
+
     @property
     def label(self) -> str:
-        return qualification_label(self.item)
+        return qualification_label(self.item, self.team_labels)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """The label in every language, frozen into a handoff's checklist."""
+        return qualification_labels_of(self.item, self.team_labels)
 
 
 class QualificationChange(models.Model):

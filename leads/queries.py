@@ -126,12 +126,18 @@ def checklist_items(lead: Lead) -> list[str]:
 
 
 def checklist(lead: Lead) -> list[QualificationAnswer]:
-    """The lead's answers for its checklist items in order; unknown for items never touched."""
+    """The lead's answers for its checklist items in order; unknown for items never touched.
+    Each answer carries its team's labels, so `label` reads in the reader's language."""
     known = {a.item: a for a in lead.qualification.select_related("updated_by")}
-    return [
+    team = lead.owner.current_team
+    labels = team.qualification_labels if team else {}
+    answers = [
         known.get(item) or QualificationAnswer(lead=lead, item=item)
         for item in checklist_items(lead)
     ]
+    for answer in answers:
+        answer.team_labels = labels
+    return answers
 
 
 def lead_mix(owner_ids: list[int]) -> dict[int, list[tuple[str, int]]]:

@@ -7,4 +7,10 @@ class MetricsConfig(AppConfig):
     verbose_name = _("Metrics")
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - connects the marks of metrics.freshness
+        from sdr_ops import hooks
+
+        from . import freshness, signals  # noqa: F401 - signals connects the marks
+
+        hooks.on_team_settings_changed.append(
+            lambda team, fields, since: freshness.mark([team.pk], since=since)
+        )

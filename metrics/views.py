@@ -95,7 +95,7 @@ def _evidence_rows(first: kpis.Week, last: kpis.Week) -> list[dict]:
     states = dict(QualificationStatus.choices)
     rows = kpis.qualification_evidence(first, last)
     for row in rows:
-        row["item_label"] = qualification_label(row["item"])
+        row["item_label"] = qualification_label(row["item"], first.team.qualification_labels)
         row["state_label"] = states[row["state"]]
     return rows
 
@@ -157,6 +157,14 @@ def dashboards(request: HttpRequest) -> HttpResponse:
             "series": _for_tables(series),
             "columns": WEEKLY_COLUMNS,
             "status_words": STATUS_WORDS.get(current["ratio_status"], ""),
+            # Where the status changes: the ratio beside it is shown with the decimals that
+            # keep it on the status's side of each (sdr_ops.templatetags.money.percent).
+            "band_edges": [
+                kpis.WASTED_AT,
+                float(team.ratio_band_low),
+                float(team.ratio_band_high),
+                kpis.TOO_NARROW_AT,
+            ],
             "moves": moves.order_by("start_date").select_related("person"),
             "drifts": queries.largest_drifts(first, last),
             "evidence": _evidence_rows(first, last),

@@ -44,6 +44,7 @@ class Action(models.TextChoices):
     TASK_DONE = "task_done", _("task done")
     TASK_MOVED = "task_moved", _("task moved")
     CALL_LISTS_REBUILT = "call_lists_rebuilt", _("call lists rebuilt")
+    COACHING_NOTE = "coaching_note", _("coaching note written")
 
 
 Subject = AuditEvent.Subject
@@ -149,3 +150,12 @@ def for_capacity(ae_id: int) -> QuerySet[AuditEvent]:
 
 def label(event: AuditEvent) -> str:
     return str(Action(event.action).label) if event.action in Action.values else event.action
+
+
+def for_team(team_id: int) -> QuerySet[AuditEvent]:
+    """The trail of a team's settings, newest first."""
+    return (
+        AuditEvent.objects.filter(subject=AuditEvent.Subject.TEAM, subject_id=team_id)
+        .select_related("actor")
+        .order_by("-at", "-pk")
+    )

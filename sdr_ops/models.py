@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -94,9 +94,64 @@ def default_qualification_items() -> list[str]:
     return list(DEFAULT_QUALIFICATION_ITEMS)
 
 
-def qualification_label(item: str) -> str:
-    """The label of a checklist item: the default's, else the name as written."""
-    return str(DEFAULT_QUALIFICATION_ITEMS.get(item, item.replace("_", " ").capitalize()))
+def qualification_label(item: str, labels: dict | None = None) -> str:
+    """The label of a checklist item in the active language: the team's own label in that
+    language (`labels`, a team's `qualification_labels`), else the default's translation,
+    else the team's label in another language, else the name as written."""
+    own = (labels or {}).get(item) or {}
+    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    if own.get(language):
+        return own[language]
+    if item in DEFAULT_QUALIFICATION_ITEMS:
+        return str(DEFAULT_QUALIFICATION_ITEMS[item])
+    other = next((text for text in own.values() if text), None)
+    return other or item.replace("_", " ").capitalize()
+
+
+def qualification_labels_of(item: str, labels: dict | None = None) -> dict[str, str]:
+    """The item's label in every language of the site, for a snapshot that is read later in
+    the reader's language (a handoff's frozen checklist)."""
+    result = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            result[code] = qualification_label(item, labels)
+    return result
+
+
+def snapshot_label(row: dict) -> str:
+    """The label of a row of a handoff's frozen checklist in the reader's language: the one
+    the snapshot holds for that language, else a default item's translated label, else the
+    label it was frozen with, else the item's name."""
+    language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    labels = row.get("labels") or {}
+    item = row.get("item") or ""
+    if labels.get(language):
+        return labels[language]
+    if item in DEFAULT_QUALIFICATION_ITEMS:
+        return qualification_label(item)
+    return row.get("label") or qualification_label(item)
+
+
+QUALIFICATION_LABEL_LENGTH = 60
+
+
+def validate_qualification_labels(value) -> None:
+    """{item: {language: label}} with the site's languages and short labels."""
+    languages = {code for code, _name in settings.LANGUAGES}
+    if not isinstance(value, dict) or not all(
+        isinstance(item, str)
+        and isinstance(by_language, dict)
+        and set(by_language) <= languages
+        and all(
+            isinstance(text, str) and len(text) <= QUALIFICATION_LABEL_LENGTH
+            for text in by_language.values()
+        )
+        for item, by_language in value.items()
+    ):
+        raise ValidationError(
+            _("Labels are short texts per item and language, at most %(n)s characters.")
+            % {"n": QUALIFICATION_LABEL_LENGTH}
+        )
 
 
 def validate_qualification_items(value) -> None:
@@ -183,6 +238,13 @@ class Team(models.Model):
         default=default_qualification_items,
         validators=[validate_qualification_items],
         help_text=_("The checklist every handoff carries, in order."),
+    )
+    qualification_labels = models.JSONField(
+        _("qualification item labels"),
+        default=dict,
+        blank=True,
+        validators=[validate_qualification_labels],
+        help_text=_("Each item's label per language; an item without one shows its default."),
     )
     call_list_size = models.PositiveSmallIntegerField(
         _("daily call list size per SDR"),
@@ -364,6 +426,27 @@ class User(AbstractUser):
         return record.team if record else None
 
 
+# The usual reasons of a staffing record, as the demo, the import and the admin write them in
+# English: shown in the reader's language; any other reason is shown as written.
+STAFFING_REASONS = {
+    "hired": _("hired"),
+    "moved to another team": _("moved to another team"),
+    "moved from another team": _("moved from another team"),
+    "left the company": _("left the company"),
+    "left": _("left"),
+    "transfer": _("transfer"),
+    "promoted": _("promoted"),
+    "parental leave": _("parental leave"),
+    "returned": _("returned"),
+}
+
+
+def staffing_reason_label(reason: str) -> str:
+    """A staffing record's reason in the reader's language when it is one of the usual ones."""
+    known = STAFFING_REASONS.get(reason.strip().lower())
+    return str(known) if known else reason
+
+
 class StaffingQuerySet(models.QuerySet):
     def active_on(self, day: datetime.date) -> "StaffingQuerySet":
         """Records with start_date <= day and (no end_date or day <= end_date)."""
@@ -468,6 +551,7 @@ class AuditEvent(models.Model):
         CAPACITY = "capacity", _("AE capacity")
         REVIEW = "review", _("review")
         TEAM = "team", _("team")
+        COACHING = "coaching", _("coaching note")
 
     at = models.DateTimeField(_("at"), default=timezone.now)
     actor = models.ForeignKey(

@@ -95,6 +95,11 @@ PAGES: tuple[Page, ...] = (
         _("Certainty"),
         (Role.MANAGER,),
     ),
+    Page(
+        "team-settings",
+        _("Team settings"),
+        (Role.MANAGER,),
+    ),
 )
 
 

@@ -9,7 +9,7 @@ from leads import api as leads_api
 from metrics import api as metrics_api
 from sdr_ops import converters  # noqa: F401 - registers <id:...>
 
-from . import api, health, views
+from . import api, health, views, views_settings
 from .forms import PasswordResetForm
 
 api_v1 = [
@@ -90,6 +90,7 @@ urlpatterns = [
     path("account/tokens/", views.create_token, name="create-token"),
     path("account/tokens/<id:pk>/revoke/", views.revoke_api_token, name="revoke-token"),
     path("account/language/", views.set_language, name="set-language"),
+    path("team/settings/", views_settings.settings_page, name="team-settings"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/badge/", views.notifications_badge, name="notifications-badge"),
     path("admin/", admin.site.urls),

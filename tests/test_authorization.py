@@ -94,6 +94,7 @@ MATRIX = {
     "set-language": (None, {"POST": LOGGED_IN}),
     "notifications": (None, {"GET": LOGGED_IN, "POST": LOGGED_IN}),
     "notifications-badge": (None, {"GET": LOGGED_IN}),
+    "team-settings": (None, {"GET": MANAGERS | ADMIN, "POST": MANAGERS | ADMIN}),
     "lead-list": (None, {"GET": SDRS | MANAGERS | ADMIN}),
     "lead-import": (None, {"GET": MANAGERS | ADMIN, "POST": MANAGERS | ADMIN}),
     # Leads made and fixed by hand: an SDR their own, a manager their team's; never an AE.
@@ -144,7 +145,12 @@ MATRIX = {
     "capacity": (None, {"GET": MANAGERS | AES | ADMIN}),
     "review-desk": (None, {"GET": MANAGERS | ADMIN}),
     "review-record": (lambda w, o: [w.pending.pk], {"POST": {"manager_own_team", "admin"}}),
-    "coaching": (lambda w, o: [o.alice.pk], {"GET": {"manager_own_team", "admin"}}),
+    "coaching": (
+        lambda w, o: [o.alice.pk],
+        {"GET": {"manager_own_team", "admin"}, "POST": {"manager_own_team", "admin"}},
+    ),
+    # A review is shared later by its author alone (mia wrote the world's review).
+    "review-share": (lambda w, o: [w.review.pk], {"POST": {"manager_own_team"}}),
     "my-feedback": (None, {"GET": SDRS | ADMIN}),
     "feedback-read": (lambda w, o: [w.review.pk], {"POST": OWNER}),
     "praise-feed": (None, {"GET": LOGGED_IN}),

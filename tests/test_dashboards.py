@@ -95,3 +95,24 @@ def test_weeks_never_computed_are_computed_in_the_background_not_in_the_request(
     html = client.get(reverse("dashboards")).content.decode()
     assert "100 %" in html and "Figures computed" in html
     assert len(asked) == 1  # nothing missing any more
+
+
+def test_the_ratio_never_contradicts_its_status_and_the_drift_list_states_its_dates(client, org):
+    from decimal import Decimal
+
+    from .test_dashboard_tables import carrying
+
+    week = last_full_week(org.desk)
+    org.desk.ratio_band_low = Decimal("0.67")
+    org.desk.save(update_fields=["ratio_band_low"])
+    carrying(org, week, "accepted", (180_693_043, 150_000_000), budget="confirmed")
+    carrying(org, week, "accepted", budget="confirmed")
+    carrying(org, week, "rejected", budget="not_asked")
+    client.force_login(org.mia)
+    response = client.get(reverse("dashboards"))
+    html = response.content.decode()
+    assert response.context["current"]["ratio_status"] == "below_band"
+    # 2/3 shown as "67 %" would sit on the band's low edge while saying "below the band".
+    assert "66.7 % <span" in html and "Healthy band 67 %–80 %." in html
+    assert "₩180.7M → ₩150M" in html
+    assert 'id="drift-dates"' in html and week.end_date.strftime("%m/%d/%Y") in html

@@ -118,5 +118,47 @@ def test_dashboard_amounts_in_korean(client, org):
     carrying(org, last_full_week(org.desk), "accepted", (1000000, 900000), budget="confirmed")
     client.force_login(org.mia)
     html = client.get(reverse("dashboards"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
-    assert "1,000,000원 → 900,000원" in html
+    # The dashboards round amounts as a manager reads them (issue 15): 만 and 억 in Korean.
+    assert "100만원 → 90만원" in html
     assert "대시보드" in html and "이관 대비 상담 전환율" in html
+
+
+def test_every_msgid_with_non_ascii_punctuation_resolves_to_its_korean():
+    # xgettext copies a "\u201c" escape of the Python source as six characters, so the
+    # catalogue held a msgid the running code never asks for and the flag stayed English.
+    # Every msgid that carries non-ASCII punctuation (quotes, arrows, dashes, ellipses) must be
+    # the very string the code asks for, and resolve to its Korean.
+    import unicodedata
+
+    from sdr_ops.management.commands.catalogue import catalogue_path, read_po
+
+    entries = [e for e in read_po(catalogue_path("ko")) if e["msgid"] and not e["obsolete"]]
+    assert not [e["msgid"] for e in entries if "\\u" in e["msgid"] or "\\x" in e["msgid"]]
+    punctuated = [
+        e
+        for e in entries
+        if any(ord(c) > 127 and unicodedata.category(c)[0] in "PS" for c in e["msgid"])
+    ]
+    assert any("“asked but not disclosed”" in e["msgid"] for e in punctuated)
+    with translation.override("ko"):
+        unresolved = [
+            e["msgid"]
+            for e in punctuated
+            if not e["msgid_plural"] and translation.gettext(e["msgid"]) != e["msgstr"][0]
+        ]
+    assert unresolved == []
+
+
+def test_the_single_question_flag_reads_in_korean(org):
+    from handoffs.models import Handoff
+    from handoffs.queries import flags
+
+    handoff = Handoff(
+        checklist=[
+            {"item": "budget", "status": "not_disclosed", "questions": "What is your budget?"}
+        ],
+        comment="x" * 200,
+    )
+    with translation.override("ko"):
+        words = [f.text for f in flags(handoff, None) if f.code == "single_question"]
+    assert words == ["예산: 직접 질문 한 번 만에 “물었지만 답을 듣지 못함”"]

@@ -95,9 +95,9 @@ def test_desk_queries_do_not_grow_with_the_queue(client, org, rows, django_asser
     for _ in range(rows):
         make_handoff(org)
     client.force_login(org.mia)
-    # 1 session, 2 user with their team, 3 the queue's length, 4 one page of it with lead, company,
-    # SDR, AE and flags' data, 5 the leads' activities, 6 the team's usual comment length,
-    # 7 the SDRs to filter by
+    # 1 session, 2 user with their team, 3 the team's usual comment length, 4 the whole queue's
+    # flags' data (what the desk filters, sorts and counts by), 5 one page of it with lead,
+    # company, SDR and AE, 6 the leads' activities, 7 the SDRs to filter by
     with django_assert_num_queries(7):
         html = client.get(reverse("review-desk")).content.decode()
     assert html.count('class="card review-card"') == rows
@@ -275,3 +275,202 @@ def test_the_desk_shows_twenty_handoffs_a_page(client, org):
     assert first.count('review-card"') == DESK_PAGE_SIZE and "Page 1 of 2" in first
     second = client.get(reverse("review-desk"), {"page": 2}).content.decode()
     assert second.count('review-card"') == 2 and "Page 2 of 2" in second
+
+
+# -- the review and its praise stand or fall together ------------------------------------
+
+
+def test_a_share_without_why_it_is_good_is_refused_as_a_whole(client, org):
+    from sdr_ops.models import AuditEvent, Notification
+
+    handoff = make_handoff(org)
+    client.force_login(org.mia)
+    response = client.post(
+        reverse("review-record", args=[handoff.pk]),
+        {"rating": "exemplary", "feedback": "Great pain found.", "share": "1", "note": "  "},
+        follow=True,
+    )
+    assert "Say in a line why this handoff is good." in response.content.decode()
+    assert not Review.objects.exists() and not PraisePost.objects.exists()
+    assert not Notification.objects.filter(user=org.alice).exists()
+    assert not AuditEvent.objects.filter(subject=AuditEvent.Subject.REVIEW).exists()
+    # Still on the desk, to review again with the note.
+    assert f"review-{handoff.pk}" in response.content.decode()
+
+
+def test_a_review_is_shared_later_by_its_author_once(client, org):
+    handoff = make_handoff(org)
+    written = reviews.record_review(handoff, by=org.mia, rating="solid", feedback="Fine work.")
+    client.force_login(org.mia)
+    page = client.get(reverse("coaching", args=[org.alice.pk])).content.decode()
+    assert reverse("review-share", args=[written.pk]) in page
+    response = client.post(reverse("review-share", args=[written.pk]), {"note": ""}, follow=True)
+    assert "Say in a line" in response.content.decode() and not PraisePost.objects.exists()
+    client.post(reverse("review-share", args=[written.pk]), {"note": "Asked budget well"})
+    assert PraisePost.objects.get(review=written).note == "Asked budget well"
+    response = client.post(
+        reverse("review-share", args=[written.pk]), {"note": "again"}, follow=True
+    )
+    assert "shared already" in response.content.decode()
+    for persona in ("root", "otto"):
+        client.force_login(getattr(org, persona))
+        assert (
+            client.post(reverse("review-share", args=[written.pk]), {"note": "x"}).status_code
+            == 404
+        )
+
+
+# -- the desk: flags to filter and sort by, the queue's count -----------------------------
+
+
+def test_the_desk_filters_and_sorts_by_flag_and_counts_the_queue(client, org):
+    plain = make_handoff(org)
+    single = make_handoff(org, budget_questions="What is your budget?")
+    both = make_handoff(org, budget_questions="Budget?", connected=False)
+    newest = make_handoff(org)
+    client.force_login(org.mia)
+    response = client.get(reverse("review-desk"))
+    html = response.content.decode()
+    assert "4 handoffs to review" in html
+    assert "Asked but not disclosed after a single direct question (2)" in html
+    assert [h.pk for h in response.context["queue"]] == [newest.pk, both.pk, single.pk, plain.pk]
+    response = client.get(reverse("review-desk"), {"flag": "single_question"})
+    assert [h.pk for h in response.context["queue"]] == [both.pk, single.pk]
+    assert "2 with this flag" in response.content.decode()
+    response = client.get(reverse("review-desk"), {"sort": "flags"})
+    assert [h.pk for h in response.context["queue"]][:2] == [both.pk, single.pk]
+    assert client.get(reverse("review-desk"), {"flag": "nonsense"}).status_code == 200
+
+
+@pytest.mark.parametrize("rows", [2, 12])
+def test_the_desk_reads_in_constant_queries(client, org, django_assert_max_num_queries, rows):
+    from handoffs.models import Capacity
+
+    Capacity.objects.create(ae=org.aaron, normal=100)
+    for n in range(rows):
+        make_handoff(org, budget_questions="Budget?" if n % 2 else None)
+    client.force_login(org.mia)
+    with django_assert_max_num_queries(7):
+        client.get(reverse("review-desk"), {"sort": "flags", "flag": "single_question"})
+
+
+# -- coaching: notes and 1:1s, private to the two; the rating trend -------------------------
+
+
+def test_a_manager_writes_a_note_and_a_one_on_one_linked_to_handoffs(client, org):
+    from handoffs.models import CoachingNote
+    from sdr_ops.models import Notification
+
+    handoff = make_handoff(org)
+    client.force_login(org.mia)
+    page = client.get(reverse("coaching", args=[org.alice.pk]), {"handoff": handoff.pk})
+    assert page.context["form"]["handoffs"].initial == [handoff.pk]
+    response = client.post(
+        reverse("coaching", args=[org.alice.pk]),
+        {
+            "kind": "one_on_one",
+            "met_on": "2026-11-20",
+            "body": "PRIVATE-1on1: budget first.",
+            "handoffs": [handoff.pk],
+        },
+    )
+    assert response.status_code == 302
+    note = CoachingNote.objects.get()
+    assert (note.manager, note.sdr, note.met_on) == (
+        org.mia,
+        org.alice,
+        datetime.date(2026, 11, 20),
+    )
+    assert list(note.handoffs.all()) == [handoff]
+    assert Notification.objects.filter(user=org.alice).exists()
+    client.force_login(org.alice)
+    html = client.get(reverse("my-feedback")).content.decode()
+    assert "PRIVATE-1on1: budget first." in html and handoff.lead.account.name in html
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"kind": "one_on_one", "body": "x"}, "met_on"),
+        ({"kind": "note", "body": ""}, "body"),
+        ({"kind": "note", "body": "x" * 5001}, "body"),
+        ({"kind": "gossip", "body": "x"}, "kind"),
+        ({"kind": "one_on_one", "met_on": "3000-01-01", "body": "x"}, "met_on"),
+    ],
+)
+def test_a_wrong_note_is_refused_in_place(client, org, data, field):
+    from handoffs.models import CoachingNote
+
+    client.force_login(org.mia)
+    response = client.post(reverse("coaching", args=[org.alice.pk]), data)
+    assert response.status_code == 200 and response.context["form"].errors[field]
+    assert not CoachingNote.objects.exists()
+
+
+def test_a_note_links_only_the_sdrs_own_handoffs(org):
+    from django.core.exceptions import ValidationError
+
+    from handoffs.domain import coaching
+
+    bobs = make_handoff(org)
+    bobs.sdr = org.bob
+    bobs.save(update_fields=["sdr"])
+    with pytest.raises(ValidationError):
+        coaching.write_note(org.alice, by=org.mia, kind="note", body="x", handoff_ids=[bobs.pk])
+
+
+def test_notes_and_feedback_are_private_to_the_two_admins_included(client, org, reviewed):
+    from handoffs.domain import coaching
+
+    coaching.write_note(org.alice, by=org.mia, kind="note", body="PRIVATE-NOTE on alice")
+    client.force_login(org.root)
+    html = client.get(reverse("coaching", args=[org.alice.pk])).content.decode()
+    assert "SECRET-FEEDBACK" not in html and "PRIVATE-NOTE" not in html
+    assert "Ask about the decision date first" not in html
+    assert client.get("/api/v1/reviews/").json()["results"] == []
+    for persona in ("bob", "stella", "aaron"):
+        client.force_login(getattr(org, persona))
+        assert "PRIVATE-NOTE" not in client.get(reverse("my-feedback")).content.decode()
+    client.force_login(org.mia)
+    html = client.get(reverse("coaching", args=[org.alice.pk])).content.decode()
+    assert "SECRET-FEEDBACK" in html and "PRIVATE-NOTE on alice" in html
+
+
+def test_the_rating_trend_counts_each_week_over_twelve(org):
+    from sdr_ops import calendar
+
+    zone = org.desk.zone
+    today = org.desk.local_today()
+    for rating, weeks_ago in [("exemplary", 0), ("needs_work", 0), ("solid", 3), ("solid", 12)]:
+        written = reviews.record_review(make_handoff(org), by=org.mia, rating=rating, feedback="f")
+        Review.objects.filter(pk=written.pk).update(
+            created_at=timezone.now() - datetime.timedelta(weeks=weeks_ago)
+        )
+    trend = queries.rating_trend(Review.objects.filter(manager=org.mia), zone, today)
+    assert len(trend) == 12
+    assert trend[-1]["label"] == calendar.week_label(calendar.monday_of(today))
+    assert trend[-1]["counts"] == {"exemplary": 1, "solid": 0, "needs_work": 1}
+    assert trend[-1]["score"] == 1.0
+    assert trend[-4]["counts"]["solid"] == 1 and trend[-4]["score"] == 1.0
+    assert sum(row["total"] for row in trend) == 3  # twelve weeks ago is outside
+    assert trend[0]["score"] is None
+
+
+@pytest.mark.parametrize("rows", [1, 6])
+def test_the_coaching_page_reads_in_constant_queries(
+    client, org, django_assert_max_num_queries, rows
+):
+    from handoffs.domain import coaching
+    from handoffs.models import Capacity
+
+    Capacity.objects.create(ae=org.aaron, normal=100)
+    for n in range(rows):
+        handoff = make_handoff(org)
+        reviews.record_review(handoff, by=org.mia, rating="solid", feedback=f"f{n}")
+        coaching.write_note(
+            org.alice, by=org.mia, kind="note", body=f"n{n}", handoff_ids=[handoff.pk]
+        )
+    client.force_login(org.mia)
+    with django_assert_max_num_queries(12):
+        html = client.get(reverse("coaching", args=[org.alice.pk])).content.decode()
+    assert html.count('class="card coaching-note"') == rows

@@ -145,3 +145,62 @@ def test_tomorrows_list_is_left_as_the_evening_build_leaves_it(seeded):
         )
         assert callbacks.exists()
         assert set(callbacks.values_list("pk", flat=True)) <= listed
+
+
+# -- the demo tells the method's story, so each page shows what it is for --------------------
+
+
+def _email(key: str) -> str:
+    return f"{key}@{demo.EMAIL_DOMAIN}"
+
+
+@pytest.mark.django_db
+def test_a_budget_never_asked_is_rejected_more_often(seeded):
+    decided = Handoff.objects.exclude(status="pending")
+
+    def rejected_share(handoffs) -> float:
+        total = handoffs.count()
+        return handoffs.filter(status="rejected").count() / total
+
+    unasked = [
+        h.pk
+        for h in decided.only("pk", "checklist")
+        if any(r["item"] == "budget" and r["status"] == "not_asked" for r in h.checklist)
+    ]
+    assert len(unasked) > 20
+    assert rejected_share(decided.filter(pk__in=unasked)) > 1.5 * rejected_share(
+        decided.exclude(pk__in=unasked)
+    )
+
+
+@pytest.mark.django_db
+def test_answers_differ_and_some_budget_was_asked_once_directly(seeded):
+    answers = {
+        r.get("answer")
+        for h in Handoff.objects.only("checklist")[:400]
+        for r in h.checklist
+        if r["status"] == "confirmed"
+    }
+    assert len(answers) >= 8
+    assert any(
+        r["questions"] == "What is your budget?"
+        for h in Handoff.objects.only("checklist")
+        for r in h.checklist
+        if r["status"] == "not_disclosed"
+    )
+
+
+@pytest.mark.django_db
+def test_the_month_one_sdr_calls_less_and_lead_mixes_differ(seeded):
+    def calls_per_lead(key: str) -> float:
+        person = User.objects.get(email=_email(key))
+        calls = Activity.objects.filter(sdr=person, type="call").count()
+        return calls / Lead.objects.filter(owner=person).count()
+
+    assert calls_per_lead("eun.song") < 0.6 * calls_per_lead("min.choi")
+
+    def enterprise_share(key: str) -> float:
+        leads = Lead.objects.filter(owner__email=_email(key))
+        return leads.filter(account__segment="enterprise").count() / leads.count()
+
+    assert enterprise_share("seo.yoon") > 0.55 > 0.2 > enterprise_share("ha.kang")

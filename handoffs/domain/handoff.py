@@ -45,6 +45,7 @@ def snapshot(lead: Lead) -> list[dict]:
         {
             "item": a.item,
             "label": a.label,
+            "labels": a.labels,
             "status": a.status,
             "answer": a.answer,
             "questions": a.questions,

@@ -21,15 +21,24 @@ def record_review(
     rating: str,
     feedback: str,
     item_notes: dict[str, str] | None = None,
+    share: bool = False,
+    praise_note: str = "",
+    excerpt: str = "",
 ) -> Review:
     """The manager's review of a handoff (reached through handoffs.access.handoff_to_review):
-    private to them and the SDR, who is told of it. A handoff is reviewed once; the review,
-    its audit record and the notification stand or fall together."""
+    private to them and the SDR, who is told of it. With `share`, the handoff also goes to
+    the praise feed with `praise_note` (why it is good, required) and the excerpt.
+
+    A handoff is reviewed once. Everything is checked before anything is written, and the
+    review, its praise, the audit record and the notification stand or fall together: a
+    share without its note is refused as a whole (no review saved, nobody notified)."""
     errors = {}
     if rating not in Review.Rating.values:
         errors["rating"] = _("Choose a rating.")
     if not feedback.strip():
         errors["feedback"] = _("Write the feedback the SDR will read.")
+    if share and not praise_note.strip():
+        errors["note"] = _("Say in a line why this handoff is good.")
     if errors:
         raise ValidationError(errors)
     notes = {k: v.strip() for k, v in (item_notes or {}).items() if v and v.strip()}
@@ -50,6 +59,8 @@ def record_review(
                 lead_id=handoff.lead_id,
                 after=review.rating,
             )
+            if share:
+                _post(review, by=by, note=praise_note, excerpt=excerpt)
             notify(
                 [handoff.sdr],
                 gettext_noop("%(manager)s reviewed your handoff of %(lead)s."),
@@ -62,26 +73,30 @@ def record_review(
 
 
 def share_praise(review: Review, *, by: User, note: str, excerpt: str = "") -> PraisePost:
-    """Shares the reviewed handoff as praise: the SDR's name, the company, the excerpt the
-    manager chose (the comment by default) and why it is good. The feedback stays private.
-    Only the review's author shares it, whoever calls."""
+    """Shares a handoff reviewed earlier as praise: the SDR's name, the company, the excerpt
+    the manager chose (the comment by default) and why it is good. The feedback stays
+    private. Only the review's author shares it, whoever calls; a review is shared once."""
     if by.pk != review.manager_id:
         raise PermissionDenied
     if not note.strip():
         raise ValidationError({"note": _("Say in a line why this handoff is good.")})
-    handoff = review.handoff
     try:
         with transaction.atomic():
-            return PraisePost.objects.create(
-                review=review,
-                sdr=handoff.sdr,
-                company=handoff.lead.account.name,
-                excerpt=(excerpt.strip() or handoff.comment),
-                note=note.strip(),
-                created_by=by,
-            )
+            return _post(review, by=by, note=note, excerpt=excerpt)
     except IntegrityError as exc:
         raise ValidationError(_("This handoff is shared already.")) from exc
+
+
+def _post(review: Review, *, by: User, note: str, excerpt: str) -> PraisePost:
+    handoff = review.handoff
+    return PraisePost.objects.create(
+        review=review,
+        sdr=handoff.sdr,
+        company=handoff.lead.account.name,
+        excerpt=(excerpt.strip() or handoff.comment),
+        note=note.strip(),
+        created_by=by,
+    )
 
 
 def mark_read(review: Review, *, by: User) -> None:

@@ -19,7 +19,7 @@ def check_answer(status: str, answer: str, questions: str, reason: str) -> None:
     if status == QualificationStatus.NOT_DISCLOSED and not questions.strip():
         errors["questions"] = _(
             "Write down the exact questions you used, so a manager can tell a real "
-            "\u201cthey wouldn't say\u201d from a forgotten question."
+            "“they wouldn't say” from a forgotten question."
         )
     if status == QualificationStatus.NOT_ASKED and not reason.strip():
         errors["reason"] = _("Say why it was not asked.")

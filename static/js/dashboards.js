@@ -5,6 +5,11 @@ document.addEventListener("DOMContentLoaded", () => {
   if (!source || typeof Chart === "undefined") return;
   const data = JSON.parse(source.textContent);
   const t = data.texts;
+  // Every chart fills its box (.chart sets the height) and keeps its legend below the plot.
+  Chart.defaults.maintainAspectRatio = false;
+  Chart.defaults.plugins.legend.position = "bottom";
+  Chart.defaults.plugins.legend.labels.boxWidth = 12;
+  const percentAxis = { min: 0, max: 1, ticks: { callback: (v) => `${Math.round(v * 100)} %` } };
   const line = (id, datasets, options = {}) => {
     const canvas = document.getElementById(id);
     if (canvas) new Chart(canvas, { type: "line", data: { labels: data.labels, datasets }, options: { animation: false, ...options } });
@@ -17,7 +22,7 @@ document.addEventListener("DOMContentLoaded", () => {
     { label: t.ratio, data: data.ratio, borderColor: "#2456d6", spanGaps: true },
     { label: t.low, data: data.labels.map(() => data.band[0]), borderColor: "#1e7b43", borderDash: [4, 4], pointRadius: 0 },
     { label: t.high, data: data.labels.map(() => data.band[1]), borderColor: "#1e7b43", borderDash: [4, 4], pointRadius: 0 },
-  ], { scales: { y: { min: 0, max: 1 } } });
+  ], { scales: { y: percentAxis } });
   const drift = document.getElementById("chart-drift");
   if (drift) new Chart(drift, { type: "bar", data: { labels: data.labels, datasets: [
     { label: t.created, data: data.created, backgroundColor: "#9db4ef" },
@@ -32,5 +37,5 @@ document.addEventListener("DOMContentLoaded", () => {
   const colours = ["#2456d6", "#1e7b43", "#a15c00", "#b3261e", "#5b6475"];
   line("chart-funnel", Object.entries(data.conversion).map(([label, rates], i) => (
     { label, data: rates, borderColor: colours[i % colours.length], spanGaps: true }
-  )), { scales: { y: { min: 0, max: 1 } } });
+  )), { scales: { y: percentAxis } });
 });
