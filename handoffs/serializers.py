@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from sdr_ops import limits
 from sdr_ops.converters import MAX_ID
 
 from .models import (
@@ -64,8 +65,10 @@ class HandoffInputSerializer(serializers.Serializer):
     lead = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     ae = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The AE's user id.")
     certainty = serializers.ChoiceField(choices=Certainty.choices)
-    comment = serializers.CharField()
-    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(max_length=limits.NOTE)
+    override_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.REASON
+    )
 
 
 class AcceptInputSerializer(serializers.Serializer):
@@ -74,7 +77,9 @@ class AcceptInputSerializer(serializers.Serializer):
 
 class RejectInputSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=RejectionReason.choices)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.REASON
+    )
 
 
 class AeStateSerializer(serializers.Serializer):
@@ -105,7 +110,9 @@ class OpportunityCloseSerializer(serializers.Serializer):
     amount_at_close = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=1, required=False
     )
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.REASON
+    )
 
 
 class ReductionSerializer(serializers.Serializer):
@@ -113,7 +120,7 @@ class ReductionSerializer(serializers.Serializer):
     capacity = serializers.IntegerField(min_value=0, max_value=500)
     start_date = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True, default=None)
-    reason = serializers.CharField(max_length=200)
+    reason = serializers.CharField(max_length=limits.SHORT)
 
 
 class CapacitySerializer(serializers.Serializer):

@@ -22,7 +22,15 @@ from .forms import LogCallForm, QualificationItemForm, SkipForm
 from .models import BUDGET_QUESTIONS, CallList, CallListEntry, QualificationStatus
 
 
-def _render_list(request: HttpRequest, day: datetime.date, *, mode: str) -> HttpResponse:
+def _render_list(
+    request: HttpRequest,
+    day: datetime.date,
+    *,
+    mode: str,
+    status: int = 200,
+    skip_form: SkipForm | None = None,
+    failed_entry: int | None = None,
+) -> HttpResponse:
     call_list = queries.list_for(request.user, day)
     entries = list(queries.list_entries(call_list)) if call_list else []
     done = sum(1 for e in entries if e.status != CallListEntry.Status.PLANNED)
@@ -34,10 +42,11 @@ def _render_list(request: HttpRequest, day: datetime.date, *, mode: str) -> Http
         "done": done,
         "left": len(entries) - done,
         "next_entry": next((e for e in entries if e.status == "planned"), None),
-        "skip_form": SkipForm(),
+        "skip_form": skip_form or SkipForm(),
+        "failed_entry": failed_entry,
     }
     template = "leads/today.html#queue" if request.htmx else "leads/today.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 @role_required(Role.SDR)
@@ -54,10 +63,12 @@ def tomorrow(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _after_change(request: HttpRequest, call_list: CallList) -> HttpResponse:
+def _after_change(request: HttpRequest, call_list: CallList, **refused) -> HttpResponse:
+    """The list again (htmx) or the page (a redirect). `refused` (status 400, the bound skip
+    form and its entry) shows a refusal in place: the form with its errors, as typed."""
     mode = "today" if call_list.day <= request.user.local_today() else "tomorrow"
-    if request.htmx:
-        return _render_list(request, call_list.day, mode=mode)
+    if request.htmx or refused:
+        return _render_list(request, call_list.day, mode=mode, **refused)
     return redirect(mode)
 
 
@@ -91,10 +102,15 @@ def build_mine(request: HttpRequest) -> HttpResponse:
 def skip(request: HttpRequest, list_id: int, pk: int) -> HttpResponse:
     entry = access.entry_for(request.user, pk, list_id=list_id)
     form = SkipForm(request.POST)
-    try:
-        calllists.skip_entry(entry, by=request.user, reason=form.data.get("reason", ""))
-    except ValidationError as error:
-        _report(request, error)
+    if form.is_valid():
+        try:
+            calllists.skip_entry(entry, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            add_errors(form, error)
+    if form.errors:
+        return _after_change(
+            request, entry.call_list, status=400, skip_form=form, failed_entry=entry.pk
+        )
     return _after_change(request, entry.call_list)
 
 
@@ -200,6 +216,8 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
     item_forms = _item_forms(request, answers)
     if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in item_forms):
         data = form.cleaned_data
+        # The browser's timer runs from the server's start (or the phone's answer); without
+        # it the server measures from the start it recorded.
         duration = data["duration_seconds"]
         if duration is None:
             duration = max(0, int((timezone.now() - data["started_at"]).total_seconds()))
@@ -233,12 +251,16 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Logged: %(lead)s.") % {"lead": lead})
             following = _next_call(request.user, lead)
             return redirect("lead-call", following.lead_id) if following else redirect("today")
+    if form.timer_restarted:
+        form.restart_timer()
     return render(
         request,
         "leads/call.html",
         {
             "lead": lead,
             "form": form,
+            "started_at": form.started(),
+            "server_now": timezone.now(),
             "item_forms": item_forms,
             "open_items": [a for a in answers if a.status == QualificationStatus.UNKNOWN],
             "max_talk_seconds": (team.max_talk_minutes if team else 15) * 60,
