@@ -102,15 +102,16 @@ def build_mine(request: HttpRequest) -> HttpResponse:
 def skip(request: HttpRequest, list_id: int, pk: int) -> HttpResponse:
     entry = access.entry_for(request.user, pk, list_id=list_id)
     form = SkipForm(request.POST)
-    if form.is_valid():
-        try:
-            calllists.skip_entry(entry, by=request.user, reason=form.cleaned_data["reason"])
-        except ValidationError as error:
-            add_errors(form, error)
-    if form.errors:
+    if not form.is_valid():
         return _after_change(
             request, entry.call_list, status=400, skip_form=form, failed_entry=entry.pk
         )
+    try:
+        calllists.skip_entry(entry, by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as error:
+        # The entry is no longer one to skip (called, skipped): said above the list.
+        _report(request, error)
+        return _after_change(request, entry.call_list, status=400)
     return _after_change(request, entry.call_list)
 
 
