@@ -18,7 +18,7 @@ from sdr_ops.models import Role
 
 from . import access, domain, queries
 from .domain import calllists, insights
-from .forms import LogCallForm, QualificationItemForm, SkipForm
+from .forms import LeadFilterForm, LogCallForm, QualificationItemForm, SkipForm
 from .models import BUDGET_QUESTIONS, CallList, CallListEntry, QualificationStatus
 
 
@@ -154,7 +154,8 @@ def candidates(request: HttpRequest, list_id: int) -> HttpResponse:
     call_list = access.call_list_for(request.user, list_id)
     q = request.GET.get("q", "").strip()
     leads = []
-    if q:
+    # A search as long as the lead list's at most (a longer one matches nothing anyway).
+    if q and len(q) <= LeadFilterForm.base_fields["q"].max_length:
         leads = list(
             queries.filter_leads(access.leads_visible_to(request.user), q=q)
             .exclude(call_list_entries__call_list=call_list)
