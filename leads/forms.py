@@ -176,10 +176,15 @@ class LogCallForm(forms.Form):
         started = data.get("started_at")
         now = timezone.now()
         self.timer_restarted = True
+        # The hidden fields' own errors ("Enter a valid date/time.") would say nothing to the
+        # SDR: the sentences below say what happened.
+        self.errors.pop("started_at", None)
+        too_long = self.errors.pop("duration_seconds", None) is not None
         if started is None or started > now:
             self.add_error(None, _("The call's start time was lost. The timer starts again now."))
         elif (
-            now - started > MAX_CALL
+            too_long
+            or now - started > MAX_CALL
             or (data.get("duration_seconds") or 0) >= MAX_CALL.total_seconds()
         ):
             self.add_error(
@@ -192,8 +197,6 @@ class LogCallForm(forms.Form):
             )
         else:
             self.timer_restarted = False
-        if "duration_seconds" in self.errors:
-            self.add_error(None, self.errors.pop("duration_seconds"))
         if data.get("outcome") == Activity.Outcome.CALLBACK and not data.get("callback_at"):
             self.add_error("callback_at", _("Say when the callback was agreed for."))
         if bool(data.get("insight_topic")) != bool((data.get("insight_quote") or "").strip()):
