@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from leads.models import Segment
+from sdr_ops import limits
 from sdr_ops.amounts import AmountField
 from sdr_ops.calendar import FIRST_YEAR, LAST_YEAR
 from sdr_ops.models import Role, User
@@ -38,6 +39,7 @@ class HandoffForm(forms.Form):
     )
     comment = forms.CharField(
         label=_("Handoff comment"),
+        max_length=limits.NOTE,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_(
             "The customer's real problem, and what the AE should know before the first visit."
@@ -53,6 +55,7 @@ class HandoffForm(forms.Form):
     override_reason = forms.CharField(
         label=_("Override the valve because"),
         required=False,
+        max_length=limits.REASON,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Managers only: hand off to an AE who does not take this certainty now."),
     )
@@ -108,6 +111,7 @@ class RejectForm(CurrencyForm):
     comment = forms.CharField(
         label=_("Comment"),
         required=False,
+        max_length=limits.REASON,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required for “other” and “insufficient qualification”."),
     )
@@ -130,7 +134,7 @@ class ReductionForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    reason = forms.CharField(label=_("Reason"), max_length=200)
+    reason = forms.CharField(label=_("Reason"), max_length=limits.SHORT)
 
 
 class CoachingNoteForm(forms.Form):

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from sdr_ops import apifields
+from sdr_ops import apifields, limits
 from sdr_ops.converters import MAX_ID
 
 from .models import (
@@ -71,13 +71,15 @@ class HandoffInputSerializer(serializers.Serializer):
     lead = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     ae = serializers.IntegerField(min_value=1, max_value=MAX_ID, help_text="The AE's user id.")
     certainty = serializers.ChoiceField(choices=Certainty.choices)
-    comment = serializers.CharField()
-    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(max_length=limits.NOTE)
+    override_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.REASON
+    )
     certainty_reason = serializers.CharField(
         required=False,
         allow_blank=True,
         default="",
-        max_length=2000,
+        max_length=limits.REASON,
         help_text="Why the declared certainty is above the one computed from the evidence.",
     )
 
@@ -88,7 +90,9 @@ class AcceptInputSerializer(serializers.Serializer):
 
 class RejectInputSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=RejectionReason.choices)
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.REASON
+    )
 
 
 class AeStateSerializer(serializers.Serializer):
@@ -117,7 +121,9 @@ class OpportunityUpdateSerializer(serializers.Serializer):
 class OpportunityCloseSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=[("won", "won"), ("lost", "lost")])
     amount_at_close = apifields.AmountField(required=False)
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.REASON
+    )
 
 
 class ReductionSerializer(serializers.Serializer):
@@ -125,7 +131,7 @@ class ReductionSerializer(serializers.Serializer):
     capacity = serializers.IntegerField(min_value=0, max_value=500)
     start_date = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True, default=None)
-    reason = serializers.CharField(max_length=200)
+    reason = serializers.CharField(max_length=limits.SHORT)
 
 
 class CapacitySerializer(serializers.Serializer):

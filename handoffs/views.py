@@ -124,8 +124,6 @@ def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     )
     status = 200
     if not form.is_valid():
-        errors = [e for field_errors in form.errors.values() for e in field_errors]
-        messages.error(request, " ".join(errors))
         status = 400
     else:
         try:
@@ -145,20 +143,23 @@ def decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
             status = 409
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            add_errors(form, error)
             status = 400
     if request.htmx:
+        # The card again: with the form as typed and its errors in place when refused.
         handoff.refresh_from_db()
+        forms = {"accept_form": AcceptForm(), "reject_form": RejectForm()}
+        if status == 400:
+            forms[f"{action}_form"] = form
         return render(
             request,
             "handoffs/inbox.html#card",
-            {
-                "handoff": handoff,
-                "accept_form": AcceptForm(),
-                "reject_form": RejectForm(),
-            },
+            {"handoff": handoff, **forms},
             status=status if status != 409 else 200,
         )
+    if status == 400:
+        for message in [e for field_errors in form.errors.values() for e in field_errors]:
+            messages.error(request, message)
     return redirect("ae-inbox")
 
 

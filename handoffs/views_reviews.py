@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from sdr_ops import calendar
 from sdr_ops.access import role_required, sdr_managed_by, sdrs_visible_to
+from sdr_ops.converters import MAX_ID
 from sdr_ops.forms import add_errors
 from sdr_ops.models import Role
 from sdr_ops.paging import query_without_page
@@ -31,6 +32,8 @@ def desk(request: HttpRequest) -> HttpResponse:
         sdr = int(request.GET.get("sdr") or 0) or None
     except ValueError:
         sdr = None
+    if sdr is not None and not 0 < sdr <= MAX_ID:
+        sdr = None  # no row has such an id; the database's integers cannot even hold some
     decision = request.GET.get("decision", "")
     decision = decision if decision in Handoff.Status.values else ""
     certainty = request.GET.get("certainty", "")

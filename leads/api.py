@@ -1,7 +1,5 @@
 """REST API of leads: the same scope as the pages (404 outside one's reach)."""
 
-import datetime
-
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
@@ -12,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sdr_ops import calendar
 from sdr_ops.api import bad_request, page_of, paginated
 from sdr_ops.models import Role
 
@@ -134,7 +133,7 @@ class MyCallListView(APIView):
         day = request.user.local_today()
         if request.query_params.get("day"):
             try:
-                day = datetime.date.fromisoformat(request.query_params["day"])
+                day = calendar.parse_day(request.query_params["day"])
             except ValueError as exc:
                 raise ValidationError({"day": _("Write the day as 2026-11-30.")}) from exc
         call_list = (

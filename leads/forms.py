@@ -1,7 +1,12 @@
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from sdr_ops import limits
 from sdr_ops.forms import add_errors
 from sdr_ops.models import Team
 
@@ -80,12 +85,18 @@ class QualificationItemForm(forms.Form):
         label=_("Status"), choices=QualificationStatus.choices, widget=forms.RadioSelect
     )
     answer = forms.CharField(
-        label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Answer"),
+        required=False,
+        max_length=limits.NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     questions = forms.CharField(
-        label=_("Exact questions used"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Exact questions used"),
+        required=False,
+        max_length=limits.NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
-    reason = forms.CharField(label=_("Why not asked"), required=False, max_length=500)
+    reason = forms.CharField(label=_("Why not asked"), required=False, max_length=limits.REASON)
 
     def __init__(self, *args, item: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -107,6 +118,8 @@ class QualificationItemForm(forms.Form):
 
 
 NONE = [("", "—")]
+# A call page open longer than this measures no call.
+MAX_CALL = datetime.timedelta(hours=24)
 
 
 class OutcomeFollowUp(forms.Form):
@@ -174,7 +187,10 @@ class LogCallForm(OutcomeFollowUp):
     # Nothing preselected: the SDR says what happened, the form never guesses "connected".
     outcome = forms.ChoiceField(label=_("Outcome"), choices=NONE + outcome_choices("call"))
     notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Notes"),
+        required=False,
+        max_length=limits.NOTE,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     callback_at = forms.DateTimeField(
         label=_("Callback agreed for"),
@@ -190,20 +206,63 @@ class LogCallForm(OutcomeFollowUp):
     insight_quote = forms.CharField(
         label=_("Quote"),
         required=False,
-        max_length=500,
+        max_length=limits.REASON,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_(
             "How the product is perceived, a competitor, a feature or content asked "
             "for, pricing: in the prospect's words."
         ),
     )
-    started_at = forms.DateTimeField(widget=forms.HiddenInput)
+    started_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
     duration_seconds = forms.IntegerField(
         widget=forms.HiddenInput, min_value=0, max_value=24 * 3600, required=False
     )
 
+    timer_restarted = False
+
+    def started(self) -> datetime.datetime:
+        """When this call began as the form carries it: the server's time when call mode
+        opened, kept across re-renders; now again after a refusal of the start itself."""
+        if self.is_bound and not self.timer_restarted:
+            return self.cleaned_data.get("started_at") or timezone.now()
+        return self.initial.get("started_at") or timezone.now()
+
+    def restart_timer(self) -> None:
+        """After a refusal of the start itself, the form shows a new start: now."""
+        now = timezone.now()
+        self.initial["started_at"] = now
+        self.data = self.data.copy()
+        self.data["started_at"] = now.isoformat()
+        self.data.pop("duration_seconds", None)
+
     def clean(self):
         data = super().clean()
+        # The start is the server's, set when call mode opened and kept in the form across
+        # re-renders; its errors are hidden fields' errors, so they are said at the top.
+        started = data.get("started_at")
+        now = timezone.now()
+        self.timer_restarted = True
+        # The hidden fields' own errors ("Enter a valid date/time.") would say nothing to the
+        # SDR: the sentences below say what happened.
+        self.errors.pop("started_at", None)
+        too_long = self.errors.pop("duration_seconds", None) is not None
+        if started is None or started > now:
+            self.add_error(None, _("The call's start time was lost. The timer starts again now."))
+        elif (
+            too_long
+            or now - started > MAX_CALL
+            or (data.get("duration_seconds") or 0) >= MAX_CALL.total_seconds()
+        ):
+            self.add_error(
+                None,
+                _(
+                    "This call page was opened more than 24 hours ago (%(when)s), so its timer "
+                    "measures no call. The timer starts again now: log the call once more."
+                )
+                % {"when": date_format(timezone.localtime(started), "SHORT_DATETIME_FORMAT")},
+            )
+        else:
+            self.timer_restarted = False
         if data.get("outcome") == Activity.Outcome.CALLBACK and not data.get("callback_at"):
             self.add_error("callback_at", _("Say when the callback was agreed for."))
         if bool(data.get("insight_topic")) != bool((data.get("insight_quote") or "").strip()):
@@ -217,7 +276,7 @@ class LogCallForm(OutcomeFollowUp):
 
 
 class SkipForm(forms.Form):
-    reason = forms.CharField(label=_("Why skip?"), max_length=200)
+    reason = forms.CharField(label=_("Why skip?"), max_length=limits.SHORT)
 
 
 def _due_field(label) -> forms.DateTimeField:
@@ -304,12 +363,19 @@ class TeamCallListForm(forms.ModelForm):
         widgets = {"call_list_build_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 
 
+MAX_RULES = 30
+
 CallListRuleFormSet = forms.inlineformset_factory(
     Team,
     CallListRule,
     form=CallListRuleForm,
     extra=1,
     can_delete=True,
+    # A posted form count is believed up to here only: a forged TOTAL_FORMS of 10**22 would
+    # otherwise build, check and render Django's 2,000 forms.
+    max_num=MAX_RULES,
+    absolute_max=MAX_RULES,
+    validate_max=True,
 )
 
 
@@ -327,7 +393,10 @@ class LogTouchForm(OutcomeFollowUp):
         initial=Activity.Outcome.SENT,
     )
     notes = forms.CharField(
-        label=_("Notes"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Notes"),
+        required=False,
+        max_length=limits.NOTE,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     field_order = ["type", "outcome", "notes", "next_step", "retry_on", "disqualify_reason"]
 

@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from sdr_ops import apifields
+from sdr_ops import apifields, limits
 from sdr_ops.converters import MAX_ID
 
 from .models import (
@@ -79,7 +79,9 @@ class ActivityInputSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Activity.Outcome.choices)
     started_at = apifields.DateTimeField(required=False)
     duration_seconds = serializers.IntegerField(min_value=0, max_value=24 * 3600, default=0)
-    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    notes = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.NOTE
+    )
     callback_at = apifields.DateTimeField(required=False, allow_null=True, default=None)
     # What the outcome does to the lead (leads.domain.log_activity): not interested goes to
     # nurture until `retry_on` or is disqualified for `disqualify_reason`; a wrong number
@@ -98,9 +100,15 @@ class QualificationSerializer(serializers.Serializer):
     item = serializers.CharField(read_only=True)
     label = serializers.CharField(read_only=True)
     status = serializers.ChoiceField(choices=QualificationStatus.choices)
-    answer = serializers.CharField(required=False, allow_blank=True, default="")
-    questions = serializers.CharField(required=False, allow_blank=True, default="")
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    answer = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.NOTE
+    )
+    questions = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.NOTE
+    )
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=limits.REASON
+    )
     updated_by = serializers.EmailField(
         source="updated_by.email", read_only=True, allow_null=True, default=None
     )
@@ -135,7 +143,7 @@ class CallListSerializer(apifields.ModelSerializer):
 
 
 class SkipInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=200)
+    reason = serializers.CharField(max_length=limits.SHORT)
 
 
 class InsightSerializer(apifields.ModelSerializer):

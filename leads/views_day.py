@@ -18,11 +18,19 @@ from sdr_ops.models import Role
 
 from . import access, domain, queries
 from .domain import calllists, insights
-from .forms import LogCallForm, QualificationItemForm, SkipForm, TaskForm
+from .forms import LeadFilterForm, LogCallForm, QualificationItemForm, SkipForm, TaskForm
 from .models import BUDGET_QUESTIONS, CallList, CallListEntry, QualificationStatus
 
 
-def _render_list(request: HttpRequest, day: datetime.date, *, mode: str) -> HttpResponse:
+def _render_list(
+    request: HttpRequest,
+    day: datetime.date,
+    *,
+    mode: str,
+    status: int = 200,
+    skip_form: SkipForm | None = None,
+    failed_entry: int | None = None,
+) -> HttpResponse:
     call_list = queries.list_for(request.user, day)
     entries = list(queries.list_entries(call_list)) if call_list else []
     called = sum(1 for e in entries if e.status == CallListEntry.Status.CALLED)
@@ -36,7 +44,8 @@ def _render_list(request: HttpRequest, day: datetime.date, *, mode: str) -> Http
         "skipped": skipped,
         "left": len(entries) - called - skipped,
         "next_entry": next((e for e in entries if e.status == "planned"), None),
-        "skip_form": SkipForm(),
+        "skip_form": skip_form or SkipForm(),
+        "failed_entry": failed_entry,
     }
     if mode == "today" and not request.htmx:
         zone = request.user.current_team.zone if request.user.current_team else None
@@ -44,7 +53,7 @@ def _render_list(request: HttpRequest, day: datetime.date, *, mode: str) -> Http
         context["callbacks"] = list(queries.callbacks_due(request.user, day, zone))
         context["now_moment"] = timezone.now()
     template = "leads/today.html#queue" if request.htmx else "leads/today.html"
-    return render(request, template, context)
+    return render(request, template, context, status=status)
 
 
 @role_required(Role.SDR)
@@ -61,10 +70,12 @@ def tomorrow(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _after_change(request: HttpRequest, call_list: CallList) -> HttpResponse:
+def _after_change(request: HttpRequest, call_list: CallList, **refused) -> HttpResponse:
+    """The list again (htmx) or the page (a redirect). `refused` (status 400, the bound skip
+    form and its entry) shows a refusal in place: the form with its errors, as typed."""
     mode = "today" if call_list.day <= request.user.local_today() else "tomorrow"
-    if request.htmx:
-        return _render_list(request, call_list.day, mode=mode)
+    if request.htmx or refused:
+        return _render_list(request, call_list.day, mode=mode, **refused)
     return redirect(mode)
 
 
@@ -98,10 +109,16 @@ def build_mine(request: HttpRequest) -> HttpResponse:
 def skip(request: HttpRequest, list_id: int, pk: int) -> HttpResponse:
     entry = access.entry_for(request.user, pk, list_id=list_id)
     form = SkipForm(request.POST)
+    if not form.is_valid():
+        return _after_change(
+            request, entry.call_list, status=400, skip_form=form, failed_entry=entry.pk
+        )
     try:
-        calllists.skip_entry(entry, by=request.user, reason=form.data.get("reason", ""))
+        calllists.skip_entry(entry, by=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as error:
+        # The entry is no longer one to skip (called, skipped): said above the list.
         _report(request, error)
+        return _after_change(request, entry.call_list, status=400)
     return _after_change(request, entry.call_list)
 
 
@@ -144,7 +161,8 @@ def candidates(request: HttpRequest, list_id: int) -> HttpResponse:
     call_list = access.call_list_for(request.user, list_id)
     q = request.GET.get("q", "").strip()
     leads = []
-    if q:
+    # A search as long as the lead list's at most (a longer one matches nothing anyway).
+    if q and len(q) <= LeadFilterForm.base_fields["q"].max_length:
         leads = list(
             queries.filter_leads(access.leads_visible_to(request.user), q=q)
             .exclude(call_list_entries__call_list=call_list)
@@ -211,6 +229,8 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
     item_forms = _item_forms(request, answers)
     if request.method == "POST" and form.is_valid() and all(f.is_valid() for f in item_forms):
         data = form.cleaned_data
+        # The browser's timer runs from the server's start (or the phone's answer); without
+        # it the server measures from the start it recorded.
         duration = data["duration_seconds"]
         if duration is None:
             duration = max(0, int((timezone.now() - data["started_at"]).total_seconds()))
@@ -248,12 +268,16 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Logged: %(lead)s.") % {"lead": lead})
             following = _next_call(request.user, lead)
             return redirect("lead-call", following.lead_id) if following else redirect("today")
+    if form.timer_restarted:
+        form.restart_timer()
     return render(
         request,
         "leads/call.html",
         {
             "lead": lead,
             "form": form,
+            "started_at": form.started(),
+            "server_now": timezone.now(),
             "item_forms": item_forms,
             "open_items": [a for a in answers if a.status == QualificationStatus.UNKNOWN],
             "max_talk_seconds": (team.max_talk_minutes if team else 15) * 60,

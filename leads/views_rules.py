@@ -149,10 +149,16 @@ def day_lists(request: HttpRequest) -> HttpResponse:
 def adherence(request: HttpRequest) -> HttpResponse:
     """How each SDR of the team worked the day's plan: called, skipped (why), added by hand."""
     team = team_for(request.user, request.GET.get("team"))
+    status = 200
     try:
         day = calendar.parse_day(request.GET.get("day", ""))
     except ValueError:
         day = team.local_today()
+        if request.GET.get("day"):
+            # A day outside the calendar (9999-12-31, 0001-01-01) or no day at all: said,
+            # and today's page instead.
+            messages.error(request, _("Write the day as 2026-11-30, between 1900 and 2100."))
+            status = 400
     lists = list(
         calllists.adherence(
             CallList.objects.filter(team=team, day=day).select_related("sdr")
@@ -177,4 +183,5 @@ def adherence(request: HttpRequest) -> HttpResponse:
             "previous": day - datetime.timedelta(days=1),
             "next": day + datetime.timedelta(days=1),
         },
+        status=status,
     )

@@ -7,7 +7,7 @@ callers pass the constants, never bare strings.
 INSERT. Both run inside the caller's transaction, so a change and its record stand or fall
 together."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from django.db import models
@@ -159,3 +159,36 @@ def for_team(team_id: int) -> QuerySet[AuditEvent]:
         .select_related("actor")
         .order_by("-at", "-pk")
     )
+
+
+# How the trail words a change's field and values, per action: the app that records the action
+# says (in its AppConfig.ready, since sdr_ops imports no app), so that no stored code ("working",
+# "not_asked", "bad_timing") reaches a person. Unregistered values show as recorded.
+_WORDS: dict[str, tuple[Callable[[str], str] | None, Callable[[str], str] | None]] = {}
+
+
+def register_words(
+    action: Action,
+    *,
+    field: Callable[[str], str] | None = None,
+    value: Callable[[str], str] | None = None,
+) -> None:
+    _WORDS[str(action)] = (field, value)
+
+
+def choice_words(choices) -> Callable[[str], str]:
+    """A value's label among (value, label) choices, in the reader's language."""
+
+    def word(value: str) -> str:
+        return str(dict(choices).get(value, value))
+
+    return word
+
+
+def words(event: AuditEvent) -> tuple[str, str, str]:
+    """The event's field, before and after as the reader reads them."""
+    field_word, value_word = _WORDS.get(event.action, (None, None))
+    field = field_word(event.field) if field_word and event.field else event.field
+    before = value_word(event.before) if value_word and event.before else event.before
+    after = value_word(event.after) if value_word and event.after else event.after
+    return str(field), str(before), str(after)

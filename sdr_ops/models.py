@@ -590,6 +590,13 @@ class AuditEvent(models.Model):
 
         return label(self)
 
+    @property
+    def words(self) -> tuple[str, str, str]:
+        """(field, before, after) in the reader's language: sdr_ops.audit.words."""
+        from .audit import words
+
+        return words(self)
+
 
 class OutboxMessage(models.Model):
     """A Celery task to send, written in the transaction of the change that asks for it, so the

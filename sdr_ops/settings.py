@@ -160,6 +160,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ko", _("Korean"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date format per language (sdr_ops/formats/<language>/formats.py), zero-padded.
+FORMAT_MODULE_PATH = ["sdr_ops.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Seoul")
 USE_I18N = True
 USE_TZ = True

@@ -114,7 +114,7 @@ MATRIX = {
     # A large import's job page: its creator's (mia's) and an admin's only.
     "lead-import-job": (import_job, {"GET": frozenset({"manager_own_team"}) | ADMIN}),
     "lead-brief": (lead, {"GET": OWN_SIDE}),
-    "lead-call": (lead, {"GET": OWNER}),
+    "lead-call": (lead, {"GET": OWNER, "POST": OWNER}),
     "lead-log-touch": (lead, {"POST": OWNER}),
     "lead-insight": (lead, {"POST": OWNER}),
     "insights": (None, {"GET": LOGGED_IN}),

@@ -102,7 +102,9 @@ def test_the_pages_and_the_api_refuse_a_week_outside_the_years(client, org, week
 def test_adherence_and_insights_read_a_day_at_the_edges(client, org, day):
     client.force_login(org.mia)
     adherence = client.get(reverse("call-list-adherence"), {"day": day})
-    assert adherence.status_code == 200
+    # Refused and said (issue 14): today's page instead, with a 400.
+    assert adherence.status_code == 400
+    assert "between 1900 and 2100" in adherence.content.decode()
     insights = client.get(reverse("insights"), {"from": day, "to": day})
     assert insights.status_code == 200
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from sdr_ops import audit
+from sdr_ops import audit, limits
 from sdr_ops.models import User
 from sdr_ops.notify import notify
 
@@ -37,8 +37,14 @@ def record_review(
         errors["rating"] = _("Choose a rating.")
     if not feedback.strip():
         errors["feedback"] = _("Write the feedback the SDR will read.")
+    elif len(feedback) > limits.NOTE:
+        errors["feedback"] = limits.too_long(limits.NOTE)
+    if any(len(note or "") > limits.REASON for note in (item_notes or {}).values()):
+        errors["item_notes"] = limits.too_long(limits.REASON)
     if share and not praise_note.strip():
         errors["note"] = _("Say in a line why this handoff is good.")
+    elif len(praise_note) > limits.REASON:
+        errors["note"] = limits.too_long(limits.REASON)
     if errors:
         raise ValidationError(errors)
     notes = {k: v.strip() for k, v in (item_notes or {}).items() if v and v.strip()}
@@ -80,6 +86,10 @@ def share_praise(review: Review, *, by: User, note: str, excerpt: str = "") -> P
         raise PermissionDenied
     if not note.strip():
         raise ValidationError({"note": _("Say in a line why this handoff is good.")})
+    if len(note) > limits.REASON:
+        raise ValidationError({"note": limits.too_long(limits.REASON)})
+    if len(excerpt) > limits.NOTE:
+        raise ValidationError({"excerpt": limits.too_long(limits.NOTE)})
     try:
         with transaction.atomic():
             return _post(review, by=by, note=note, excerpt=excerpt)
