@@ -146,7 +146,7 @@ def store_scores(team: Team) -> int:
     version = scoring.version_in_use(team, settings)
     rates = version.params.get("rates", {}) if version else {}
     leads = features.open_leads(team)
-    ids, rows = features.leads_now(leads, rates=rates)
+    ids, rows = features.leads_now(leads, rates=rates, many=True)
     scores = scoring.score_rows(team, rows, version=version, settings=settings)
     certainties = scoring.cut_many(scores, settings)
     now = timezone.now()
