@@ -414,7 +414,7 @@ def test_the_calibration_view_reads_in_constant_queries(
 
 def test_the_api_asks_for_the_reason_and_answers_both_certainties(client, org):
     lead = answered(
-        LeadFactory(owner=org.alice, stage="connected"), **{item: "not_asked" for item in ITEMS}
+        LeadFactory(owner=org.alice, stage="connected"), **dict.fromkeys(ITEMS, "not_asked")
     )
     client.force_login(org.alice)
     data = {"lead": lead.pk, "ae": org.aaron.pk, "certainty": "A", "comment": "Real problem"}
