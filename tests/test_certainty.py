@@ -83,7 +83,7 @@ def test_the_stored_coefficients_reproduce_scikit_learns_calibrated_probabilitie
     order = rng.permutation(len(y))
     cal, train = order[: int(len(y) * model.CALIBRATION_SHARE)], order[int(len(y) * 0.25) :]
     mean, scale = X[train].mean(axis=0), X[train].std(axis=0)
-    scale[scale == 0] = 1
+    scale[scale < 1e-6] = 1
     lr = LogisticRegression(C=model.C, max_iter=1000).fit((X[train] - mean) / scale, y[train])
     calibrated = CalibratedClassifierCV(FrozenEstimator(lr), method="sigmoid")
     calibrated.fit((X[cal] - mean) / scale, y[cal])
