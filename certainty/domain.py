@@ -12,7 +12,7 @@ team's settings row, so two trainings of a team take turns.
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -146,12 +146,24 @@ def store_scores(team: Team) -> int:
     version = scoring.version_in_use(team, settings)
     rates = version.params.get("rates", {}) if version else {}
     leads = features.open_leads(team)
-    ids, rows = features.leads_now(leads, rates=rates)
+    ids, rows = features.leads_now(leads, rates=rates, many=True)
     scores = scoring.score_rows(team, rows, version=version, settings=settings)
     certainties = scoring.cut_many(scores, settings)
     now = timezone.now()
     with transaction.atomic():
         LeadScore.objects.filter(lead__in=leads).delete()
+        if connection.vendor == "postgresql":
+            # One statement over three arrays instead of thousands of rows of parameters.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {LeadScore._meta.db_table} "
+                    "(lead_id, score, certainty, computed_at) "
+                    "SELECT t.lead, t.score, t.certainty, %s "
+                    "FROM unnest(%s::bigint[], %s::float8[], %s::text[]) "
+                    "AS t(lead, score, certainty)",
+                    [now, ids, [float(v) for v in scores], [str(c) for c in certainties]],
+                )
+            return len(ids)
         LeadScore.objects.bulk_create(
             [
                 LeadScore(lead_id=pk, score=float(s), certainty=str(c), computed_at=now)

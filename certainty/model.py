@@ -46,7 +46,9 @@ def fit(X: np.ndarray, y: np.ndarray, names: list[str], *, seed: int = 0) -> dic
         cal = train = order
     mean = X[train].mean(axis=0)
     scale = X[train].std(axis=0)
-    scale[scale == 0] = 1.0
+    # A feature (nearly) constant in training carries no information: left unscaled, its
+    # coefficient stays at zero instead of being divided by a rounding error.
+    scale[scale < 1e-6] = 1.0
     regression = LogisticRegression(C=C, max_iter=1000, solver="lbfgs")
     regression.fit((X[train] - mean) / scale, y[train])
     calibrated = CalibratedClassifierCV(FrozenEstimator(regression), method="sigmoid")

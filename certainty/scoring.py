@@ -56,9 +56,13 @@ def version_in_use(team: Team | None, settings: CertaintySettings | None = None)
     if team is None:
         return None
     settings = settings or settings_for(team)
-    if settings.pinned_id:
-        return settings.pinned
-    return ModelVersion.objects.filter(team=team, active=True).first()
+    version = (
+        settings.pinned
+        if settings.pinned_id
+        else ModelVersion.objects.filter(team=team, active=True).first()
+    )
+    # A version without coefficients (never written by training) scores nothing.
+    return version if version is not None and version.params.get("features") else None
 
 
 def cut(score: float, settings: CertaintySettings) -> str:

@@ -42,6 +42,9 @@ class HandoffSerializer(serializers.ModelSerializer):
     rejection_reason = serializers.ChoiceField(
         choices=RejectionReason.choices, allow_blank=True, read_only=True
     )
+    computed_certainty = serializers.CharField(
+        read_only=True, help_text="A, B or C from the evidence; empty when none was computed."
+    )
 
     class Meta:
         model = Handoff

@@ -83,7 +83,7 @@ def test_the_stored_coefficients_reproduce_scikit_learns_calibrated_probabilitie
     order = rng.permutation(len(y))
     cal, train = order[: int(len(y) * model.CALIBRATION_SHARE)], order[int(len(y) * 0.25) :]
     mean, scale = X[train].mean(axis=0), X[train].std(axis=0)
-    scale[scale == 0] = 1
+    scale[scale < 1e-6] = 1
     lr = LogisticRegression(C=model.C, max_iter=1000).fit((X[train] - mean) / scale, y[train])
     calibrated = CalibratedClassifierCV(FrozenEstimator(lr), method="sigmoid")
     calibrated.fit((X[cal] - mean) / scale, y[cal])
@@ -410,3 +410,28 @@ def test_the_calibration_view_reads_in_constant_queries(
     client.get(reverse("certainty-calibration"))
     with django_assert_max_num_queries(14):
         client.get(reverse("certainty-calibration"))
+
+
+def test_the_api_asks_for_the_reason_and_answers_both_certainties(client, org):
+    lead = answered(
+        LeadFactory(owner=org.alice, stage="connected"), **dict.fromkeys(ITEMS, "not_asked")
+    )
+    client.force_login(org.alice)
+    data = {"lead": lead.pk, "ae": org.aaron.pk, "certainty": "A", "comment": "Real problem"}
+    refused = client.post("/api/v1/handoffs/", data, content_type="application/json")
+    assert refused.status_code == 400 and "certainty_reason" in refused.json()
+    too_long = client.post(
+        "/api/v1/handoffs/",
+        {**data, "certainty_reason": "x" * 2001},
+        content_type="application/json",
+    )
+    assert too_long.status_code == 400
+    done = client.post(
+        "/api/v1/handoffs/",
+        {**data, "certainty_reason": "The CFO said so"},
+        content_type="application/json",
+    )
+    assert done.status_code == 201
+    body = done.json()
+    assert (body["certainty"], body["computed_certainty"]) == ("A", "C")
+    assert body["computed_score"] == pytest.approx(0.15)
