@@ -386,7 +386,7 @@ def teams_due(now: datetime.datetime) -> list[tuple[Team, datetime.date]]:
         local = now.astimezone(team.zone)
         if local.time() < team.call_list_build_time:
             continue
-        day = next_working_day(local.date(), team.zone)
+        day = next_working_day(local.date(), team.work_calendar())
         if (team.pk, day) not in built:
             due.append((team, day))
     return due
