@@ -36,6 +36,14 @@ class Action(models.TextChoices):
     REVIEWED = "reviewed", _("reviewed")
     IMPORTED = "imported", _("imported")
     TEAM_SETTINGS = "team_settings", _("team settings changed")
+    CADENCE_SAVED = "cadence_saved", _("cadence saved")
+    CADENCE_VERSIONED = "cadence_versioned", _("cadence saved as a new version")
+    ENROLLED = "enrolled", _("enrolled in a cadence")
+    PAUSED = "paused", _("cadence paused")
+    RESUMED = "resumed", _("cadence resumed")
+    FINISHED = "finished", _("cadence finished")
+    OPTED_OUT = "opted_out", _("opted out of e-mail")
+    BOUNCED = "bounced", _("e-mail address bounced")
 
 
 Subject = AuditEvent.Subject

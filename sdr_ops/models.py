@@ -513,6 +513,9 @@ class AuditEvent(models.Model):
         CAPACITY = "capacity", _("AE capacity")
         REVIEW = "review", _("review")
         TEAM = "team", _("team")
+        CADENCE = "cadence", _("cadence")
+        ENROLLMENT = "enrollment", _("cadence enrollment")
+        ADDRESS = "address", _("e-mail address")
 
     at = models.DateTimeField(_("at"), default=timezone.now)
     actor = models.ForeignKey(

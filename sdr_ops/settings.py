@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "metrics",
     "telephony",
     "meetings",
+    "cadences",
     "demo",
 ]
 
