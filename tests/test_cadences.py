@@ -255,9 +255,16 @@ def test_the_nightly_advance_marks_touched_call_steps_done_and_moves_on(
 
     untouched = domain.enrol(lead_of(org), cadence, by=org.alice, now=seoul(12, 1, 10))
     first = enrol_touched(2)
-    with django_assert_max_num_queries(14) as captured:
+    with django_assert_max_num_queries(20) as captured:
         counts = domain.advance_due(seoul(12, 1, 20))
-    assert counts == {"done": 2, "resumed": 0, "moved": 2, "finished": 0}
+    assert counts == {
+        "qualified": 0,
+        "skipped": 0,
+        "done": 2,
+        "resumed": 0,
+        "moved": 2,
+        "finished": 0,
+    }
     enrol_touched(12)
     with django_assert_max_num_queries(len(captured.captured_queries)):
         assert domain.advance_due(seoul(12, 1, 20))["moved"] == 12
@@ -268,6 +275,8 @@ def test_the_nightly_advance_marks_touched_call_steps_done_and_moves_on(
     untouched.refresh_from_db()
     assert untouched.step == 1  # its call waits, never dropped
     assert domain.advance_due(seoul(12, 1, 21)) == {
+        "qualified": 0,
+        "skipped": 0,
         "done": 0,
         "resumed": 0,
         "moved": 0,

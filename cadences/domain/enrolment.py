@@ -31,6 +31,7 @@ from sdr_ops.models import Role, StaffingRecord, Team, User
 
 from ..models import Cadence, CadenceSettings, Enrollment, Step, StepRun
 from ..scheduling import Window, lead_zone
+from .evidence import finish_qualified, skip_known_steps
 
 CLOSED_STAGES = [Stage.DISQUALIFIED, Stage.HANDED_OFF, Stage.OPPORTUNITY, Stage.WON]
 
@@ -388,11 +389,14 @@ def _move_rows(rows, now: datetime.datetime) -> dict[str, int]:
 
 @transaction.atomic
 def advance_due(now: datetime.datetime | None = None) -> dict[str, int]:
-    """The nightly move, set-based: due call and task steps of leads touched since they fell
-    due are done (connected when a call got through); paused enrollments whose day to resume
-    has come resume; then every active enrollment whose current step has run moves on.
-    Safe to run again. Returns counts."""
+    """The nightly move, set-based: enrollments whose lead is ready to hand off finish
+    `qualified` (evidence.py); due steps whose items are all known are skipped; due call and
+    task steps of leads touched since they fell due are done (connected when a call got
+    through); paused enrollments whose day to resume has come resume; then every active
+    enrollment whose current step has run moves on. Safe to run again. Returns counts."""
     now = now or timezone.now()
+    qualified = finish_qualified(now)
+    skipped = skip_known_steps(now)
     due = Enrollment.objects.filter(state=Enrollment.State.ACTIVE, next_due__lte=now)
     touched = Activity.objects.filter(lead=OuterRef("lead"), started_at__gte=OuterRef("next_due"))
     step = Step.objects.filter(
@@ -433,7 +437,13 @@ def advance_due(now: datetime.datetime | None = None) -> dict[str, int]:
         .values_list("pk", "team_id", "version_id", "step", "steps", "lead__time_zone")
     )
     counts = _move_rows(list(rows), now)
-    return {"done": len(done), "resumed": resumed, **counts}
+    return {
+        "qualified": qualified,
+        "skipped": skipped,
+        "done": len(done),
+        "resumed": resumed,
+        **counts,
+    }
 
 
 def _resume_due(now: datetime.datetime) -> int:
