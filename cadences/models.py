@@ -46,6 +46,26 @@ class CadenceSettings(models.Model):
         ),
     )
 
+    class Security(models.TextChoices):
+        STARTTLS = "starttls", _("STARTTLS")
+        SSL = "ssl", _("SSL/TLS")
+        NONE = "none", _("None (local server only)")
+
+    smtp_host = models.CharField(_("SMTP server"), max_length=255, blank=True)
+    smtp_port = models.PositiveIntegerField(
+        _("SMTP port"), default=587, validators=[MinValueValidator(1), MaxValueValidator(65535)]
+    )
+    smtp_security = models.CharField(
+        _("SMTP security"), max_length=8, choices=Security, default=Security.STARTTLS
+    )
+    imap_host = models.CharField(_("IMAP server"), max_length=255, blank=True)
+    imap_port = models.PositiveIntegerField(
+        _("IMAP port"), default=993, validators=[MinValueValidator(1), MaxValueValidator(65535)]
+    )
+    imap_security = models.CharField(
+        _("IMAP security"), max_length=8, choices=Security, default=Security.SSL
+    )
+
     class Meta:
         verbose_name = _("cadence settings")
         verbose_name_plural = _("cadence settings")
@@ -271,6 +291,46 @@ class StepRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment} {self.step.position} {self.outcome}"
+
+
+class Mailbox(models.Model):
+    """An SDR's own address on the team's mail server: cadence e-mail goes from it and its
+    replies are read from it. The password is stored encrypted and never shown back."""
+
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="mailboxes", verbose_name=_("team")
+    )
+    sdr = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="mailboxes",
+        verbose_name=_("SDR"),
+    )
+    address = models.EmailField(_("e-mail"))
+    username = models.CharField(_("user name"), max_length=255, blank=True)
+    password_token = models.TextField(editable=False, blank=True)
+    last_uid = models.PositiveBigIntegerField(default=0, editable=False)
+    polled_at = models.DateTimeField(_("last read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mailbox")
+        verbose_name_plural = _("mailboxes")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "sdr"], name="one_mailbox_per_sdr_and_team"),
+        ]
+
+    def __str__(self) -> str:
+        return self.address
+
+    def set_password(self, raw: str) -> None:
+        from .secrets import encrypt
+
+        self.password_token = encrypt(raw) if raw else ""
+
+    def password(self) -> str:
+        from .secrets import decrypt
+
+        return decrypt(self.password_token) if self.password_token else ""
 
 
 class Suppression(models.Model):

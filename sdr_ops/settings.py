@@ -191,6 +191,10 @@ def _mailer_from_url(config: dict) -> dict:
 
 # E-mail goes to the console unless EMAIL_URL names a server, e.g. smtp+tls://user:pw@host:587.
 MAILERS = {"default": _mailer_from_url(env.email_url("EMAIL_URL", default="consolemail://"))}
+# Where people outside reach the app (the one-click unsubscribe link in cadence e-mail).
+PUBLIC_URL = env.str("PUBLIC_URL", default="http://localhost:8000")
+# The key mailbox passwords are encrypted with (Fernet); derived from SECRET_KEY when empty.
+MAILBOX_KEY = env.str("MAILBOX_KEY", default="")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SDR Ops <sdr-ops@localhost>")
 
 # No inline scripts or styles anywhere: every script and stylesheet is a static file.

@@ -95,6 +95,7 @@ urlpatterns = [
     path("", include("metrics.urls")),
     path("", include("telephony.urls")),
     path("", include("meetings.urls")),
+    path("", include("cadences.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # DRF views opt out of the login middleware; the documentation page is for people, so a

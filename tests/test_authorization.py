@@ -193,6 +193,13 @@ MATRIX = {
         lambda w, o: [w.meeting.pk],
         {"GET": {"ae_addressee", "sdr_owner"}, "POST": {"ae_addressee", "sdr_owner"}},
     ),
+    # Cadences: the one-click unsubscribe of cadence e-mail (RFC 8058) is authorised by the
+    # signed token in its URL, not by a session: an unsigned one is refused to everyone.
+    "unsubscribe": (
+        lambda w, o: ["not-signed"],
+        {"GET": frozenset(), "POST": frozenset()},
+        {"signed": 404},
+    ),
     "schema": (None, {"GET": LOGGED_IN}),
     "swagger-ui": (None, {"GET": LOGGED_IN}),
 }

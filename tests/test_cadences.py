@@ -9,8 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from cadences import domain
-from cadences.domain import merge
+from cadences import domain, merge
 from cadences.models import Cadence, CadenceSettings, Enrollment, Step, StepRun
 from leads.models import Activity, Stage
 from sdr_ops.models import AuditEvent

@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from sdr_ops import audit
 from sdr_ops.models import Team, User
 
+from .. import merge
 from ..models import Cadence, CadenceVersion, EmailVariant, Enrollment, Step
-from . import merge
 
 MAX_STEPS = 30
 
