@@ -283,6 +283,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Every 10 minutes: build the next working day's call lists of each team whose evening
     # build time (team setting, team time zone) has passed and that has none yet.
     "build-due-call-lists": {"task": "leads.build_due_call_lists", "schedule": 600.0},
+    # Cadences: move enrollments on (qualified exits, done and skipped steps, resumes) before
+    # the evening builds read them; send the e-mail steps due; read the replies.
+    "advance-cadences": {"task": "cadences.advance_due", "schedule": 600.0},
+    "send-cadence-mail": {"task": "cadences.send_due", "schedule": 300.0},
+    "poll-cadence-mailboxes": {"task": "cadences.poll_mailboxes", "schedule": 300.0},
     # Hourly: flag handoffs that wait past their team's response time to the AE and manager.
     "flag-overdue-handoffs": {"task": "handoffs.flag_overdue", "schedule": 3600.0},
     # Mondays 03:00 (TIME_ZONE): store last week's KPIs of every team.

@@ -65,6 +65,7 @@ api_v1 = [
         name="api-call-list-skip",
     ),
     path("telephony/", include("telephony.api_urls")),
+    path("cadences/", include("cadences.api_urls")),
 ]
 
 # A lost database connection answers 503 "try again", not the 500 page (sdr_ops.health).
