@@ -223,6 +223,11 @@ MATRIX = {
     ),
     # The cadence API: the lists hold what each caller sees; enrolling takes a lead the caller
     # reaches and a cadence of their team; an enrollment is changed by its SDR or their manager.
+    "cadence-list": (None, {"GET": MANAGERS | ADMIN, "POST": MANAGERS | ADMIN}),
+    "cadence-edit": (
+        lambda w, o: [cadence(w).pk],
+        {"GET": {"manager_own_team", "admin"}, "POST": {"manager_own_team", "admin"}},
+    ),
     "api-cadences": (None, {"GET": LOGGED_IN}),
     "api-enrollments": (
         None,

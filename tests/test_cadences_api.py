@@ -4,8 +4,18 @@ finish, step runs, and lists that hold only what the caller sees."""
 import pytest
 from rest_framework.test import APIClient
 
+from cadences import domain
+from cadences.models import Cadence
+
 from .factories import LeadFactory
-from .test_cadence_day import cadence  # noqa: F401
+from .test_cadences import three_steps
+
+
+@pytest.fixture
+def cadence(org):
+    cadence = domain.create_cadence(org.desk, name="Enterprise intro", by=org.mia)
+    domain.save_steps(cadence, three_steps(), by=org.mia)
+    return domain.set_status(cadence, Cadence.Status.ACTIVE, by=org.mia)
 
 
 @pytest.fixture
@@ -13,7 +23,7 @@ def api():
     return APIClient()
 
 
-def test_enrol_pause_resume_finish_through_the_api(api, org, cadence):  # noqa: F811
+def test_enrol_pause_resume_finish_through_the_api(api, org, cadence):
     lead = LeadFactory(owner=org.alice)
     api.force_authenticate(org.alice)
     made = api.post("/api/v1/cadences/enrollments/", {"lead": lead.pk, "cadence": cadence.pk})
@@ -38,7 +48,7 @@ def test_the_lists_hold_only_what_the_caller_sees(
     api,
     org,
     cadence,
-    django_assert_max_num_queries,  # noqa: F811
+    django_assert_max_num_queries,
 ):
     api.force_authenticate(org.alice)
     for _ in range(3):
