@@ -296,3 +296,13 @@ def test_the_last_step_finishes_with_no_more_steps_and_the_trail_says_so(org, ca
         domain.run_step(other, outcome="skipped", by=org.alice)
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"cadence_saved", "enrolled"} <= actions
+
+
+def test_the_scheduled_jobs_run_and_are_safe_to_run_again(org, cadence):
+    from cadences import tasks
+
+    domain.enrol(lead_of(org), cadence, by=org.alice)
+    for _ in range(2):
+        assert tasks.advance_due.apply().get()["finished"] == 0
+        assert tasks.send_due.apply().get()["sent"] == 0  # no mailbox: held, never dropped
+        assert tasks.poll_mailboxes.apply().get() == 0
