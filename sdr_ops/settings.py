@@ -238,6 +238,9 @@ SPECTACULAR_SETTINGS = {
     ],
     "ENUM_NAME_OVERRIDES": {
         "RejectionReasonEnum": "handoffs.models.RejectionReason",
+        # Two sets of choices named "outcome": activities keep the name they had.
+        "OutcomeEnum": "leads.models.Activity.Outcome",
+        "StepRunOutcomeEnum": "cadences.models.StepRun.Outcome",
     },
 }
 
