@@ -24,7 +24,7 @@ def empty_app_tables() -> None:
     tables = [
         m._meta.db_table
         for m in apps.get_models()
-        if m._meta.app_label in {"sdr_ops", "leads", "handoffs", "metrics"}
+        if m._meta.app_label in {"sdr_ops", "leads", "handoffs", "metrics", "cadences"}
     ]
     run(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
 

@@ -7,7 +7,12 @@ from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sdr_ops.models import Segment, qualification_label, qualification_labels_of
+from sdr_ops.models import (
+    Segment,
+    qualification_label,
+    qualification_labels_of,
+    validate_time_zone,
+)
 
 
 class Source(models.TextChoices):
@@ -77,6 +82,13 @@ class Lead(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     title = models.CharField(_("title"), max_length=150, blank=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        blank=True,
+        validators=[validate_time_zone],
+        help_text=_("Where the lead works, when known (cadence e-mail follows it)."),
+    )
     source = models.CharField(_("source"), max_length=10, choices=Source)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

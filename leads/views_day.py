@@ -66,7 +66,9 @@ def today(request: HttpRequest) -> HttpResponse:
 def tomorrow(request: HttpRequest) -> HttpResponse:
     """The next working day's list as built tonight, to adjust and mark reviewed."""
     return _render_list(
-        request, calendar.next_working_day(request.user.local_today()), mode="tomorrow"
+        request,
+        calendar.next_working_day(request.user.local_today(), request.user.work_calendar()),
+        mode="tomorrow",
     )
 
 

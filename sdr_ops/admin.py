@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import StaffingRecord, Team, User
+from .models import StaffingRecord, Team, TeamDayOff, User
 
 
 class StaffingInline(admin.TabularInline):
@@ -12,8 +12,15 @@ class StaffingInline(admin.TabularInline):
     autocomplete_fields = ["team"]
 
 
+class DayOffInline(admin.TabularInline):
+    model = TeamDayOff
+    extra = 0
+    fields = ["day", "name"]
+
+
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
+    inlines = [DayOffInline]
     list_display = [
         "name",
         "slug",

@@ -45,6 +45,14 @@ class Action(models.TextChoices):
     TASK_MOVED = "task_moved", _("task moved")
     CALL_LISTS_REBUILT = "call_lists_rebuilt", _("call lists rebuilt")
     COACHING_NOTE = "coaching_note", _("coaching note written")
+    CADENCE_SAVED = "cadence_saved", _("cadence saved")
+    CADENCE_VERSIONED = "cadence_versioned", _("cadence saved as a new version")
+    ENROLLED = "enrolled", _("enrolled in a cadence")
+    PAUSED = "paused", _("cadence paused")
+    RESUMED = "resumed", _("cadence resumed")
+    FINISHED = "finished", _("cadence finished")
+    OPTED_OUT = "opted_out", _("opted out of e-mail")
+    BOUNCED = "bounced", _("e-mail address bounced")
 
 
 Subject = AuditEvent.Subject

@@ -4,14 +4,19 @@ Every piece of date arithmetic of the app lives here, so a rule about time (the 
 on Monday, a working day is Monday to Friday) is written once. This module imports no app:
 the apps pass a zone (a team's `zone`) or a day.
 
-Holidays: `is_working_day` is the one place that says whether a day is worked. It takes the
-zone it is asked for (a team's), so a later list of public holidays per country or team
-plugs in there, and `next_working_day`, `subtract_working_days` and the call-list build follow.
+Working days: `is_working_day` is the one place that says whether a day is worked. It takes
+a `WorkCalendar` (a team's: `Team.work_calendar()`): Monday to Friday, less the public
+holidays of the team's country (the `holidays` package, substitute holidays included) and
+the team's own days off. `next_working_day`, `subtract_working_days`, `add_working_days` and
+`working_days` (the set of worked days in a range, for set-based work) follow it. Given no
+calendar (or a bare time zone, as older callers do), a working day is Monday to Friday.
 """
 
 import datetime
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 
+import holidays
 from django.utils import timezone
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -47,24 +52,94 @@ def day_bounds(
     return start, start + ONE_DAY
 
 
-def is_working_day(day: datetime.date, zone: datetime.tzinfo | None = None) -> bool:
-    """Monday to Friday. The hook for holidays: a day off in `zone` is not worked either."""
-    return day.weekday() < 5
+def supported_countries() -> list[str]:
+    """The ISO 3166 codes whose public holidays the calendar knows."""
+    return sorted(holidays.list_supported_countries())
 
 
-def next_working_day(day: datetime.date, zone: datetime.tzinfo | None = None) -> datetime.date:
+@functools.lru_cache(maxsize=256)
+def public_holidays(country: str, year: int) -> frozenset[datetime.date]:
+    """The public holidays of the country in the year (substitute holidays included); none for
+    an empty or unknown country."""
+    if not country or country not in holidays.list_supported_countries():
+        return frozenset()
+    return frozenset(holidays.country_holidays(country, years=year).keys())
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """The days a team works: Monday to Friday, less its country's public holidays and its
+    own days off. Cheap to build and hashable; `Team.work_calendar()` makes a team's."""
+
+    country: str = ""
+    days_off: frozenset[datetime.date] = field(default_factory=frozenset)
+
+    def is_working_day(self, day: datetime.date) -> bool:
+        return (
+            day.weekday() < 5
+            and day not in self.days_off
+            and day not in public_holidays(self.country, day.year)
+        )
+
+    def holiday_name(self, day: datetime.date) -> str:
+        """The public holiday's name on the day ('' when none)."""
+        if not self.country or day not in public_holidays(self.country, day.year):
+            return ""
+        return holidays.country_holidays(self.country, years=day.year).get(day) or ""
+
+
+WEEKDAYS = WorkCalendar()
+
+CalendarLike = WorkCalendar | datetime.tzinfo | None
+
+
+def _calendar(where: CalendarLike) -> WorkCalendar:
+    return where if isinstance(where, WorkCalendar) else WEEKDAYS
+
+
+def is_working_day(day: datetime.date, where: CalendarLike = None) -> bool:
+    """Whether the day is worked in the calendar (Monday to Friday when none is given)."""
+    return _calendar(where).is_working_day(day)
+
+
+def next_working_day(day: datetime.date, where: CalendarLike = None) -> datetime.date:
     """The first working day after `day`."""
     day += ONE_DAY
-    while not is_working_day(day, zone):
+    while not is_working_day(day, where):
         day += ONE_DAY
     return day
 
 
-def subtract_working_days(moment: datetime.datetime, days: int) -> datetime.datetime:
+def add_working_days(day: datetime.date, days: int, where: CalendarLike = None) -> datetime.date:
+    """The day `days` working days after `day` (0: the day itself when worked, else the next
+    working day)."""
+    if days <= 0:
+        return day if is_working_day(day, where) else next_working_day(day, where)
+    while days > 0:
+        day = next_working_day(day, where)
+        days -= 1
+    return day
+
+
+def working_days(
+    start: datetime.date, stop: datetime.date, where: CalendarLike = None
+) -> list[datetime.date]:
+    """The worked days from `start` to `stop` (exclusive), in order: a set to join against."""
+    days, day = [], start
+    while day < stop:
+        if is_working_day(day, where):
+            days.append(day)
+        day += ONE_DAY
+    return days
+
+
+def subtract_working_days(
+    moment: datetime.datetime, days: int, where: CalendarLike = None
+) -> datetime.datetime:
     """The moment `days` working days before `moment`, in the moment's own zone."""
     while days > 0:
         moment -= ONE_DAY
-        if is_working_day(moment.date(), moment.tzinfo):
+        if is_working_day(moment.date(), where):
             days -= 1
     return moment
 

@@ -41,6 +41,14 @@ def validate_time_zone(value: str) -> None:
         )
 
 
+def validate_country(value: str) -> None:
+    if value not in calendar.supported_countries():
+        raise ValidationError(
+            _("%(value)s is not a country whose holidays are known, e.g. KR."),
+            params={"value": value},
+        )
+
+
 def validate_ramp_factors(value) -> None:
     if not isinstance(value, list) or not all(
         isinstance(f, int | float) and not isinstance(f, bool) and 0 <= f <= 1 for f in value
@@ -299,6 +307,13 @@ class Team(models.Model):
         default=datetime.time(8, 0),
         help_text=_("When the week's figures go out on Monday, in the team's time zone."),
     )
+    country = models.CharField(
+        _("country"),
+        max_length=2,
+        default="KR",
+        validators=[validate_country],
+        help_text=_("Whose public holidays are days off (ISO code, e.g. KR)."),
+    )
     transition_windows = models.JSONField(
         _("transition windows (days)"),
         default=default_transition_windows,
@@ -341,10 +356,40 @@ class Team(models.Model):
     def local_today(self) -> datetime.date:
         return calendar.local_today(self.zone)
 
+    def work_calendar(self) -> calendar.WorkCalendar:
+        """The team's working days: weekdays less its country's holidays and its days off
+        (one query)."""
+        return calendar.WorkCalendar(
+            country=self.country,
+            days_off=frozenset(self.days_off.values_list("day", flat=True)),
+        )
+
     def ramp_factor(self, tenure_month: int) -> float:
         """The productive share of an SDR in the given tenure month (0-based)."""
         factors = self.ramp_factors or []
         return float(factors[tenure_month]) if 0 <= tenure_month < len(factors) else 1.0
+
+
+class TeamDayOff(models.Model):
+    """A day the team does not work beyond weekends and public holidays (a company holiday,
+    an offsite); a manager edits the list."""
+
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="days_off", verbose_name=_("team")
+    )
+    day = models.DateField(_("day"))
+    name = models.CharField(_("name"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("team day off")
+        verbose_name_plural = _("team days off")
+        constraints = [
+            models.UniqueConstraint(fields=["team", "day"], name="team_day_off_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} {self.day}"
 
 
 class UserManager(BaseUserManager):
@@ -412,6 +457,11 @@ class User(AbstractUser):
         """Today in the time zone of the user's team."""
         team = self.current_team
         return team.local_today() if team else calendar.local_today()
+
+    def work_calendar(self) -> calendar.WorkCalendar:
+        """The working days of the user's team (weekdays only without a team)."""
+        team = self.current_team
+        return team.work_calendar() if team else calendar.WEEKDAYS
 
     @cached_property
     def current_team(self) -> "Team | None":
@@ -552,6 +602,9 @@ class AuditEvent(models.Model):
         REVIEW = "review", _("review")
         TEAM = "team", _("team")
         COACHING = "coaching", _("coaching note")
+        CADENCE = "cadence", _("cadence")
+        ENROLLMENT = "enrollment", _("cadence enrollment")
+        ADDRESS = "address", _("e-mail address")
 
     at = models.DateTimeField(_("at"), default=timezone.now)
     actor = models.ForeignKey(

@@ -46,6 +46,11 @@ PAGES: tuple[Page, ...] = (
         (Role.MANAGER,),
     ),
     Page(
+        "cadence-list",
+        _("Cadences"),
+        (Role.MANAGER,),
+    ),
+    Page(
         "call-list-adherence",
         _("Adherence"),
         (Role.MANAGER,),

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "telephony",
     "meetings",
     "certainty",
+    "cadences",
     "demo",
 ]
 
@@ -193,6 +194,10 @@ def _mailer_from_url(config: dict) -> dict:
 
 # E-mail goes to the console unless EMAIL_URL names a server, e.g. smtp+tls://user:pw@host:587.
 MAILERS = {"default": _mailer_from_url(env.email_url("EMAIL_URL", default="consolemail://"))}
+# Where people outside reach the app (the one-click unsubscribe link in cadence e-mail).
+PUBLIC_URL = env.str("PUBLIC_URL", default="http://localhost:8000")
+# The key mailbox passwords are encrypted with (Fernet); derived from SECRET_KEY when empty.
+MAILBOX_KEY = env.str("MAILBOX_KEY", default="")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="SDR Ops <sdr-ops@localhost>")
 # The address people reach the site at, for the absolute links of the e-mails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -241,6 +246,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RejectionReasonEnum": "handoffs.models.RejectionReason",
         "TaskKindEnum": "leads.models.Task.Kind",
+        # Two sets of choices named "outcome": activities keep the name they had.
+        "OutcomeEnum": "leads.models.Activity.Outcome",
+        "StepRunOutcomeEnum": "cadences.models.StepRun.Outcome",
     },
 }
 
@@ -288,6 +296,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "build-due-call-lists": {"task": "leads.build_due_call_lists", "schedule": 600.0},
     # Each minute: remind SDRs in the app of the callbacks that fell due (once per callback).
     "remind-callbacks": {"task": "leads.remind_callbacks", "schedule": 60.0},
+    # Cadences: move enrollments on (qualified exits, done and skipped steps, resumes) before
+    # the evening builds read them; send the e-mail steps due; read the replies.
+    "advance-cadences": {"task": "cadences.advance_due", "schedule": 600.0},
+    "send-cadence-mail": {"task": "cadences.send_due", "schedule": 300.0},
+    "poll-cadence-mailboxes": {"task": "cadences.poll_mailboxes", "schedule": 300.0},
     # Hourly: flag handoffs that wait past their team's response time to the AE and manager.
     "flag-overdue-handoffs": {"task": "handoffs.flag_overdue", "schedule": 3600.0},
     # Mondays 03:00 (TIME_ZONE): store last week's KPIs of every team.

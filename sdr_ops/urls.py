@@ -68,6 +68,7 @@ api_v1 = [
         name="api-call-list-skip",
     ),
     path("telephony/", include("telephony.api_urls")),
+    path("cadences/", include("cadences.api_urls")),
 ]
 
 # A lost database connection answers 503 "try again", not the 500 page (sdr_ops.health).
@@ -100,6 +101,7 @@ urlpatterns = [
     path("", include("telephony.urls")),
     path("", include("meetings.urls")),
     path("", include("certainty.urls")),
+    path("", include("cadences.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # DRF views opt out of the login middleware; the documentation page is for people, so a

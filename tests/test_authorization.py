@@ -71,6 +71,27 @@ def certainty_version(w, o):
     return [version.pk]
 
 
+def cadence(w):
+    """An active cadence of alice's team (made once per world)."""
+    if not hasattr(w, "cadence"):
+        from cadences import domain as cadences
+
+        alice = w.lead.owner
+        made = cadences.create_cadence(alice.current_team, name="Intro", by=alice)
+        cadences.save_steps(made, [cadences.StepData(type="call")], by=alice)
+        w.cadence = cadences.set_status(made, "active", by=alice)
+    return w.cadence
+
+
+def enrollment(w, o):
+    """alice's lead enrolled in that cadence (made once per world)."""
+    if not hasattr(w, "enrollment"):
+        from cadences import domain as cadences
+
+        w.enrollment = cadences.enrol(w.lead, cadence(w), by=o.alice)
+    return [w.enrollment.pk]
+
+
 # route: (url arguments, {method: actors who reach it}, options)
 MATRIX = {
     "home": (None, {"GET": LOGGED_IN}),
@@ -261,6 +282,34 @@ MATRIX = {
         lambda w, o: [w.meeting.pk],
         {"GET": {"ae_addressee", "sdr_owner"}, "POST": {"ae_addressee", "sdr_owner"}},
     ),
+    # Cadences: the one-click unsubscribe of cadence e-mail (RFC 8058) is authorised by the
+    # signed token in its URL, not by a session: an unsigned one is refused to everyone.
+    "unsubscribe": (
+        lambda w, o: ["not-signed"],
+        {"GET": frozenset(), "POST": frozenset()},
+        {"signed": 404},
+    ),
+    # The cadence API: the lists hold what each caller sees; enrolling takes a lead the caller
+    # reaches and a cadence of their team; an enrollment is changed by its SDR or their manager.
+    "cadence-list": (None, {"GET": MANAGERS | ADMIN, "POST": MANAGERS | ADMIN}),
+    "cadence-edit": (
+        lambda w, o: [cadence(w).pk],
+        {"GET": {"manager_own_team", "admin"}, "POST": {"manager_own_team", "admin"}},
+    ),
+    "api-cadences": (None, {"GET": LOGGED_IN}),
+    "api-enrollments": (
+        None,
+        {"GET": LOGGED_IN, "POST": OWN_SIDE},
+        {"data": lambda w: {"lead": w.lead.pk, "cadence": cadence(w).pk}},
+    ),
+    "api-enrollment-pause": (enrollment, {"POST": OWN_SIDE}),
+    "api-enrollment-resume": (enrollment, {"POST": OWN_SIDE}),
+    "api-enrollment-finish": (
+        enrollment,
+        {"POST": OWN_SIDE},
+        {"data": lambda w: {"reason": "manual"}},
+    ),
+    "api-enrollment-runs": (enrollment, {"GET": OWN_SIDE}),
     "schema": (None, {"GET": LOGGED_IN}),
     "swagger-ui": (None, {"GET": LOGGED_IN}),
 }

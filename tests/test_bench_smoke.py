@@ -17,6 +17,15 @@ from .helpers import ROOT, child_env, postgres_url
 SCRIPTS = {
     "call lists": ["bench/call_lists.py", "--sdrs", "4", "--leads", "400"],
     "kpis": ["bench/kpis.py", "--leads", "1000", "--handoffs", "100"],
+    "cadences": [
+        "bench/cadences.py",
+        "--sdrs",
+        "4",
+        "--leads",
+        "400",
+        "--enrollments",
+        "100",
+    ],
     "history import": ["bench/import_history.py", "--leads", "200"],
     "certainty": ["bench/certainty.py", "--handoffs", "400", "--open-leads", "100"],
     "load mix": [

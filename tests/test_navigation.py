@@ -11,6 +11,7 @@ EXPECTED_NAV = {
     Role.MANAGER: {
         "lead-list",
         "call-list-rules",
+        "cadence-list",
         "call-list-adherence",
         "capacity",
         "review-desk",

@@ -482,7 +482,7 @@ def flag_overdue(now: datetime.datetime) -> int:
     flagged = 0
     for team in Team.objects.filter(kind=Team.Kind.SDR):
         cutoff = calendar.subtract_working_days(
-            now.astimezone(team.zone), team.handoff_response_days
+            now.astimezone(team.zone), team.handoff_response_days, team.work_calendar()
         )
         today = now.astimezone(team.zone).date()
         staff = StaffingRecord.objects.active_on(today).filter(team=team)

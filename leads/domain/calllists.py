@@ -6,6 +6,7 @@ to call. The build is one INSERT ... SELECT per team, never a Python loop over l
 """
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,6 +33,12 @@ from ..models import (
 
 # Stages whose leads belong to nobody's call list: the AE has them, or they are closed.
 EXCLUDED_STAGES = [Stage.DISQUALIFIED, Stage.HANDED_OFF, Stage.OPPORTUNITY, Stage.WON]
+
+# Entry sources of apps above leads (cadences: the call and task steps due), registered from
+# their AppConfig.ready(). Each is `source(day, plans) -> (sql, params) | None`, a SELECT of
+# (sdr_id, lead_id, reason, due) rows: those leads go first on their SDR's list, before the
+# rules, in `due` order, with the row's reason, under the same exclusions and list size.
+entry_sources: list[Callable] = []
 
 
 def default_rules(team: Team) -> list[CallListRule]:
@@ -183,6 +190,9 @@ def _plan_sql(
     value lists, whose row counts the planner cannot know.
     """
     params: dict[str, list] = {"bounds": [], "conditions": [], "reasons": []}
+    extra_sql, extra_params = _extra_sources(day, plans)
+    extra = bool(extra_sql)
+    source_numbers: list[tuple[int, int]] = []
     team_cases, starts, ends = [], [], []
     caps, sizes, rule_ids, reasons = [], [], [], []
     by_order: dict[str, list[int]] = {order: [] for order in [*CallListRule.Order.values, "task"]}
@@ -193,9 +203,18 @@ def _plan_sql(
         starts.append((team, "%s"))
         ends.append((team, "%s"))
         params["bounds"].append((_adapt(day_start), _adapt(day_end)))
+        rule_cases = []
+        if extra:
+            # Steps of the registered entry sources (cadences) come first, then tasks due.
+            number += 1
+            source_numbers.append((team, number))
+            caps.append((number, int(plan.team.call_list_size)))
+            sizes.append((number, int(plan.team.call_list_size)))
+            reasons.append((number, "%s"))
+            params["reasons"].append("")
         number += 1
         params["conditions"].append(_adapt(day_end))
-        rule_cases = [("b.task_due IS NOT NULL AND b.task_due < %s", number)]
+        rule_cases.append(("b.task_due IS NOT NULL AND b.task_due < %s", number))
         by_order["task"].append(number)
         caps.append((number, int(plan.team.call_list_size)))
         sizes.append((number, int(plan.team.call_list_size)))
@@ -231,6 +250,9 @@ def _plan_sql(
         if by_order[o]
     ]
     keys = []
+    if extra:
+        sources = ", ".join(str(n) for _team, n in source_numbers)
+        keys.append(f"CASE WHEN r.first_rule IN ({sources}) THEN r.extra_due END")
     if by_order["callback"]:
         keys.append(f"CASE WHEN {among('callback')} AND r.callback_at IS NULL THEN 1 ELSE 0 END")
     if ascending:
@@ -258,7 +280,8 @@ def _plan_sql(
         only_tasks = f"AND tk.lead_id IN ({marks})"
         only_leads = f"AND l.id IN ({marks})"
     sql = f"""
-        WITH sdrs AS (
+        WITH {f"extra AS ({extra_sql})," if extra else ""}
+        sdrs AS (
             SELECT DISTINCT sr.person_id AS sdr_id, sr.team_id,
                    CASE sr.team_id {_when(starts)} END AS day_start,
                    CASE sr.team_id {_when(ends)} END AS day_end
@@ -312,18 +335,21 @@ def _plan_sql(
         ranked AS (
             SELECT b.id, b.owner_id, b.created_at, b.callback_at, b.last_touch,
                    b.task_due{score_pick},
-                   CASE b.team_id {_when(team_cases)} END AS first_rule
+                   {_extra_rule(extra, source_numbers, team_cases)} AS first_rule,
+                   {"x.reason" if extra else "NULL"} AS extra_reason,
+                   {"x.due" if extra else "NULL"} AS extra_due
             FROM base b
+            {"LEFT JOIN extra x ON x.lead_id = b.id AND x.sdr_id = b.owner_id" if extra else ""}
         ),
         numbered AS (
-            SELECT r.owner_id, r.id AS lead_id, r.first_rule,
+            SELECT r.owner_id, r.id AS lead_id, r.first_rule, r.extra_reason,
                    ROW_NUMBER() OVER (PARTITION BY r.owner_id, r.first_rule
                                       ORDER BY {", ".join(keys)}) AS rn
             FROM ranked r
             WHERE r.first_rule IS NOT NULL
         ),
         ordered AS (
-            SELECT owner_id, lead_id, first_rule,
+            SELECT owner_id, lead_id, first_rule, extra_reason,
                    ROW_NUMBER() OVER (PARTITION BY owner_id ORDER BY first_rule, rn) AS position
             FROM numbered
             WHERE rn <= CASE first_rule {_when(caps)} END
@@ -331,13 +357,14 @@ def _plan_sql(
         planned AS (
             SELECT o.owner_id, o.lead_id, o.position, o.first_rule,
                    CASE o.first_rule {_when(rule_ids) or "WHEN 0 THEN NULL"} END AS rule_id,
-                   CASE o.first_rule {_when(reasons)} END AS reason
+                   COALESCE(o.extra_reason, CASE o.first_rule {_when(reasons)} END) AS reason
             FROM ordered o
             WHERE o.position <= CASE o.first_rule {_when(sizes)} END
         )
     """
     ids = [int(pk) for pk in lead_ids or []]
     values = [
+        *extra_params,
         *(start for start, _end in params["bounds"]),
         *(end for _start, end in params["bounds"]),
         _adapt(day),
@@ -417,6 +444,25 @@ def _pinned_first(entries: list[CallListEntry], pinned: dict[int, int]) -> list[
         else:
             result.append(free.pop(0))
     return result
+
+
+def _extra_sources(day: datetime.date, plans: list[TeamPlan]) -> tuple[str, list]:
+    """The registered entry sources as one SELECT ('' when none gives rows)."""
+    parts = [part for source in entry_sources if (part := source(day, plans))]
+    sql = " UNION ALL ".join(
+        f"SELECT * FROM ({part_sql}) s{n}" for n, (part_sql, _p) in enumerate(parts)
+    )
+    return sql, [value for _sql, part_params in parts for value in part_params]
+
+
+def _extra_rule(extra: bool, source_numbers, team_cases) -> str:
+    """The first rule of a lead: its team's source number when a source gave it, else the
+    first of the team's rules it matches."""
+    rules = f"CASE b.team_id {_when(team_cases)} END"
+    if not extra:
+        return rules
+    sources = f"CASE b.team_id {_when(source_numbers)} END"
+    return f"CASE WHEN x.lead_id IS NOT NULL THEN {sources} ELSE {rules} END"
 
 
 @transaction.atomic
@@ -578,7 +624,7 @@ def teams_due(now: datetime.datetime) -> list[tuple[Team, datetime.date]]:
         local = now.astimezone(team.zone)
         if local.time() < team.call_list_build_time:
             continue
-        day = next_working_day(local.date(), team.zone)
+        day = next_working_day(local.date(), team.work_calendar())
         if (team.pk, day) not in built:
             due.append((team, day))
     return due

@@ -1,0 +1,225 @@
+"""Reading a mailbox: replies, out-of-office answers and bounces to cadence e-mail.
+
+`read_messages` classifies what came in since the last poll and acts on it:
+- a bounce (a DSN, RFC 3464: multipart/report; report-type=delivery-status, action failed):
+  the address is marked invalid for every team and its open enrollments finish `bounced`;
+- an out-of-office answer (RFC 3834 `Auto-Submitted` other than "no", `X-Autoreply`,
+  `X-Autorespond`, or the usual Korean and English subjects): the enrollment pauses and
+  resumes on the return date when the text gives one, else after 5 working days;
+- any other answer is a reply: an `email`/`replied` activity on the lead, the enrollment
+  finishes `replied`, the sent step is marked replied and the SDR is told.
+A message is matched to the enrollment by the Message-IDs in its In-Reply-To and References
+(those the sender wrote), else by its sender's address among the mailbox SDR's enrolled
+leads. Matching reads the ids and addresses of a whole poll in two queries.
+"""
+
+import datetime
+import email.header
+import email.utils
+import re
+from dataclasses import dataclass, field
+from email.message import Message
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from leads.domain.activities import log_activity
+from leads.models import Activity
+from sdr_ops import calendar
+from sdr_ops.notify import notify
+
+from ..models import Enrollment, Mailbox, StepRun
+from . import enrolment
+from .sending import mark_bounced
+
+OUT_OF_OFFICE_SUBJECT = re.compile(
+    r"out of (the )?office|automatic reply|auto[- ]?reply|autoreply|away from|on vacation|"
+    r"부재|자동\s*회신|자동\s*응답|휴가",
+    re.IGNORECASE,
+)
+MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+ISO_DATE = re.compile(r"(20\d\d)[-./](\d{1,2})[-./](\d{1,2})")
+KOREAN_DATE = re.compile(r"(?:(20\d\d)\s*년\s*)?(\d{1,2})\s*월\s*(\d{1,2})\s*일")
+OUT_OF_OFFICE_DAYS = 5
+
+
+@dataclass
+class Incoming:
+    """What the reader needs of one message."""
+
+    uid: int
+    headers: Message
+    subject: str
+    sender: str
+    text: str
+    date: datetime.datetime
+    report: Message | None = None  # the delivery-status part of a DSN
+    original_ids: list[str] = field(default_factory=list)  # ids in a DSN's returned headers
+
+
+def parse(uid: int, raw: bytes) -> Incoming:
+    message = email.message_from_bytes(raw)
+    subject = str(email.header.make_header(email.header.decode_header(message.get("Subject", ""))))
+    sender = email.utils.parseaddr(message.get("From", ""))[1].lower()
+    try:
+        date = email.utils.parsedate_to_datetime(message.get("Date", ""))
+    except (TypeError, ValueError):
+        date = None
+    text, report, original = "", None, []
+    for part in message.walk():
+        kind = part.get_content_type()
+        if kind == "text/plain" and not text:
+            payload = part.get_payload(decode=True) or b""
+            text = payload.decode(part.get_content_charset() or "utf-8", "replace")
+        elif kind == "message/delivery-status":
+            report = part
+        elif kind in ("message/rfc822", "text/rfc822-headers") and report is not None:
+            body = part.get_payload()
+            chunk = body[0].as_string() if isinstance(body, list) else str(body)
+            original += MESSAGE_ID.findall(
+                "\n".join(
+                    line for line in chunk.splitlines() if line.lower().startswith("message-id")
+                )
+            )
+    if message.get_content_type() != "multipart/report":
+        report = None
+    return Incoming(
+        uid=uid,
+        headers=message,
+        subject=subject,
+        sender=sender,
+        text=text[:20000],
+        date=date if date and date.tzinfo else timezone.now(),
+        report=report,
+        original_ids=original,
+    )
+
+
+def is_out_of_office(message: Incoming) -> bool:
+    auto = (message.headers.get("Auto-Submitted") or "").strip().lower()
+    if auto and auto != "no":
+        return True
+    if message.headers.get("X-Autoreply") or message.headers.get("X-Autorespond"):
+        return True
+    return bool(OUT_OF_OFFICE_SUBJECT.search(message.subject))
+
+
+def failed_recipients(report: Message) -> list[str]:
+    """The recipients a DSN says failed (Action: failed)."""
+    failed = []
+    for block in report.get_payload() if report.is_multipart() else []:
+        action = (block.get("Action") or "").strip().lower()
+        recipient = block.get("Final-Recipient") or block.get("Original-Recipient") or ""
+        if action == "failed" and ";" in recipient:
+            failed.append(recipient.split(";", 1)[1].strip().lower())
+    if not failed:  # a DSN whose per-recipient fields did not parse as headers
+        text = report.as_string()
+        if re.search(r"^Action:\s*failed", text, re.IGNORECASE | re.MULTILINE):
+            failed = [
+                m.lower()
+                for m in re.findall(r"^Final-Recipient:\s*[^;]+;\s*(\S+)", text, re.I | re.M)
+            ]
+    return failed
+
+
+def return_date(text: str, after: datetime.date) -> datetime.date | None:
+    """The first date in the text after `after` (2026-12-14, 2026.12.14, 12월 14일)."""
+    found = []
+    for year, month, day in ISO_DATE.findall(text):
+        found.append((int(year), int(month), int(day), True))
+    for year, month, day in KOREAN_DATE.findall(text):
+        found.append((int(year) if year else after.year, int(month), int(day), bool(year)))
+    for year, month, day, with_year in found:
+        try:
+            date = datetime.date(year, month, day)
+        except ValueError:
+            continue
+        if date < after and not with_year:
+            date = date.replace(year=date.year + 1)
+        if after < date <= after + datetime.timedelta(days=120):
+            return date
+    return None
+
+
+def _references(message: Incoming) -> list[str]:
+    ids = []
+    for name in ("In-Reply-To", "References"):
+        ids += MESSAGE_ID.findall(message.headers.get(name) or "")
+    return ids
+
+
+def read_messages(
+    mailbox: Mailbox, messages: list[Incoming], *, now: datetime.datetime | None = None
+) -> dict[str, int]:
+    """Acts on the messages read from the mailbox (see the module's docstring)."""
+    now = now or timezone.now()
+    counts = {"replied": 0, "out_of_office": 0, "bounced": 0, "unmatched": 0}
+    ids = {i for m in messages for i in _references(m) + m.original_ids}
+    runs = {
+        r.message_id: r
+        for r in StepRun.objects.filter(message_id__in=ids).select_related("enrollment")
+    }
+    by_address = {
+        e.lead.email.lower(): e
+        for e in Enrollment.objects.filter(
+            sdr_id=mailbox.sdr_id, team_id=mailbox.team_id, state__in=Enrollment.OPEN
+        ).select_related("lead")
+        if e.lead.email
+    }
+    for message in messages:
+        if message.report is not None:
+            for address in failed_recipients(message.report):
+                mark_bounced(address, now=now)
+                counts["bounced"] += 1
+            continue
+        run = next((runs[i] for i in _references(message) if i in runs), None)
+        enrollment = run.enrollment if run else by_address.get(message.sender)
+        if enrollment is None:
+            counts["unmatched"] += 1
+            continue
+        enrollment.refresh_from_db()
+        if enrollment.state not in Enrollment.OPEN:
+            continue
+        if is_out_of_office(message):
+            _out_of_office(enrollment, message, now)
+            counts["out_of_office"] += 1
+        else:
+            _replied(enrollment, run, message, now)
+            counts["replied"] += 1
+    return counts
+
+
+def _out_of_office(enrollment: Enrollment, message: Incoming, now: datetime.datetime) -> None:
+    team = enrollment.team
+    today = now.astimezone(team.zone).date()
+    back = return_date(message.subject + "\n" + message.text, today)
+    if back is None:
+        back = calendar.add_working_days(today, OUT_OF_OFFICE_DAYS, team.work_calendar())
+    if enrollment.state == Enrollment.State.ACTIVE:
+        enrolment.pause(enrollment, by=None, until=back, now=now, why="out of office")
+    else:
+        Enrollment.objects.filter(pk=enrollment.pk).update(resume_on=back)
+
+
+def _replied(
+    enrollment: Enrollment, run: StepRun | None, message: Incoming, now: datetime.datetime
+) -> None:
+    lead = enrollment.lead
+    log_activity(
+        lead,
+        by=enrollment.sdr,
+        type=Activity.Type.EMAIL,
+        outcome=Activity.Outcome.REPLIED,
+        started_at=message.date,
+        notes=message.subject[:200],
+    )
+    if run is not None:
+        StepRun.objects.filter(pk=run.pk).update(replied_at=message.date)
+    enrolment.finish(enrollment, reason=Enrollment.Reason.REPLIED, by=None, now=now)
+    notify(
+        [enrollment.sdr],
+        gettext_noop("%(lead)s replied to your cadence e-mail: %(subject)s"),
+        {"lead": lead, "subject": message.subject[:120]},
+        reverse("lead-brief", args=[lead.pk]),
+    )

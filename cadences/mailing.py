@@ -1,0 +1,107 @@
+"""Cadence e-mail as it leaves: the team's SMTP connection, the message with its threading
+and one-click unsubscribe headers (RFC 8058), and the signed unsubscribe token."""
+
+import random
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.smtp import EmailBackend
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from . import merge
+from .models import CadenceSettings, EmailVariant, Enrollment, Mailbox
+
+UNSUBSCRIBE_SALT = "cadences.unsubscribe"
+ADVERTISING = "(광고)"
+
+
+def connection(team_settings: CadenceSettings, mailbox: Mailbox) -> EmailBackend:
+    """An SMTP connection to the team's server as the mailbox's user (a mailer of its own,
+    not one of settings.MAILERS)."""
+    security = team_settings.smtp_security
+    return EmailBackend(
+        alias=f"cadences-team-{team_settings.team_id}",
+        host=team_settings.smtp_host,
+        port=team_settings.smtp_port,
+        username=mailbox.username,
+        password=mailbox.password(),
+        use_tls=security == CadenceSettings.Security.STARTTLS,
+        use_ssl=security == CadenceSettings.Security.SSL,
+        timeout=20,
+    )
+
+
+def unsubscribe_token(enrollment_id: int, address: str) -> str:
+    return signing.dumps({"e": enrollment_id, "a": address.lower()}, salt=UNSUBSCRIBE_SALT)
+
+
+def read_unsubscribe_token(token: str) -> dict | None:
+    """The token's enrollment and address, None when it was not signed by the app."""
+    try:
+        data = signing.loads(token[:1000], salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("a"), str):
+        return None
+    return data
+
+
+def unsubscribe_url(enrollment_id: int, address: str) -> str:
+    path = reverse("unsubscribe", args=[unsubscribe_token(enrollment_id, address)])
+    return settings.PUBLIC_URL.rstrip("/") + path
+
+
+def pick_variant(variants: list[EmailVariant], enrollment_id: int) -> EmailVariant:
+    """A variant by weight, the same one each time for an enrollment."""
+    weights = [v.weight for v in variants]
+    return random.Random(enrollment_id).choices(variants, weights=weights)[0]  # noqa: S311
+
+
+def build_message(
+    enrollment: Enrollment,
+    variant: EmailVariant,
+    mailbox: Mailbox,
+    team_settings: CadenceSettings,
+    *,
+    references: list[str],
+) -> tuple[EmailMultiAlternatives, str]:
+    """The message for the step and its Message-ID. `references` are the Message-IDs sent to
+    the lead before in this enrollment, oldest first: the message answers the last."""
+    lead = enrollment.lead
+    values = merge.values_for(lead, enrollment.sdr)
+    subject = merge.render_text(variant.subject, values).replace("\n", " ").strip()
+    if team_settings.advertising:
+        subject = f"{ADVERTISING} {subject}"
+    link = unsubscribe_url(enrollment.pk, lead.email)
+    footer = _("To receive no more e-mail from us: %(link)s") % {"link": link}
+    text = merge.render_text(variant.body, values) + "\n\n-- \n" + footer
+    html = (
+        merge.render_html(variant.body, values)
+        + '\n<p style="font-size:small">'
+        + _('To receive no more e-mail from us, <a href="%(link)s">unsubscribe</a>.')
+        % {"link": link}
+        + "</p>"
+    )
+    domain = mailbox.address.rpartition("@")[2] or "localhost"
+    message_id = make_msgid(domain=domain)
+    headers = {
+        "Message-ID": message_id,
+        "List-Unsubscribe": f"<{link}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    if references:
+        headers["In-Reply-To"] = references[-1]
+        headers["References"] = " ".join(references)
+    sender = enrollment.sdr.get_full_name()
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=f"{sender} <{mailbox.address}>" if sender else mailbox.address,
+        to=[lead.email],
+        headers=headers,
+    )
+    message.attach_alternative(html, "text/html")
+    return message, message_id

@@ -1,0 +1,201 @@
+"""Reading replies through a real IMAP server (Dovecot started by the test): replies matched
+by In-Reply-To/References or the sender's address, out-of-office answers pausing and
+resuming, DSN bounces marking the address invalid."""
+
+import datetime
+from email.header import Header
+
+import pytest
+from imap_tools import MailBoxUnencrypted
+
+from cadences import domain, imap
+from cadences.models import CadenceSettings, Enrollment, Mailbox, StepRun, Suppression
+from leads.models import Activity
+from sdr_ops.models import Notification
+
+from .factories import LeadFactory
+from .mail_servers import imap_server  # noqa: F401
+from .test_cadence_mail import cadence, smtp, team_mail  # noqa: F401
+from .test_cadences import seoul
+
+
+@pytest.fixture
+def mailbox(org, team_mail, imap_server):  # noqa: F811
+    CadenceSettings.objects.filter(team=org.desk).update(
+        imap_host=imap_server.host, imap_port=imap_server.port, imap_security="none"
+    )
+    team_mail.set_password("secret")
+    team_mail.save()
+    return team_mail
+
+
+def deliver(imap_server, raw: str) -> None:  # noqa: F811
+    with MailBoxUnencrypted(imap_server.host, imap_server.port).login(
+        "alice@desk.example", "secret"
+    ) as box:
+        box.append(raw.replace("\n", "\r\n").encode(), "INBOX")
+
+
+@pytest.fixture
+def sent(org, cadence, mailbox, smtp):  # noqa: F811
+    lead = LeadFactory(owner=org.alice, email="kim@customer.example", stage="working")
+    enrollment = domain.enrol(lead, cadence, by=org.alice, now=seoul(12, 1, 10))
+    domain.send_due(seoul(12, 1, 10, 5))
+    return enrollment, smtp.messages[0]["Message-ID"]
+
+
+def test_a_reply_is_matched_by_its_references_and_finishes_the_enrollment(
+    org,
+    mailbox,
+    sent,
+    imap_server,  # noqa: F811
+):
+    enrollment, message_id = sent
+    deliver(
+        imap_server,
+        f"""From: Kim <other-address@customer.example>
+To: alice@desk.example
+Subject: Re: Hello
+Date: Tue, 01 Dec 2026 14:00:00 +0900
+Message-ID: <reply-1@customer.example>
+In-Reply-To: {message_id}
+References: {message_id}
+
+Yes, let's talk next week.
+""",
+    )
+    counts = imap.poll(mailbox, now=seoul(12, 1, 15))
+    assert counts["replied"] == 1
+    enrollment.refresh_from_db()
+    assert (enrollment.state, enrollment.finish_reason) == ("finished", "replied")
+    activity = Activity.objects.get(lead=enrollment.lead, type="email")
+    assert (activity.outcome, activity.notes) == ("replied", "Re: Hello")
+    assert StepRun.objects.get(message_id=message_id).replied_at is not None
+    assert Notification.objects.filter(user=org.alice, text__contains="replied").exists()
+    mailbox.refresh_from_db()
+    assert mailbox.last_uid == 1
+    assert imap.poll(mailbox, now=seoul(12, 1, 16)) == {
+        "replied": 0,
+        "out_of_office": 0,
+        "bounced": 0,
+        "unmatched": 0,
+    }
+
+
+def test_a_reply_without_references_is_matched_by_the_senders_address(
+    org,
+    mailbox,
+    sent,
+    imap_server,  # noqa: F811
+):
+    enrollment, _id = sent
+    deliver(
+        imap_server,
+        """From: Kim <KIM@customer.example>
+To: alice@desk.example
+Subject: your note
+Message-ID: <reply-2@customer.example>
+
+Call me.
+""",
+    )
+    assert imap.poll(mailbox, now=seoul(12, 1, 15))["replied"] == 1
+    enrollment.refresh_from_db()
+    assert enrollment.finish_reason == "replied"
+
+
+def test_out_of_office_pauses_until_the_return_date(org, mailbox, sent, imap_server):  # noqa: F811
+    enrollment, message_id = sent
+    deliver(
+        imap_server,
+        f"""From: kim@customer.example
+To: alice@desk.example
+Subject: {Header("부재중 자동 회신", "utf-8").encode()}
+Auto-Submitted: auto-replied
+Message-ID: <ooo-1@customer.example>
+In-Reply-To: {message_id}
+Content-Type: text/plain; charset=utf-8
+
+12월 14일에 복귀합니다.
+""",
+    )
+    assert imap.poll(mailbox, now=seoul(12, 1, 15))["out_of_office"] == 1
+    enrollment.refresh_from_db()
+    assert (enrollment.state, enrollment.resume_on) == ("paused", datetime.date(2026, 12, 14))
+    assert not Activity.objects.filter(lead=enrollment.lead, outcome="replied").exists()
+    domain.advance_due(seoul(12, 14, 6))
+    enrollment.refresh_from_db()
+    assert enrollment.state == "active"
+
+
+def test_out_of_office_without_a_date_resumes_after_five_working_days(
+    org,
+    mailbox,
+    sent,
+    imap_server,  # noqa: F811
+):
+    enrollment, _id = sent
+    deliver(
+        imap_server,
+        """From: kim@customer.example
+To: alice@desk.example
+Subject: Automatic reply: Hello
+Message-ID: <ooo-2@customer.example>
+
+I am away.
+""",
+    )
+    imap.poll(mailbox, now=seoul(12, 1, 15))
+    enrollment.refresh_from_db()
+    assert (enrollment.state, enrollment.resume_on) == ("paused", datetime.date(2026, 12, 8))
+
+
+def test_a_bounce_finishes_the_enrollment_and_marks_the_address_invalid(
+    org,
+    mailbox,
+    sent,
+    imap_server,  # noqa: F811
+):
+    enrollment, message_id = sent
+    deliver(
+        imap_server,
+        f"""From: Mail Delivery System <MAILER-DAEMON@desk.example>
+To: alice@desk.example
+Subject: Undelivered Mail Returned to Sender
+Message-ID: <dsn-1@desk.example>
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="B"
+
+--B
+Content-Type: text/plain
+
+Your message could not be delivered.
+
+--B
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.desk.example
+
+Final-Recipient: rfc822; kim@customer.example
+Action: failed
+Status: 5.1.1
+
+--B
+Content-Type: text/rfc822-headers
+
+Message-ID: {message_id}
+Subject: Hello
+
+--B--
+""",
+    )
+    assert imap.poll(mailbox, now=seoul(12, 1, 15))["bounced"] == 1
+    enrollment.refresh_from_db()
+    assert (enrollment.state, enrollment.finish_reason) == ("finished", "bounced")
+    assert Suppression.objects.get(address="kim@customer.example").reason == "bounced"
+
+
+def test_the_mailbox_password_is_never_stored_in_clear(mailbox):
+    stored = Mailbox.objects.get(pk=mailbox.pk)
+    assert "secret" not in stored.password_token and stored.password() == "secret"
+    assert Enrollment.objects.count() == 0
