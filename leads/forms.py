@@ -1,6 +1,7 @@
 import datetime
 
 from django import forms
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -122,6 +123,32 @@ NONE = [("", "—")]
 MAX_CALL = datetime.timedelta(hours=24)
 
 
+class SignedMomentField(forms.Field):
+    """A moment the server chose (when call mode opened), carried by the page as a signed
+    value: the browser keeps it across re-renders but cannot move it, so the call's start is
+    the server's record. A value that is not the server's own reads as lost (None)."""
+
+    widget = forms.HiddenInput
+    salt = "leads.call-start"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, datetime.datetime):
+            return signing.dumps(value.isoformat(), salt=self.salt, compress=True)
+        return value
+
+    def to_python(self, value):
+        if isinstance(value, datetime.datetime) or not value:
+            return value or None
+        try:
+            return datetime.datetime.fromisoformat(signing.loads(value, salt=self.salt))
+        except (signing.BadSignature, TypeError, ValueError):
+            return None
+
+
 class OutcomeFollowUp(forms.Form):
     """What an outcome does to the lead, asked beside it: a lead not interested is nurtured
     until a date or disqualified for a reason; a wrong number is corrected on the spot."""
@@ -213,7 +240,7 @@ class LogCallForm(OutcomeFollowUp):
             "for, pricing: in the prospect's words."
         ),
     )
-    started_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
+    started_at = SignedMomentField()
     duration_seconds = forms.IntegerField(
         widget=forms.HiddenInput, min_value=0, max_value=24 * 3600, required=False
     )
@@ -232,7 +259,7 @@ class LogCallForm(OutcomeFollowUp):
         now = timezone.now()
         self.initial["started_at"] = now
         self.data = self.data.copy()
-        self.data["started_at"] = now.isoformat()
+        self.data["started_at"] = self.fields["started_at"].prepare_value(now)
         self.data.pop("duration_seconds", None)
 
     def clean(self):
@@ -437,7 +464,9 @@ class LeadForm(forms.Form):
     owner = forms.ModelChoiceField(label=_("Owner SDR"), queryset=None, empty_label=None)
 
     def __init__(self, *args, owners=None, lead: Lead | None = None, **kwargs):
-        if lead is not None and not kwargs.get("data") and not args:
+        # Unbound (a GET: the view passes `request.POST or None`), the form shows the lead.
+        bound = bool(args and args[0] is not None) or kwargs.get("data") is not None
+        if lead is not None and not bound:
             kwargs["initial"] = {
                 "company": lead.account.name,
                 **{name: getattr(lead, name) for name in ("first_name", "last_name", "title")},

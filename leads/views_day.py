@@ -233,9 +233,11 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         # The browser's timer runs from the server's start (or the phone's answer); without
         # it the server measures from the start it recorded.
+        # The browser's figure is kept when it is no longer than the time since the start the
+        # server recorded (the phone may have answered later); it can never be longer.
+        elapsed = max(0, int((timezone.now() - data["started_at"]).total_seconds()))
         duration = data["duration_seconds"]
-        if duration is None:
-            duration = max(0, int((timezone.now() - data["started_at"]).total_seconds()))
+        duration = elapsed if duration is None else min(duration, elapsed)
         try:
             with transaction.atomic():
                 domain.log_activity(

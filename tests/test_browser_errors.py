@@ -13,6 +13,7 @@ from leads.domain import calllists
 from leads.models import Activity, CallListEntry
 
 from .factories import AccountFactory, LeadFactory
+from .helpers import call_start
 from .test_browser_skeleton import live_server_artifact, log_in
 from .test_reviews import make_handoff
 
@@ -30,7 +31,7 @@ def test_the_aes_refused_decisions_show_their_errors_in_the_card(page, live_serv
 
     card.get_by_label("Amount at creation").fill("1234567890123456")
     card.get_by_role("button", name="Accept").click()
-    expect(card.locator(".field-errors")).to_contain_text("digits")
+    expect(card.locator("[id^=amount-][id$=-errors]")).to_contain_text("At most 999,999,999,999")
     expect(card.get_by_label("Amount at creation")).to_have_value("1234567890123456")
     page.screenshot(path=str(live_server_artifact("inbox-errors.png")), full_page=True)
     handoff.refresh_from_db()
@@ -70,7 +71,7 @@ def test_the_call_timer_survives_a_validation_error_and_logs_the_time_spent(page
     log_in(page, live_server, "alice@example.com")
     page.goto(f"{live_server.url}/leads/{lead.pk}/call/")
     # Eight minutes into the call: the server's recorded start, set back rather than waited.
-    eight_minutes_ago = (timezone.now() - datetime.timedelta(minutes=8)).isoformat()
+    eight_minutes_ago = call_start(timezone.now() - datetime.timedelta(minutes=8))
     page.locator("input[name=started_at]").evaluate(
         "(el, value) => { el.value = value; }", eight_minutes_ago
     )

@@ -16,11 +16,13 @@ from django.utils.formats import date_format
 from handoffs.domain import reviews
 from handoffs.models import Handoff
 from leads.domain import stages
+from leads.forms import SignedMomentField
 from leads.models import Activity, CallListEntry
 from sdr_ops import limits, words
 from sdr_ops.models import AuditEvent
 
 from .authz import build_world
+from .helpers import call_start
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -133,9 +135,7 @@ def test_a_200000_character_note_is_refused_and_the_timer_keeps_its_start(org, w
     assert "Ensure this value has at most 5000 characters" in html
     assert started_on(html) == started
     shown = re.search(r'data-started-at="([^"]+)"', html).group(1)
-    sent = datetime.datetime.fromisoformat(started)
-    if timezone.is_naive(sent):
-        sent = timezone.make_aware(sent)
+    sent = SignedMomentField().to_python(started)
     assert abs(datetime.datetime.fromisoformat(shown) - sent) < datetime.timedelta(seconds=1)
     assert not Activity.objects.filter(lead=world.lead).exists()
 
@@ -143,7 +143,7 @@ def test_a_200000_character_note_is_refused_and_the_timer_keeps_its_start(org, w
 def test_without_the_browsers_duration_the_server_measures_from_its_start(org, world):
     client = as_user(org.alice)
     url = reverse("lead-call", args=[world.lead.pk])
-    eight_minutes_ago = (timezone.now() - datetime.timedelta(minutes=8)).isoformat()
+    eight_minutes_ago = call_start(timezone.now() - datetime.timedelta(minutes=8))
     response = client.post(url, call_data(eight_minutes_ago))
     assert response.status_code == 302
     activity = Activity.objects.get(lead=world.lead)
@@ -153,14 +153,14 @@ def test_without_the_browsers_duration_the_server_measures_from_its_start(org, w
 def test_a_call_page_open_over_24_hours_says_so_and_logs_nothing(org, world):
     client = as_user(org.alice)
     url = reverse("lead-call", args=[world.lead.pk])
-    yesterday = (timezone.now() - datetime.timedelta(hours=25)).isoformat()
+    yesterday = call_start(timezone.now() - datetime.timedelta(hours=25))
     response = client.post(url, call_data(yesterday, duration_seconds=str(25 * 3600)))
     assert response.status_code == 200
     html = response.content.decode()
     assert "opened more than 24 hours ago" in html
     assert not Activity.objects.filter(lead=world.lead).exists()
     # The timer starts again now: sending the form again logs a short call.
-    restarted = datetime.datetime.fromisoformat(started_on(html))
+    restarted = SignedMomentField().to_python(started_on(html))
     assert timezone.now() - restarted < datetime.timedelta(minutes=1)
     assert client.post(url, call_data(started_on(html))).status_code == 302
     assert Activity.objects.get(lead=world.lead).duration_seconds < 60
@@ -171,6 +171,25 @@ def test_a_lost_start_is_said_not_silent(org, world):
     response = client.post(reverse("lead-call", args=[world.lead.pk]), call_data("yesterday"))
     assert response.status_code == 200
     assert "start time was lost" in response.content.decode()
+
+
+def test_a_start_the_browser_moved_reads_as_lost(org, world):
+    """The start is the server's record: an unsigned or altered value measures nothing."""
+    client = as_user(org.alice)
+    url = reverse("lead-call", args=[world.lead.pk])
+    forged = (timezone.now() - datetime.timedelta(hours=2)).isoformat()
+    response = client.post(url, call_data(forged, duration_seconds="7200"))
+    assert response.status_code == 200
+    assert "start time was lost" in response.content.decode()
+    assert not Activity.objects.filter(lead=world.lead).exists()
+
+
+def test_the_logged_duration_is_never_longer_than_the_time_since_the_start(org, world):
+    client = as_user(org.alice)
+    url = reverse("lead-call", args=[world.lead.pk])
+    started = call_start(timezone.now() - datetime.timedelta(minutes=2))
+    assert client.post(url, call_data(started, duration_seconds="3000")).status_code == 302
+    assert 120 <= Activity.objects.get(lead=world.lead).duration_seconds < 150
 
 
 # -- reviews ----------------------------------------------------------------------------------

@@ -288,3 +288,15 @@ def test_bulk_refuses_what_it_cannot_read(client, org):
         {"leads": ["1"], "action": "list", "back": "a\r\nb=c"},
     ):
         assert client.post(reverse("lead-bulk"), data).status_code == 302
+
+
+def test_the_edit_form_opens_with_the_lead_as_it_stands(client, org):
+    """Found walking the app: the edit page opened empty, so saving asked for every field."""
+    lead = LeadFactory(owner=org.alice, email="kim@x.example", title="CTO", phone="")
+    client.force_login(org.alice)
+    form = client.get(reverse("lead-edit", args=[lead.pk])).context["form"]
+    assert not form.is_bound
+    assert form.initial["company"] == lead.account.name
+    assert (form.initial["email"], form.initial["title"]) == ("kim@x.example", "CTO")
+    html = client.get(reverse("lead-edit", args=[lead.pk])).content.decode()
+    assert 'value="kim@x.example"' in html
