@@ -3,6 +3,7 @@ place, a rebuild keeps what the SDR did and says what it changed, tasks due come
 the rules page's preview counts what the build would take."""
 
 import datetime
+from unittest.mock import ANY
 
 import pytest
 from django.utils import timezone
@@ -62,6 +63,35 @@ def test_a_callback_logged_after_the_build_lands_in_its_rules_place(org, tomorro
     assert [lead for lead, _ in rows[2:]] == [new[1].pk, new[0].pk, quiet.pk]
     positions = CallListEntry.objects.filter(call_list__day=tomorrow, call_list__sdr=org.alice)
     assert sorted(positions.values_list("position", flat=True)) == [1, 2, 3, 4, 5]
+
+
+def test_a_callback_on_a_lead_already_listed_moves_it_up_to_the_callbacks(org, tomorrow):
+    """Found walking the app: a callback agreed after the build on a lead the build had taken
+    by a later rule left it there, far down, though the form says the list puts it first."""
+    new = [LeadFactory(owner=org.alice) for _ in range(2)]
+    quiet = quiet_lead(org)
+    calllists.build_call_lists(org.desk, tomorrow)
+    assert [lead for lead, _ in listed(org.alice, tomorrow)] == [new[1].pk, new[0].pk, quiet.pk]
+    domain.log_activity(
+        quiet, by=org.alice, type="call", outcome="callback", callback_at=at(tomorrow, 9, org.desk)
+    )
+    rows = listed(org.alice, tomorrow)
+    assert rows == [(quiet.pk, "Callbacks due"), (new[1].pk, ANY), (new[0].pk, ANY)]
+    positions = CallListEntry.objects.filter(call_list__day=tomorrow, call_list__sdr=org.alice)
+    assert sorted(positions.values_list("position", flat=True)) == [1, 2, 3]
+
+
+def test_an_entry_the_sdr_moved_stays_where_they_put_it(org, tomorrow):
+    _new = [LeadFactory(owner=org.alice) for _ in range(2)]
+    quiet = quiet_lead(org)
+    calllists.build_call_lists(org.desk, tomorrow)
+    entry = CallListEntry.objects.get(call_list__day=tomorrow, lead=quiet)
+    calllists.move_entry(entry, by=org.alice, up=True)
+    before = listed(org.alice, tomorrow)
+    domain.log_activity(
+        quiet, by=org.alice, type="call", outcome="callback", callback_at=at(tomorrow, 9, org.desk)
+    )
+    assert listed(org.alice, tomorrow) == before
 
 
 def test_a_callback_for_a_day_not_built_yet_waits_for_that_days_build(org, tomorrow):
@@ -169,7 +199,8 @@ def test_the_preview_counts_what_the_build_takes_per_sdr_and_rule(
     LeadFactory(owner=org.bob)
     quiet_lead(org)
     rules = calllists.ensure_rules(org.desk)
-    with django_assert_num_queries(2):  # the SDRs of the day, the plan counted
+    # the SDRs of the day, the cadence steps due (the registered entry source), the plan counted
+    with django_assert_num_queries(3):
         counts = calllists.plan_counts(org.desk, tomorrow, rules)
     assert counts == {(org.alice.pk, 2): 3, (org.bob.pk, 2): 1, (org.alice.pk, 4): 1}
     unsaved = [CallListRule(team=org.desk, name="Everyone", order="oldest", cap=2)]

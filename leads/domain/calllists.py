@@ -657,19 +657,36 @@ def place_on_list(lead: Lead, *, day: datetime.date) -> CallListEntry | None:
         .filter(sdr_id=lead.owner_id, day=day)
         .first()
     )
-    if call_list is None or (
-        call_list.entries.filter(lead=lead).exists()
-        or call_list.removals.filter(lead=lead).exists()
-    ):
+    if call_list is None or call_list.removals.filter(lead=lead).exists():
         return None
+    existing = call_list.entries.filter(lead=lead).first()
+    if existing is not None and (
+        existing.status != CallListEntry.Status.PLANNED or existing.moved or existing.added_by_hand
+    ):
+        return None  # called, skipped, or placed by the SDR: theirs to keep
     rules = rules_for(call_list.team)
     plan = TeamPlan(team=call_list.team, rules=rules, sdr_ids=[lead.owner_id])
     sql, values = _plan_sql(day, [plan], lead_ids=[lead.pk])
     row = _run(sql + " SELECT first_rule, rule_id, reason FROM planned", values, fetch=True)
     if not row:
         return None
-    number, rule_id, reason = row[0]  # 1 is a task due, 2.. the rules in order
-    rank = {rule.pk: index for index, rule in enumerate(rules, start=2)}
+    number, rule_id, reason = row[0]
+    # The plan numbers the registered sources (cadence steps) first when they give rows, then
+    # a task due, then the rules in order.
+    first = 3 if _extra_sources(day, [plan])[0] else 2
+    rank = {rule.pk: index for index, rule in enumerate(rules, start=first)}
+
+    def rank_of(entry: CallListEntry) -> int:
+        return 10**6 if entry.added_by_hand else rank.get(entry.rule_id, first - 1)
+
+    if existing is not None:
+        # On the list under a later rule (say the evening build took it as quiet, and the
+        # callback agreed since puts it among the callbacks): it moves up to its new place.
+        if rank_of(existing) <= number:
+            return None
+        old = existing.position
+        existing.delete()
+        call_list.entries.filter(position__gt=old).update(position=F("position") - 1)
     entries = list(
         call_list.entries.select_related("lead").only(
             "pk", "position", "rule_id", "added_by_hand", "moved", "lead__callback_at"
@@ -679,7 +696,7 @@ def place_on_list(lead: Lead, *, day: datetime.date) -> CallListEntry | None:
     def later(entry: CallListEntry) -> bool:
         if entry.moved:
             return False
-        theirs = 10**6 if entry.added_by_hand else rank.get(entry.rule_id, 1)
+        theirs = rank_of(entry)
         if theirs != number:
             return theirs > number
         order = next((r.order for r in rules if r.pk == rule_id), None)
