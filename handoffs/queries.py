@@ -207,7 +207,16 @@ def flags_of_queue(queue: QuerySet[Handoff], usual_length: float | None) -> dict
     light = (
         queue.select_related(None)
         .prefetch_related(None)
-        .only("pk", "checklist", "rejection_reason", "created_at")
+        .only(
+            "pk",
+            "checklist",
+            "rejection_reason",
+            "created_at",
+            # the certainty flag's (declared above the evidence, and why)
+            "certainty",
+            "computed_certainty",
+            "certainty_reason",
+        )
     )
     return {h.pk: [f.code for f in flags(h, usual_length)] for h in light}
 

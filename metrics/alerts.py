@@ -34,7 +34,7 @@ from leads.models import QualificationStatus, Stage
 from sdr_ops import calendar, notify
 from sdr_ops.models import Notification, Role, Team, User, qualification_label
 
-from . import kpis, mail, queries, rollups
+from . import freshness, kpis, mail, queries, rollups
 from .models import Alert
 
 OUTSIDE = {"wasted_visits", "below_band", "above_band", "too_narrow"}
@@ -261,6 +261,8 @@ def occurrences(team: Team, now: datetime.datetime) -> list[Occurrence]:
     """Every rule on the team at `now`, over its last two complete weeks."""
     last = rollups.last_week(team, now)
     before = last.shifted(-1)
+    # Run by the worker, never in a request: the weeks not stored yet are computed here.
+    freshness.compute_missing(team, [before.label, last.label])
     figures_before, figures = queries.weekly_figures(team, [before, last])
     return (
         out_of_band(team, last, figures)

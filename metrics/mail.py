@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from sdr_ops.models import Role, StaffingRecord, Team, User
 
-from . import kpis, queries, rollups
+from . import freshness, kpis, queries, rollups
 from .models import MailSent
 
 log = logging.getLogger(__name__)
@@ -95,6 +95,7 @@ def send_claimed(claimed: MailSent, person: User, subject, template: str, contex
 def weekly_context(team: Team, week: kpis.Week) -> dict:
     """What the Monday mail shows: the figures as served, the band, the bottleneck, the
     largest drifts and the links into the drill-down."""
+    freshness.compute_missing(team, [week.label])  # in the worker, never in a request
     figures = queries.weekly_figures(team, [week])[0]
     where = {"team": team.slug, "week": week.label}
     bottleneck = figures.get("bottleneck")

@@ -19,6 +19,7 @@ EXPECTED_NAV = {
         "insights",
         "dashboards",
         "certainty-calibration",
+        "team-settings",
     },
     Role.AE: {"ae-inbox", "opportunities", "capacity", "praise-feed", "insights"},
     Role.STAKEHOLDER: {"praise-feed", "insights", "dashboards"},
