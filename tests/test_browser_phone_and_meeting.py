@@ -8,6 +8,7 @@ import time
 import urllib.request
 
 import pytest
+from django.utils.formats import date_format
 from playwright.sync_api import expect
 
 from meetings import slots
@@ -120,7 +121,7 @@ def test_an_sdr_hands_off_with_a_meeting_and_the_ae_sees_it(browser, page, live_
     log_in(ae_page, live_server, "aaron@example.com")
     local = slot.start.astimezone(org.sales.zone)
     expect(ae_page.locator(".meeting")).to_contain_text(
-        f"First meeting: {local:%a} {local.day} {local:%b %H:%M}"
+        f"First meeting: {date_format(local, 'DATETIME_FORMAT')}"
     )
     ae_page.screenshot(path=str(live_server_artifact("inbox-meeting.png")), full_page=True)
     context.close()

@@ -4,17 +4,20 @@ recordings only for those who may read the lead."""
 
 import datetime
 import json
+import re
 import time
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from leads.forms import SignedMomentField
 from leads.models import Activity, Lead, Stage
 from telephony import domain, numbers, signatures
 from telephony.models import Call, CallEvent, Extension, PhoneSystem
 
 from .factories import LeadFactory
+from .helpers import call_start
 from .test_today import log_call
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -215,11 +218,13 @@ def test_ended_first_then_the_sdrs_outcome_make_one_activity(client, org, phone)
     # Call mode learns the call's start from the call state and sends it with the outcome.
     client.force_login(org.alice)
     state = client.get(reverse("telephony-call-state", args=[lead.pk])).content.decode()
-    assert f'data-activity-start="{answered.astimezone(org.desk.zone).isoformat()}"' in state
+    # The start call mode's form will carry: the server's record, signed.
+    signed = re.search(r'data-activity-start="([^"]+)"', state).group(1)
+    assert SignedMomentField().to_python(signed) == answered
     response = log_call(
         client,
         lead,
-        started_at=answered.isoformat(),
+        started_at=call_start(answered),
         duration_seconds="200",
         notes="Pain: reporting",
     )
@@ -243,7 +248,7 @@ def test_the_sdrs_outcome_first_then_ended_make_one_activity_with_the_real_durat
     post_event(client, event("answered", timestamp=answered.isoformat()))
     client.force_login(org.alice)
     log_call(
-        client, lead, started_at=answered.isoformat(), duration_seconds="170", outcome="voicemail"
+        client, lead, started_at=call_start(answered), duration_seconds="170", outcome="voicemail"
     )
     assert Activity.objects.get().duration_seconds == 170
     post_event(client, event("ended", duration=163))

@@ -50,3 +50,12 @@ def incoming_call_poller(context):
     request = context.get("request")
     user = getattr(request, "user", None)
     return {"show": user is not None and user.is_authenticated and user.role == "sdr"}
+
+
+@register.filter
+def signed_start(moment) -> str:
+    """{{ call.activity_start|signed_start }}: the call's start as call mode's form carries it
+    (signed by the server, so the browser passes it on but cannot move it)."""
+    from leads.forms import SignedMomentField
+
+    return SignedMomentField().prepare_value(moment) if moment else ""
