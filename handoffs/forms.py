@@ -5,6 +5,7 @@ from leads.models import Segment
 from sdr_ops import limits
 from sdr_ops.amounts import AmountField
 from sdr_ops.calendar import FIRST_YEAR, LAST_YEAR
+from sdr_ops.converters import MAX_ID
 from sdr_ops.models import Role, User
 
 from .domain.coaching import BODY_LENGTH
@@ -137,6 +138,22 @@ class ReductionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=limits.SHORT)
 
 
+class BoundedIdsField(forms.ModelMultipleChoiceField):
+    """Rows ticked by id; an id that is no number a row can have is refused before the
+    database sees it (a huge one overflowed the query: a 500)."""
+
+    def _check_values(self, value):
+        for pk in value or ():
+            text = str(pk)
+            if not text.isdigit() or not 0 < int(text) <= MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
+
+
 class CoachingNoteForm(forms.Form):
     """A coaching note or 1:1 record on the coaching page (handoffs.domain.coaching)."""
 
@@ -151,7 +168,7 @@ class CoachingNoteForm(forms.Form):
         max_length=BODY_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    handoffs = forms.ModelMultipleChoiceField(
+    handoffs = BoundedIdsField(
         label=_("Handoffs discussed"),
         queryset=Handoff.objects.none(),
         required=False,

@@ -31,7 +31,7 @@ from .forms import (
     RejectForm,
     WonForm,
 )
-from .models import Capacity, CapacityReduction, Opportunity
+from .models import Capacity, CapacityReduction, Certainty, Opportunity
 
 
 @role_required(Role.SDR, Role.MANAGER)
@@ -41,6 +41,9 @@ def new(request: HttpRequest, pk: int) -> HttpResponse:
     lead = access.lead_to_hand_off(request.user, pk)
     can_override = request.user.has_role(Role.MANAGER)
     certainty = request.POST.get("certainty") or request.GET.get("certainty") or "B"
+    # What the valve reads before the form is checked: a value that is no certainty reads as
+    # the default (the form then says what is wrong with it).
+    certainty = certainty if certainty in Certainty.values else "B"
     team = access.valve_team_for(request.user)
     computed = hooks.assess(lead)
     # The valve applies the lower of the pick and the computed certainty (domain.hand_off).
