@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
 from django.utils import translation
 
 from certainty import domain, features, model, scoring, synthetic
@@ -219,7 +220,9 @@ def test_the_batch_stores_every_open_leads_score_in_constant_queries(
 ):
     leads = [answered(LeadFactory(owner=org.alice, stage="working")) for _ in range(n)]
     LeadFactory(owner=org.alice, stage="won")
-    with django_assert_max_num_queries(9):
+    # PostgreSQL also sets the read's planner option (SET LOCAL) and wraps the write in a
+    # savepoint: still the same count for 3 leads as for 30.
+    with django_assert_max_num_queries(9 if connection.vendor == "sqlite" else 11):
         assert domain.store_scores(org.desk) == n
     stored = {s.lead_id: s for s in LeadScore.objects.all()}
     assert set(stored) == {lead.pk for lead in leads}
