@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "sdr_ops.middleware.NulByteMiddleware",
     "sdr_ops.middleware.LoginRequiredMiddleware",
     "sdr_ops.middleware.UserLanguageMiddleware",
     "sdr_ops.middleware.TeamTimezoneMiddleware",
@@ -88,6 +89,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_USERNAME_FORM_FIELD = "username"  # the log-in form names the e-mail field "username"
+AXES_USERNAME_CALLABLE = "sdr_ops.throttle.username_of"
 LOGIN_DELAY_BASE = datetime.timedelta(seconds=30)
 LOGIN_DELAY_MAX = datetime.timedelta(minutes=15)
 LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=50)

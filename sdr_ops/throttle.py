@@ -129,3 +129,13 @@ def may_send_reset(email: str) -> bool:
         cache.set(key, 1, RESET_WINDOW_SECONDS)
         sent = 1
     return sent <= settings.PASSWORD_RESET_MAILS_PER_HOUR
+
+
+def username_of(request, credentials: dict | None = None) -> str:
+    """The name a log-in attempt is recorded under (AXES_USERNAME_CALLABLE): what was typed,
+    cut to the longest e-mail address there is, so a hostile 5,000-character name is
+    throttled like any other instead of overflowing the attempts table (a 500 on PostgreSQL)."""
+    value = (credentials or {}).get("username")
+    if value is None and request is not None:
+        value = request.POST.get("username", "")
+    return str(value or "")[:254]

@@ -167,3 +167,11 @@ def test_production_cookies_are_secure_http_only_and_same_site(monkeypatch):
     assert production.SESSION_COOKIE_HTTPONLY is True
     assert production.SESSION_COOKIE_SAMESITE == "Lax"
     assert production.CSRF_COOKIE_SECURE is True
+
+
+def test_a_name_too_long_for_any_address_is_refused_and_recorded_cut(client, org):
+    """Found by the HTML fuzz on PostgreSQL: a 5,000-character name overflowed the attempts
+    table (a 500); the attempt is now recorded under its first 254 characters."""
+    response = attempt(client, "wrong", email="x" * 5000)
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().username == "x" * 254

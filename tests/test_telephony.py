@@ -384,4 +384,5 @@ def test_a_team_that_is_no_slug_is_refused_before_the_database(client, db):
         response = client.post(
             "/api/v1/telephony/events/?team=" + team, "{}", content_type="application/json"
         )
-        assert response.status_code == 401
+        # A NUL byte is refused for every route before any view (sdr_ops.middleware).
+        assert response.status_code == (400 if "\x00" in team else 401)
