@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from sdr_ops import limits
+from sdr_ops import calendar, limits
 from sdr_ops.forms import add_errors
 from sdr_ops.models import Team
 
@@ -315,7 +315,7 @@ def _due_field(label) -> forms.DateTimeField:
 
 def _check_due(due):
     """A due time within a sane range (the calendar's years): never an overflow later."""
-    if due is not None and not (1900 <= due.year <= 2100):
+    if due is not None and not (calendar.FIRST_YEAR <= due.year <= calendar.LAST_YEAR):
         raise forms.ValidationError(_("Pick a date between 1900 and 2100."))
     return due
 
