@@ -10,7 +10,6 @@ in the worker (weekly beat job) or the command, never in a request; the switch l
 team's settings row, so two trainings of a team take turns.
 """
 
-import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max
@@ -60,9 +59,7 @@ def train_team(
                 active.params, features.matrix(active.params["features"], data.rows)[recent]
             )
         else:
-            recent_rows = features.Rows(states=[data.rows.states[i] for i in recent])
-            recent_rows.connected = [False] * len(recent)
-            before = scoring.prior_scores(items, recent_rows)
+            before = scoring.prior_scores(items, data.rows)[recent]
         previous = model.evaluate(before, data.y[recent]).brier
         number = (ModelVersion.objects.filter(team=team).aggregate(n=Max("number"))["n"] or 0) + 1
         switch = held.brier <= previous + 1e-12
@@ -77,7 +74,7 @@ def train_team(
             auc=held.auc,
             brier=held.brier,
             previous_brier=previous,
-            holdout_from=data.since[int(recent[0])] if len(recent) else None,
+            holdout_from=data.at(int(recent[0])) if len(recent) else None,
             params=params,
             deciles=held.deciles,
             active=switch,
@@ -141,34 +138,41 @@ def update_settings(
 
 def store_scores(team: Team) -> int:
     """Scores every open lead of the team in one batch and stores the scores for the call
-    list (replacing the team's earlier ones). Returns how many were scored."""
-    settings = scoring.settings_for(team)
-    version = scoring.version_in_use(team, settings)
-    rates = version.params.get("rates", {}) if version else {}
-    leads = features.open_leads(team)
-    ids, rows = features.leads_now(leads, rates=rates, many=True)
+    list (replacing the leads' earlier ones). Returns how many were scored.
+
+    One read of the evidence (`features.leads_now`), one matrix product, one write: on
+    PostgreSQL an INSERT ... SELECT over three arrays with ON CONFLICT DO UPDATE, elsewhere
+    Django's bulk upsert."""
+    settings, version = scoring.in_use(team)
+    if version is not None:
+        items, rates = features.items_of(version.params["features"]), version.params.get("rates")
+    else:
+        items, rates = list(team.qualification_items), {}
+    ids, rows = features.leads_now(features.open_leads(team), items=items, rates=rates, many=True)
     scores = scoring.score_rows(team, rows, version=version, settings=settings)
     certainties = scoring.cut_many(scores, settings)
     now = timezone.now()
-    with transaction.atomic():
-        LeadScore.objects.filter(lead__in=leads).delete()
-        if connection.vendor == "postgresql":
-            # One statement over three arrays instead of thousands of rows of parameters.
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"INSERT INTO {LeadScore._meta.db_table} "
-                    "(lead_id, score, certainty, computed_at) "
-                    "SELECT t.lead, t.score, t.certainty, %s "
-                    "FROM unnest(%s::bigint[], %s::float8[], %s::text[]) "
-                    "AS t(lead, score, certainty)",
-                    [now, ids, [float(v) for v in scores], [str(c) for c in certainties]],
-                )
-            return len(ids)
-        LeadScore.objects.bulk_create(
-            [
-                LeadScore(lead_id=pk, score=float(s), certainty=str(c), computed_at=now)
-                for pk, s, c in zip(ids, np.asarray(scores), certainties, strict=True)
-            ],
-            batch_size=5000,
-        )
+    if connection.vendor == "postgresql":
+        table = LeadScore._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (lead_id, score, certainty, computed_at) "
+                "SELECT t.lead, t.score, t.certainty, %s "
+                "FROM unnest(%s::bigint[], %s::float8[], %s::text[]) "
+                "AS t(lead, score, certainty) "
+                "ON CONFLICT (lead_id) DO UPDATE SET score = EXCLUDED.score, "
+                "certainty = EXCLUDED.certainty, computed_at = EXCLUDED.computed_at",
+                [now, ids, scores.tolist(), certainties.tolist()],
+            )
+        return len(ids)
+    LeadScore.objects.bulk_create(
+        [
+            LeadScore(lead_id=pk, score=s, certainty=c, computed_at=now)
+            for pk, s, c in zip(ids, scores.tolist(), certainties.tolist(), strict=True)
+        ],
+        batch_size=5000,
+        update_conflicts=True,
+        unique_fields=["lead"],
+        update_fields=["score", "certainty", "computed_at"],
+    )
     return len(ids)

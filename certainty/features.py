@@ -11,26 +11,50 @@ Features of a row, in this order:
 - `ae_rejection`: the share of the AE's decided handoffs of the same segment that they
   rejected before this one, smoothed toward the team's share (SMOOTHING handoffs' worth);
   without an AE (a lead not yet handed off) the share over every AE of the team.
+
+How it is read. The evidence of every row comes from one SQL statement that returns numbers
+and short codes only (no model objects, no JSON decoded in Python), and the matrix is built
+from its columns with numpy:
+- training (`history`): the decided handoffs of the team with the frozen checklist's item
+  states read by position in the database, the touches and connected calls before the
+  handoff counted in one aggregate over a join, and the AE's rejection history as running
+  sums (window functions) over the decisions and handoffs in time order;
+- scoring (`leads_now`): the leads with their activity counts and answers as correlated
+  subqueries on their indexes, which is one index probe each for one lead and a plain scan
+  for a team's batch.
 """
 
 import datetime
-from bisect import bisect_right
-from collections import defaultdict
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
-from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.utils import timezone
 
 from handoffs.models import HANDOFF_FROM, Handoff
-from leads.models import Activity, Lead, QualificationAnswer, Segment, Source
+from leads.models import (
+    Account,
+    Activity,
+    Lead,
+    QualificationAnswer,
+    QualificationStatus,
+    Segment,
+    Source,
+)
 from sdr_ops.models import Role, StaffingRecord, Team
 
 SMOOTHING = 5.0
 CONFIRMED, NOT_DISCLOSED = "confirmed", "not_disclosed"
+# An item's state as a small number: 2 confirmed, 1 asked but not disclosed, 0 not asked or
+# still unknown (the two "not asked" cases carry no feature).
+STATE_CODES = {CONFIRMED: 2, NOT_DISCLOSED: 1}
+CODE_STATES = {2: CONFIRMED, 1: NOT_DISCLOSED, 0: QualificationStatus.NOT_ASKED}
+# The team's share of rejections when it has no decision yet.
+DEFAULT_REJECTION = 0.3
+# The frozen checklist is searched for an item in this many positions beyond the team's
+# item count (a snapshot frozen before the team's items changed may hold a few more).
+EXTRA_SLOTS = 2
 
 
 def names(items: list[str]) -> list[str]:
@@ -44,9 +68,21 @@ def names(items: list[str]) -> list[str]:
     return out
 
 
+def items_of(feature_names: list[str]) -> list[str]:
+    """The checklist items a list of feature names covers, in order."""
+    out = []
+    for name in feature_names:
+        head, _sep, rest = name.partition(":")
+        item = rest.rpartition(":")[0]
+        if head == "item" and item not in out:
+            out.append(item)
+    return out
+
+
 @dataclass
 class Rows:
-    """Column-wise evidence of n rows."""
+    """Column-wise evidence of n rows as plain lists (a lead's row for its explanation, the
+    synthetic history of the tests); missing columns read as their empty value."""
 
     states: list[dict] = field(default_factory=list)
     connected: list[bool] = field(default_factory=list)
@@ -57,32 +93,87 @@ class Rows:
     ae_rejection: list[float] = field(default_factory=list)
 
     def __len__(self) -> int:
+        return max(len(self.states), len(self.connected))
+
+
+@dataclass
+class Evidence:
+    """Column-wise evidence of n rows as arrays: what the matrix is built from."""
+
+    items: list[str]
+    states: np.ndarray  # n x items, STATE_CODES (0 not asked or unknown)
+    connected: np.ndarray  # bool
+    touches: np.ndarray
+    segment: np.ndarray  # str
+    source: np.ndarray  # str
+    age_days: np.ndarray
+    ae_rejection: np.ndarray
+
+    def __len__(self) -> int:
         return len(self.connected)
 
+    @classmethod
+    def of(cls, rows: "Rows | Evidence", items: list[str]) -> "Evidence":
+        if isinstance(rows, Evidence):
+            return rows
+        n = len(rows)
 
-def matrix(feature_names: list[str], rows: Rows) -> np.ndarray:
+        def column(values, empty, dtype=None):
+            values = list(values) + [empty] * (n - len(values))
+            return np.array(values, dtype=dtype) if dtype else np.array(values, dtype=object)
+
+        states = np.zeros((n, len(items)), dtype=np.int8)
+        for i, row in enumerate(rows.states):
+            for k, item in enumerate(items):
+                states[i, k] = STATE_CODES.get(row.get(item), 0)
+        return cls(
+            items=list(items),
+            states=states,
+            connected=column(rows.connected, False, bool),
+            touches=column(rows.touches, 0, float),
+            segment=column(rows.segment, ""),
+            source=column(rows.source, ""),
+            age_days=column(rows.age_days, 0.0, float),
+            ae_rejection=column(rows.ae_rejection, DEFAULT_REJECTION, float),
+        )
+
+    def row(self, i: int) -> Rows:
+        """Row i as plain values (for an explanation's words)."""
+        states = (CODE_STATES[int(c)] for c in self.states[i])
+        return Rows(
+            states=[dict(zip(self.items, states, strict=True))],
+            connected=[bool(self.connected[i])],
+            touches=[int(self.touches[i])],
+            segment=[str(self.segment[i])],
+            source=[str(self.source[i])],
+            age_days=[float(self.age_days[i])],
+            ae_rejection=[float(self.ae_rejection[i])],
+        )
+
+
+def matrix(feature_names: list[str], rows: "Rows | Evidence") -> np.ndarray:
     """The rows as a float matrix with the named features' columns (unknown names stay 0)."""
-    column = {name: i for i, name in enumerate(feature_names)}
-    n = len(rows)
-    X = np.zeros((n, len(feature_names)))
-    for i, states in enumerate(rows.states):
-        for item, status in states.items():
-            j = column.get(f"item:{item}:{status}")
-            if j is not None:
-                X[i, j] = 1.0
-    for prefix, values in (("segment", rows.segment), ("source", rows.source)):
-        for i, value in enumerate(values):
-            j = column.get(f"{prefix}:{value}")
-            if j is not None:
-                X[i, j] = 1.0
-    for name, values in (
-        ("connected", np.asarray(rows.connected, dtype=float)),
-        ("touches", np.log1p(np.asarray(rows.touches, dtype=float))),
-        ("age", np.log1p(np.maximum(np.asarray(rows.age_days, dtype=float), 0))),
-        ("ae_rejection", np.asarray(rows.ae_rejection, dtype=float)),
-    ):
-        if name in column and n:
-            X[:, column[name]] = values
+    data = Evidence.of(rows, items_of(feature_names))
+    position = {item: k for k, item in enumerate(data.items)}
+    X = np.zeros((len(data), len(feature_names)))
+    for j, name in enumerate(feature_names):
+        head, _sep, rest = name.partition(":")
+        if head == "item":
+            item, _sep, status = rest.rpartition(":")
+            if item in position and status in STATE_CODES:
+                X[:, j] = data.states[:, position[item]] == STATE_CODES[status]
+        elif head == "segment":
+            X[:, j] = data.segment == rest
+        elif head == "source":
+            X[:, j] = data.source == rest
+        elif name == "connected":
+            X[:, j] = data.connected
+        elif name == "touches":
+            X[:, j] = np.log1p(data.touches)
+        elif name == "age":
+            X[:, j] = np.log1p(np.maximum(data.age_days, 0))
+        elif name == "ae_rejection":
+            X[:, j] = data.ae_rejection
     return X
 
 
@@ -98,18 +189,40 @@ def decided_handoffs(team: Team):
     )
 
 
-def _activity_counts(before) -> dict:
-    """The touches and connected calls of the handoff's lead before `before` (an F of the
-    handoff), counted over one join: one hash aggregate for all rows, not a subquery each."""
-    touch = Q(lead__activities__started_at__lt=before)
-    connected = touch & Q(
-        lead__activities__type=Activity.Type.CALL,
-        lead__activities__outcome=Activity.Outcome.CONNECTED,
-    )
-    return {
-        "touches_n": Count("lead__activities", filter=touch),
-        "connected_n": Count("lead__activities", filter=connected),
-    }
+# -- the SQL of the reads ------------------------------------------------------------------
+
+
+def _epoch(expression: str) -> str:
+    """Seconds since 1970 of a timestamp column, as a float."""
+    if connection.vendor == "postgresql":
+        return f"EXTRACT(EPOCH FROM {expression})::float8"
+    return f"((julianday({expression}) - 2440587.5) * 86400.0)"
+
+
+def _slot(column: str, position: int, key: str) -> str:
+    """The text of `key` of the checklist row at `position` of a JSON array column."""
+    if connection.vendor == "postgresql":
+        return f"({column} #>> '{{{position},{key}}}')"
+    return f"json_extract({column}, '$[{position}].{key}')"
+
+
+def _code(expression: str) -> str:
+    """An item state (text) as its STATE_CODES number."""
+    whens = " ".join(f"WHEN '{state}' THEN {code}" for state, code in STATE_CODES.items())
+    return f"CASE {expression} {whens} ELSE 0 END"
+
+
+def _frozen_states(items: list[str], column: str) -> tuple[list[str], list]:
+    """One code column per item from a frozen checklist, searched by position."""
+    columns, params = [], []
+    slots = len(items) + EXTRA_SLOTS
+    for item in items:
+        whens = []
+        for i in range(slots):
+            whens.append(f"WHEN {_slot(column, i, 'item')} = %s THEN {_slot(column, i, 'status')}")
+            params.append(item)
+        columns.append(_code(f"(CASE {' '.join(whens)} END)"))
+    return columns, params
 
 
 @contextmanager
@@ -125,106 +238,143 @@ def _big_read():
         yield
 
 
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _smoothed(rejected, n, team_rejected, team_n):
+    """The smoothed rejection share (arrays or numbers): toward the team's share so far."""
+    team_n = np.asarray(team_n, dtype=float)
+    team_share = np.asarray(team_rejected, dtype=float) / np.maximum(team_n, 1)
+    prior = np.where(team_n > 0, team_share, DEFAULT_REJECTION)
+    return (np.asarray(rejected, dtype=float) + SMOOTHING * prior) / (
+        np.asarray(n, dtype=float) + SMOOTHING
+    )
+
+
 @dataclass
 class History:
     """The team's decided handoffs as evidence, outcome (1 accepted) and time of handoff."""
 
-    rows: Rows
+    rows: Evidence
     y: np.ndarray
-    times: np.ndarray
+    times: np.ndarray  # the handoffs' creation, seconds since 1970, ascending
     rates: dict  # the rejection shares as they stand now, for scoring (see `rejection_rate`)
-    since: list = field(default_factory=list)  # created_at of each row
-    stored: list = field(default_factory=list)  # the score computed at the handoff, if any
+    stored: np.ndarray = field(default_factory=lambda: np.zeros(0))  # score at handoff or NaN
+
+    def at(self, i: int) -> datetime.datetime:
+        return datetime.datetime.fromtimestamp(float(self.times[i]), tz=datetime.UTC)
 
 
 def history(team: Team, *, since: datetime.datetime | None = None) -> History:
     """Every decided handoff of the team (or those handed off since `since`), in one query."""
-    counts = _activity_counts(F("created_at"))
-    handoffs = decided_handoffs(team)
-    if since is not None:
-        handoffs = handoffs.filter(created_at__gte=since)
-    # The frozen checklist's item names and states only, read by position in the database:
-    # decoding every snapshot's JSON (answers, questions) in Python was most of the time.
-    slots = {}
-    for i in range(len(team.qualification_items) + 2):
-        slots[f"item_{i}"] = KeyTextTransform("item", KeyTransform(i, "checklist"))
-        slots[f"status_{i}"] = KeyTextTransform("status", KeyTransform(i, "checklist"))
+    items = list(team.qualification_items)
+    states, state_params = _frozen_states(items, "h.checklist")
+    handoff, lead, account = (m._meta.db_table for m in (Handoff, Lead, Account))
+    activity, staffing = Activity._meta.db_table, StaffingRecord._meta.db_table
+    rejected, accepted = Handoff.Status.REJECTED, Handoff.Status.ACCEPTED
+    where = "" if since is None else "AND h.created_at >= %s"
+    state_columns = ", ".join(f"{s} AS s{k}" for k, s in enumerate(states))
+    sql = f"""
+    WITH h AS (
+        SELECT h.id, h.lead_id, h.ae_id, h.created_at, h.decided_at, h.status,
+               h.computed_score, a.segment, l.source, l.created_at AS lead_created
+               {", " + state_columns if states else ""}
+        FROM {handoff} h
+        JOIN {lead} l ON l.id = h.lead_id
+        JOIN {account} a ON a.id = l.account_id
+        WHERE h.status IN (%s, %s)
+          AND h.sdr_id IN (SELECT person_id FROM {staffing} WHERE team_id = %s AND role = %s)
+          {where}
+    ),
+    act AS (
+        SELECT h.id, COUNT(*) AS touches,
+               SUM(CASE WHEN t.type = %s AND t.outcome = %s THEN 1 ELSE 0 END) AS connected
+        FROM h JOIN {activity} t ON t.lead_id = h.lead_id AND t.started_at < h.created_at
+        GROUP BY h.id
+    ),
+    ev AS (
+        SELECT NULL AS id, ae_id, segment, decided_at AS at, 0 AS kind, 1 AS one,
+               CASE WHEN status = %s THEN 1 ELSE 0 END AS rejected
+        FROM h WHERE decided_at IS NOT NULL
+        UNION ALL
+        SELECT id, ae_id, segment, created_at, 1, 0, 0 FROM h
+    ),
+    run AS (
+        SELECT id, SUM(one) OVER pair AS pair_n, SUM(rejected) OVER pair AS pair_rejected,
+               SUM(one) OVER team AS team_n, SUM(rejected) OVER team AS team_rejected
+        FROM ev
+        WINDOW pair AS (PARTITION BY ae_id, segment ORDER BY at, kind ROWS UNBOUNDED PRECEDING),
+               team AS (ORDER BY at, kind ROWS UNBOUNDED PRECEDING)
+    )
+    SELECT h.ae_id, CASE WHEN h.status = %s THEN 1 ELSE 0 END, {_epoch("h.created_at")},
+           h.computed_score, h.segment, h.source,
+           ({_epoch("h.created_at")} - {_epoch("h.lead_created")}) / 86400.0,
+           COALESCE(act.touches, 0), COALESCE(act.connected, 0),
+           run.pair_n, run.pair_rejected, run.team_n, run.team_rejected
+           {"".join(f", h.s{k}" for k in range(len(items)))}
+    FROM h
+    JOIN run ON run.id = h.id
+    LEFT JOIN act ON act.id = h.id
+    ORDER BY h.created_at, h.id
+    """
+    # "A decision at the handoff's very time counts as before it" (kind 0 sorts first).
+    params = [
+        *state_params,
+        accepted,
+        rejected,
+        team.pk,
+        Role.SDR,
+        *([since] if since is not None else []),
+        Activity.Type.CALL,
+        Activity.Outcome.CONNECTED,
+        rejected,
+        accepted,
+    ]
     with _big_read():
-        data = list(
-            handoffs.annotate(**counts, **slots)
-            .order_by("created_at", "pk")
-            .values_list(
-                "ae_id",
-                "created_at",
-                "decided_at",
-                "status",
-                "pk",
-                "lead__source",
-                "lead__account__segment",
-                "lead__created_at",
-                "touches_n",
-                "connected_n",
-                "computed_score",
-                *slots,
-            )
-        )
-    rows = Rows()
-    y = np.zeros(len(data))
-    times = np.zeros(len(data))
-    # The AE's rejection history before each handoff: decisions in order of decision time,
-    # counted up to the handoff's creation.
-    decisions = sorted(
-        (d[2], d[0], d[6], d[3] == Handoff.Status.REJECTED) for d in data if d[2] is not None
+        data = _fetch(sql, params)
+    n = len(data)
+    columns = list(zip(*data, strict=True)) if n else [()] * (13 + len(items))
+    numbers = np.array(
+        [columns[k] for k in (0, 1, 2, 6, 7, 8, 9, 10, 11, 12)], dtype=float
+    ).reshape(10, n)
+    ae, y, times, age, touches, connected, pair_n, pair_rej, team_n, team_rej = numbers
+    segment = np.array(columns[4], dtype=object)
+    evidence = Evidence(
+        items=items,
+        states=np.array(columns[13:], dtype=np.int8).reshape(len(items), n).T.copy(),
+        connected=connected > 0,
+        touches=touches,
+        segment=segment,
+        source=np.array(columns[5], dtype=object),
+        age_days=age,
+        ae_rejection=_smoothed(pair_rej, pair_n, team_rej, team_n),
     )
-    decided_at = [d[0] for d in decisions]
-    counts: dict = defaultdict(lambda: [0, 0])  # (ae, segment) and segment -> [n, rejected]
-    total = [0, 0]
-    done = 0
-    for i, row in enumerate(data):
-        ae, created, _decided, status, _none, source, segment, lead_created, t, c = row[:10]
-        upto = bisect_right(decided_at, created)
-        while done < upto:
-            _at, d_ae, d_segment, rejected = decisions[done]
-            for key in ((d_ae, d_segment), d_segment):
-                counts[key][0] += 1
-                counts[key][1] += rejected
-            total[0] += 1
-            total[1] += rejected
-            done += 1
-        rows.states.append({k: v for k, v in zip(row[11::2], row[12::2], strict=False) if k})
-        rows.connected.append(bool(c))
-        rows.touches.append(int(t or 0))
-        rows.segment.append(segment)
-        rows.source.append(source)
-        rows.age_days.append((created - lead_created).total_seconds() / 86400)
-        rows.ae_rejection.append(_smoothed(counts.get((ae, segment)), total))
-        y[i] = 1.0 if status == Handoff.Status.ACCEPTED else 0.0
-        times[i] = created.timestamp()
-    # The shares with every decision counted, for scoring new leads.
-    for _at, d_ae, d_segment, rejected in decisions[done:]:
-        for key in ((d_ae, d_segment), d_segment):
-            counts[key][0] += 1
-            counts[key][1] += rejected
-        total[0] += 1
-        total[1] += rejected
-    rates = {"": _smoothed(None, total)}
-    for key, value in counts.items():
-        name = f"{key[0]}|{key[1]}" if isinstance(key, tuple) else f"|{key}"
-        rates[name] = _smoothed(value, total)
-    return History(
-        rows=rows,
-        y=y,
-        times=times,
-        rates=rates,
-        since=[d[1] for d in data],
-        stored=[d[10] for d in data],
-    )
+    stored = np.array([np.nan if s is None else s for s in columns[3]], dtype=float)
+    return History(rows=evidence, y=y, times=times, rates=_rates(ae, segment, 1 - y), stored=stored)
 
 
-def _smoothed(count, total) -> float:
-    prior = total[1] / total[0] if total[0] else 0.3
-    n, rejected = count if count else (0, 0)
-    return (rejected + SMOOTHING * prior) / (n + SMOOTHING)
+def _rates(ae: np.ndarray, segment: np.ndarray, rejected: np.ndarray) -> dict:
+    """The smoothed rejection shares with every decision counted (keys "ae|segment",
+    "|segment" and "" for the team), for scoring new leads."""
+    rates = {"": float(_smoothed(0, 0, rejected.sum(), len(rejected)))}
+    if not len(ae):
+        return rates
+    segments, seg = np.unique(segment.astype(str), return_inverse=True)
+    for keys, label in (
+        (seg, lambda k: f"|{segments[k]}"),
+        (ae.astype(np.int64) * len(segments) + seg, None),
+    ):
+        groups, inverse = np.unique(keys, return_inverse=True)
+        n = np.bincount(inverse)
+        r = np.bincount(inverse, weights=rejected)
+        shares = _smoothed(r, n, rejected.sum(), len(rejected))
+        for g, share in zip(groups.tolist(), shares.tolist(), strict=True):
+            key = label(g) if label else f"{g // len(segments)}|{segments[g % len(segments)]}"
+            rates[key] = share
+    return rates
 
 
 def rejection_rate(rates: dict, ae_id: int | None, segment: str) -> float:
@@ -232,7 +382,7 @@ def rejection_rate(rates: dict, ae_id: int | None, segment: str) -> float:
     segment's share over every AE without an AE, the team's without either."""
     if ae_id is not None and f"{ae_id}|{segment}" in rates:
         return rates[f"{ae_id}|{segment}"]
-    return rates.get(f"|{segment}", rates.get("", 0.3))
+    return rates.get(f"|{segment}", rates.get("", DEFAULT_REJECTION))
 
 
 def open_leads(team: Team):
@@ -246,39 +396,54 @@ def open_leads(team: Team):
 
 
 def leads_now(
-    leads, *, rates: dict | None = None, ae_id: int | None = None, many: bool = False
-) -> tuple[list, Rows]:
-    """The leads' ids and evidence as it stands now, in two queries whatever their number
-    (`many`: a batch over a team, read without PostgreSQL's JIT)."""
+    leads,
+    *,
+    items: list[str],
+    rates: dict | None = None,
+    ae_id: int | None = None,
+    many: bool = False,
+) -> tuple[list, Evidence]:
+    """The leads' ids and evidence as it stands now, in one query whatever their number
+    (`leads`: a queryset of leads, or one lead's id; `many`: a batch over a team, read
+    without PostgreSQL's JIT)."""
     now = timezone.now()
-    connected = Q(
-        activities__type=Activity.Type.CALL, activities__outcome=Activity.Outcome.CONNECTED
-    )
+    lead, account = Lead._meta.db_table, Account._meta.db_table
+    activity, answer = Activity._meta.db_table, QualificationAnswer._meta.db_table
+    if isinstance(leads, int):
+        where, where_params = "l.id = %s", [leads]
+    else:
+        subquery, where_params = leads.values("pk").query.sql_with_params()
+        where, where_params = f"l.id IN ({subquery})", list(where_params)
+    states = [
+        _code(f"(SELECT q.status FROM {answer} q WHERE q.lead_id = l.id AND q.item = %s)")
+        for _item in items
+    ]
+    sql = f"""
+    SELECT l.id, a.segment, l.source, {_epoch("l.created_at")},
+           (SELECT COUNT(*) FROM {activity} t WHERE t.lead_id = l.id),
+           (SELECT COUNT(*) FROM {activity} t
+            WHERE t.lead_id = l.id AND t.type = %s AND t.outcome = %s)
+           {"".join(", " + s for s in states)}
+    FROM {lead} l JOIN {account} a ON a.id = l.account_id
+    WHERE {where}
+    ORDER BY l.id
+    """
+    params = [Activity.Type.CALL, Activity.Outcome.CONNECTED, *items, *where_params]
     with _big_read() if many else nullcontext():
-        data = list(
-            leads.annotate(
-                touches_n=Count("activities"), connected_n=Count("activities", filter=connected)
-            )
-            .order_by("pk")
-            .values_list(
-                "pk", "source", "account__segment", "created_at", "touches_n", "connected_n"
-            )
-        )
-    states: dict[int, dict] = defaultdict(dict)
-    answers = QualificationAnswer.objects.filter(lead__in=leads.values("pk")).values_list(
-        "lead_id", "item", "status"
+        data = _fetch(sql, params)
+    n = len(data)
+    columns = list(zip(*data, strict=True)) if n else [()] * (6 + len(items))
+    segment = np.array(columns[1], dtype=object)
+    rates = rates or {}
+    by_segment = {s: rejection_rate(rates, ae_id, s) for s in set(columns[1])}
+    evidence = Evidence(
+        items=list(items),
+        states=np.array(columns[6:], dtype=np.int8).reshape(len(items), n).T.copy(),
+        connected=np.array(columns[5], dtype=float) > 0,
+        touches=np.array(columns[4], dtype=float),
+        segment=segment,
+        source=np.array(columns[2], dtype=object),
+        age_days=(now.timestamp() - np.array(columns[3], dtype=float)) / 86400,
+        ae_rejection=np.array([by_segment[s] for s in columns[1]], dtype=float),
     )
-    for lead_id, item, status in answers:
-        states[lead_id][item] = status
-    rows = Rows()
-    ids = []
-    for pk, source, segment, created, t, c in data:
-        ids.append(pk)
-        rows.states.append(states.get(pk, {}))
-        rows.connected.append(bool(c))
-        rows.touches.append(int(t or 0))
-        rows.segment.append(segment)
-        rows.source.append(source)
-        rows.age_days.append((now - created).total_seconds() / 86400)
-        rows.ae_rejection.append(rejection_rate(rates or {}, ae_id, segment))
-    return ids, rows
+    return list(columns[0]), evidence

@@ -31,8 +31,7 @@ def calibration(team: Team, *, weeks: int = CALIBRATION_WEEKS, version=None) -> 
     if not len(data.y):
         return Calibration(weeks=weeks, n=0, brier=None, deciles=[])
     computed = scoring.score_rows(team, data.rows, version=version)
-    stored = np.array([np.nan if s is None else s for s in data.stored], dtype=float)
-    p = np.where(np.isnan(stored), computed, stored)
+    p = np.where(np.isnan(data.stored), computed, data.stored)
     held = model.evaluate(p, data.y)
     return Calibration(weeks=weeks, n=held.n, brier=held.brier, deciles=held.deciles)
 

@@ -23,6 +23,7 @@ minus the score now. Words are made when read, in the reader's language.
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.db.models import Q, Subquery
 from django.utils.translation import gettext as _
 
 from handoffs.models import Certainty
@@ -51,6 +52,19 @@ def settings_for(team: Team | None) -> CertaintySettings:
     return found or CertaintySettings(team=team)
 
 
+def _usable(version, settings: CertaintySettings):
+    """The version if it may score: it has coefficients (a row never written by training
+    scores nothing) and, unless a manager pinned it, it learned from at least the team's
+    minimum of decided handoffs (a minimum raised above what it learned from brings the
+    prior back until training has enough)."""
+    if version is None or not version.params.get("features"):
+        return None
+    pinned = settings.pinned_id is not None and settings.pinned_id == version.pk
+    if not pinned and version.n_train + version.n_holdout < settings.min_decided:
+        return None
+    return version
+
+
 def version_in_use(team: Team | None, settings: CertaintySettings | None = None):
     """The pinned version, else the active one, else None (the prior)."""
     if team is None:
@@ -59,10 +73,53 @@ def version_in_use(team: Team | None, settings: CertaintySettings | None = None)
     version = (
         settings.pinned
         if settings.pinned_id
-        else ModelVersion.objects.filter(team=team, active=True).first()
+        else ModelVersion.objects.filter(team=team, active=True).order_by().first()
     )
-    # A version without coefficients (never written by training) scores nothing.
-    return version if version is not None and version.params.get("features") else None
+    return _usable(version, settings)
+
+
+def in_use(team: Team | None) -> tuple[CertaintySettings, ModelVersion | None]:
+    """The team's settings and the version in use, in one query when the team has a model
+    (the versions pinned or active, each with the settings' values beside it), in two
+    without one."""
+    if team is None:
+        return CertaintySettings(), None
+    own = CertaintySettings.objects.filter(team=team)
+    pinned = own.values("pinned_id")[:1]
+    found = list(
+        ModelVersion.objects.filter(team=team)
+        .filter(Q(active=True) | Q(pk=Subquery(pinned)))
+        .annotate(
+            settings_pk=Subquery(own.values("pk")[:1]),
+            settings_pinned=Subquery(pinned),
+            settings_min=Subquery(own.values("min_decided")[:1]),
+            settings_a=Subquery(own.values("a_from")[:1]),
+            settings_b=Subquery(own.values("b_from")[:1]),
+        )
+        .order_by()
+    )
+    if not found:
+        return settings_for(team), None
+    first = found[0]
+    settings = CertaintySettings(team=team)
+    if first.settings_pk is not None:
+        settings = CertaintySettings(
+            pk=first.settings_pk,
+            team=team,
+            min_decided=first.settings_min,
+            a_from=first.settings_a,
+            b_from=first.settings_b,
+            pinned_id=first.settings_pinned,
+        )
+    chosen = next(
+        (v for v in found if v.pk == settings.pinned_id)
+        if settings.pinned_id
+        else (v for v in found if v.active),
+        None,
+    )
+    if settings.pinned_id and chosen is not None:
+        settings.pinned = chosen
+    return settings, _usable(chosen, settings)
 
 
 def cut(score: float, settings: CertaintySettings) -> str:
@@ -167,12 +224,16 @@ def _points(status: str, n_items: int) -> float:
     return PRIOR_POINTS.get(status, PRIOR_POINTS[QualificationStatus.NOT_ASKED]) * scale
 
 
-def prior_scores(items: list[str], rows: features.Rows) -> np.ndarray:
+def prior_scores(items: list[str], rows: "features.Rows | features.Evidence") -> np.ndarray:
     """The prior's score of every row (vectorised over the rows)."""
-    scores = np.full(len(rows), PRIOR_BASE)
-    for item in items:
-        scores += np.array([_points(states.get(item, ""), len(items)) for states in rows.states])
-    return np.clip(scores, *PRIOR_BOUNDS)
+    states = features.Evidence.of(rows, items).states
+    by_code = {
+        code: _points(features.CODE_STATES[code], len(items)) for code in features.CODE_STATES
+    }
+    points = np.zeros(states.shape)
+    for code, value in by_code.items():
+        points[states == code] = value
+    return np.clip(PRIOR_BASE + points.sum(axis=1), *PRIOR_BOUNDS)
 
 
 def _prior_assessment(items, states, settings) -> Assessment:
@@ -258,17 +319,24 @@ def _learned_assessment(version, x: np.ndarray, rows: features.Rows, settings) -
 
 
 def assess(lead: Lead, *, ae=None, team: Team | None = None) -> Assessment:
-    """The lead's score if handed off now (to `ae`, when known), with its explanation."""
+    """The lead's score if handed off now (to `ae`, when known), with its explanation: two
+    queries with a model in use (the settings and the version, the lead's evidence), three
+    without."""
     team = team or lead.owner.current_team
-    settings = settings_for(team)
-    version = version_in_use(team, settings)
-    rates = version.params.get("rates", {}) if version else {}
-    _ids, rows = features.leads_now(
-        Lead.objects.filter(pk=lead.pk), rates=rates, ae_id=ae.pk if ae else None
+    settings, version = in_use(team)
+    if version is not None:
+        items, rates = features.items_of(version.params["features"]), version.params.get("rates")
+    else:
+        items, rates = (list(team.qualification_items) if team else []), {}
+    _ids, evidence = features.leads_now(
+        lead.pk, items=items, rates=rates, ae_id=ae.pk if ae else None
     )
-    if not len(rows):
+    if len(evidence):
+        rows = evidence.row(0)
+    else:
         rows = features.Rows(states=[{}], connected=[False], touches=[0], segment=[""])
-        rows.source, rows.age_days, rows.ae_rejection = [""], [0.0], [0.3]
+        rows.source, rows.age_days = [""], [0.0]
+        rows.ae_rejection = [features.DEFAULT_REJECTION]
     return assessment_of(rows, team=team, settings=settings, version=version)
 
 
@@ -282,7 +350,9 @@ def assessment_of(rows: features.Rows, *, team, settings, version) -> Assessment
     return _learned_assessment(version, x, rows, settings)
 
 
-def score_rows(team: Team | None, rows: features.Rows, version=None, settings=None) -> np.ndarray:
+def score_rows(
+    team: Team | None, rows: "features.Rows | features.Evidence", version=None, settings=None
+) -> np.ndarray:
     """Scores of many rows at once: one matrix product (or the prior's table)."""
     settings = settings or settings_for(team)
     version = version if version is not None else version_in_use(team, settings)

@@ -202,6 +202,143 @@ def test_explanations_are_in_the_readers_language(org, trained):
     assert any("예산" in w for w in words), words
 
 
+# -- the evidence read from the database -------------------------------------------------
+
+
+def _handed(org, *, ae, at, segment="mid_market", status="accepted", decided=None, **states):
+    from datetime import timedelta
+
+    from leads.models import Account
+
+    lead = LeadFactory(
+        owner=org.bob,
+        stage="disqualified",
+        account=Account.objects.create(name=f"A {at}", segment=segment),
+        created_at=at - timedelta(days=10),
+    )
+    return Handoff.objects.create(
+        lead=lead,
+        sdr=org.bob,
+        ae=ae,
+        certainty="B",
+        comment="x",
+        checklist=synthetic.checklist(states),
+        created_at=at,
+        status=status,
+        decided_at=decided or at + timedelta(hours=12),
+        rejection_reason="no_budget" if status == "rejected" else "",
+    )
+
+
+def test_the_history_reads_each_feature_as_defined_in_one_query(org, django_assert_max_num_queries):
+    from datetime import UTC, datetime, timedelta
+
+    from leads.models import Activity
+
+    t0 = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    day = timedelta(days=1)
+    first = _handed(
+        org,
+        ae=org.aaron,
+        at=t0,
+        status="rejected",
+        decided=t0 + day,
+        budget="confirmed",
+        approval_process="unknown",
+        need="not_disclosed",
+        timing="not_asked",
+    )
+    for minutes, outcome in ((-60, "connected"), (-120, "no_answer"), (60, "connected")):
+        Activity.objects.create(
+            lead=first.lead,
+            sdr=org.bob,
+            type="call",
+            outcome=outcome,
+            started_at=t0 + timedelta(minutes=minutes),
+        )
+    # Handed off at the very time of the first decision: that decision counts as before it.
+    # Its checklist is frozen in another order: items are found by name, not position.
+    _handed(
+        org, ae=org.aaron, at=t0 + day, decided=t0 + 2 * day, timing="confirmed", budget="not_asked"
+    )
+    _handed(
+        org, ae=org.aaron, at=t0 + 3 * day, segment="smb", status="rejected", decided=t0 + 4 * day
+    )
+    _handed(org, ae=org.ada, at=t0 + 5 * day, decided=t0 + 6 * day)
+    with django_assert_max_num_queries(1 if connection.vendor == "sqlite" else 4):
+        data = features.history(org.desk)
+    rows = data.rows
+    assert data.y.tolist() == [0, 1, 0, 1]
+    assert data.rows.states[0].tolist() == [2, 0, 1, 0]
+    assert data.rows.states[1].tolist() == [0, 0, 0, 2]
+    assert (rows.touches[0], rows.connected[0]) == (2, True)
+    assert (rows.touches[1], rows.connected[1]) == (0, False)
+    assert rows.age_days[0] == pytest.approx(10)
+    # The AE's rejections of the segment before each handoff, smoothed toward the team's
+    # share so far (0.3 with no decision yet): none; one of one; none in smb (team 1 of 2);
+    # none for ada (team 2 of 3).
+    assert rows.ae_rejection.tolist() == pytest.approx([0.3, 1.0, 0.5, 2 / 3])
+    assert data.rates[""] == pytest.approx(0.5)
+    assert data.rates["|mid_market"] == pytest.approx((1 + 5 * 0.5) / (3 + 5))
+    assert data.rates[f"{org.aaron.pk}|mid_market"] == pytest.approx((1 + 5 * 0.5) / (2 + 5))
+    names = features.names(ITEMS)
+    x = dict(zip(names, features.matrix(names, rows)[0], strict=True))
+    assert {k for k, v in x.items() if v == 1.0} == {
+        "item:budget:confirmed",
+        "item:need:not_disclosed",
+        "connected",
+        "segment:mid_market",
+        "source:inbound",
+    }
+    assert x["touches"] == pytest.approx(np.log1p(2)) and x["age"] == pytest.approx(np.log1p(10))
+    assert data.at(0) == t0 and np.isnan(data.stored).all()
+
+
+def test_a_leads_evidence_now_is_one_query_and_matches_the_list_form(
+    org, django_assert_max_num_queries
+):
+    from leads.models import Activity
+
+    lead = answered(
+        LeadFactory(owner=org.alice, stage="working"), need="not_disclosed", timing="unknown"
+    )
+    Activity.objects.create(
+        lead=lead, sdr=org.alice, type="call", outcome="connected", started_at=lead.created_at
+    )
+    with django_assert_max_num_queries(1):
+        ids, evidence = features.leads_now(lead.pk, items=ITEMS, rates={"|mid_market": 0.4})
+    assert ids == [lead.pk]
+    row = evidence.row(0)
+    assert row.states == [
+        {
+            "budget": "confirmed",
+            "approval_process": "confirmed",
+            "need": "not_disclosed",
+            "timing": "not_asked",
+        }
+    ]
+    assert (row.touches, row.connected, row.segment, row.ae_rejection) == (
+        [1],
+        [True],
+        ["mid_market"],
+        [0.4],
+    )
+    names = features.names(ITEMS)
+    assert np.array_equal(features.matrix(names, evidence), features.matrix(names, row))
+
+
+def test_a_minimum_raised_above_what_the_model_learned_from_brings_the_prior_back(org, trained):
+    lead = answered(LeadFactory(owner=org.alice, stage="connected"))
+    assert scoring.assess(lead).learned
+    domain.update_settings(org.desk, by=org.mia, min_decided=5000, a_from=0.75, b_from=0.5)
+    assessment = scoring.assess(lead)
+    assert not assessment.learned and assessment.label == "prior"
+    assert scoring.version_in_use(org.desk) is None
+    # A version a manager pins is used whatever the minimum.
+    domain.pin(org.desk, trained, by=org.mia)
+    assert scoring.assess(lead).label == "v1"
+
+
 # -- scoring at scale ---------------------------------------------------------------------
 
 
@@ -210,8 +347,12 @@ def test_scoring_one_lead_takes_a_constant_number_of_queries(
 ):
     lead = answered(LeadFactory(owner=org.alice, stage="connected"))
     lead.owner.current_team  # noqa: B018 (cached on the user, as in a request)
-    with django_assert_max_num_queries(4):
-        scoring.assess(lead, team=org.desk)
+    # The settings with the version in use, then the lead's evidence.
+    with django_assert_max_num_queries(2):
+        assert scoring.assess(lead, team=org.desk).learned
+    ModelVersion.objects.update(active=False)
+    with django_assert_max_num_queries(3):  # without a model: the settings on their own
+        assert not scoring.assess(lead, team=org.desk).learned
 
 
 @pytest.mark.parametrize("n", [3, 30])
@@ -229,6 +370,13 @@ def test_the_batch_stores_every_open_leads_score_in_constant_queries(
     one = scoring.assess(leads[0])
     assert stored[leads[0].pk].score == pytest.approx(one.score)
     assert stored[leads[0].pk].certainty == one.certainty
+    # Run again after the evidence changed: the scores are replaced, one row per lead.
+    answered(leads[0], **dict.fromkeys(ITEMS, "not_asked"))
+    assert domain.store_scores(org.desk) == n
+    assert LeadScore.objects.count() == n
+    again = LeadScore.objects.get(lead=leads[0])
+    assert again.score == pytest.approx(scoring.assess(leads[0]).score)
+    assert again.score < one.score
 
 
 # -- the valve ----------------------------------------------------------------------------
