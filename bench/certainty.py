@@ -20,6 +20,7 @@ It prints each figure beside its target and exits 1 when the model misses the si
 """
 
 import argparse
+import json
 import os
 import statistics
 import sys
@@ -243,6 +244,21 @@ def main() -> int:
         scoring.assess(lead, team=team)  # warm-up
     with CaptureQueriesContext(connection) as queries:
         scoring.assess(leads[0], team=team)
+    # What the database itself spends on them (planning and execution, by EXPLAIN ANALYZE):
+    # the part of a score's time that does not grow with the load of the machine's other users.
+    own = []
+    with connection.cursor() as cursor:
+        for query in queries.captured_queries:
+            for _ in range(3):
+                cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {query['sql']}")
+            plan = cursor.fetchone()[0]
+            plan = plan[0] if isinstance(plan, list) else json.loads(plan)[0]
+            own.append(plan["Planning Time"] + plan["Execution Time"])
+    print(
+        "  the database's own time for them (planning + execution): "
+        + " + ".join(f"{t:.2f}" for t in own)
+        + " ms"
+    )
     for _ in range(args.repeat):
         times = []
         for lead in leads:

@@ -73,3 +73,46 @@ def test_declaring_above_the_evidence_and_the_calibration_view(browser, page, li
     expect(manager.get_by_text("Version 1 is pinned.")).to_be_visible()
     manager.screenshot(path=str(live_server_artifact("certainty-calibration.png")), full_page=True)
     context.close()
+
+
+def test_the_manager_reads_the_calibration_and_a_briefs_learned_score(browser, live_server, org):
+    synthetic.write(1000, sdr=org.bob, ae=org.ada, seed=1)
+    assert domain.train_team(org.desk).active
+    lead = answered(
+        LeadFactory(
+            owner=org.alice,
+            first_name="Hana",
+            last_name="Kim",
+            stage="connected",
+            account=AccountFactory(name="Hanbit Logistics"),
+        ),
+        budget="not_asked",
+    )
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    log_in(page, live_server, "mia@example.com")
+    page.get_by_role("link", name="Certainty", exact=True).click()
+    card = page.locator("#model-card")
+    expect(card).to_contain_text("v1")
+    expect(card).to_contain_text("Decided handoffs trained on")
+    expect(card.locator("dd").nth(2)).to_have_text("800")
+    expect(card.locator(".factors")).to_contain_text("Budget confirmed +")
+    deciles = page.locator("#recent-calibration tr[data-decile]")
+    expect(deciles).to_have_count(10)
+    expect(page.locator("#recent-calibration")).to_contain_text("1000 decided handoffs")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1280, "the calibration view scrolls sideways at 1280 px"
+    page.screenshot(
+        path=str(live_server_artifact("certainty-calibration-1280.png")), full_page=True
+    )
+
+    page.goto(f"{live_server.url}/leads/{lead.pk}/")
+    score = page.locator("#lead-score")
+    expect(score).to_contain_text("Certainty from the evidence")
+    expect(score).to_contain_text("model v1")
+    expect(score).to_contain_text("Budget not asked -")
+    expect(
+        score.get_by_text(re.compile(r"What would raise it: confirm budget: \+0\.\d\d"))
+    ).to_be_visible()
+    score.screenshot(path=str(live_server_artifact("certainty-brief-score-1280.png")))
+    context.close()
