@@ -275,17 +275,18 @@ def main() -> int:
         )
 
     # The computation alone, from evidence already read: what a page pays beyond its queries.
-    settings, in_use = scoring.in_use(team)
+    # (with the version just trained, in use or not: a small smoke run may keep the prior)
+    settings = scoring.settings_for(team)
     _ids, rows = features.leads_now(
         Lead.objects.filter(pk__in=[lead.pk for lead in leads]),
-        items=features.items_of(in_use.params["features"]),
-        rates=in_use.params["rates"],
+        items=features.items_of(version.params["features"]),
+        rates=version.params["rates"],
     )
     singles = [rows.row(i) for i in range(len(rows))]
     compute = []
     for one in singles:
         t = time.perf_counter()
-        scoring.assessment_of(one, team=team, settings=settings, version=in_use)
+        scoring.assessment_of(one, team=team, settings=settings, version=version)
         compute.append((time.perf_counter() - t) * 1000)
     print(
         f"  of which the computation (features, score, explanation): median "
