@@ -297,13 +297,14 @@ def _before(group, at, d_group, d_at, d_rejected) -> tuple[np.ndarray, np.ndarra
     return upto - start, rejected[upto] - rejected[start]
 
 
-def history(team: Team, *, since: datetime.datetime | None = None) -> History:
-    """Every decided handoff of the team (or those handed off since `since`), in one query."""
+def history(team: Team, *, decided_since: datetime.datetime | None = None) -> History:
+    """Every decided handoff of the team (or those decided since `decided_since`), in one
+    query."""
     items = list(team.qualification_items)
     states, state_params = _frozen_states(items, "h.checklist")
     handoff, lead, account = (m._meta.db_table for m in (Handoff, Lead, Account))
     activity, staffing = Activity._meta.db_table, StaffingRecord._meta.db_table
-    where = "" if since is None else "AND h.created_at >= %s"
+    where = "" if decided_since is None else "AND h.decided_at >= %s"
     sql = f"""
     WITH h AS (
         SELECT h.id, h.lead_id, h.ae_id, h.created_at, h.decided_at, h.status,
@@ -336,7 +337,7 @@ def history(team: Team, *, since: datetime.datetime | None = None) -> History:
         Handoff.Status.REJECTED,
         team.pk,
         Role.SDR,
-        *([since] if since is not None else []),
+        *([decided_since] if decided_since is not None else []),
         Activity.Type.CALL,
         Activity.Outcome.CONNECTED,
         Handoff.Status.ACCEPTED,

@@ -27,7 +27,7 @@ def calibration(team: Team, *, weeks: int = CALIBRATION_WEEKS, version=None) -> 
     they had when handed off (the score then recorded; for handoffs from before the score was
     recorded, the score the model in use gives them), against the share accepted."""
     since = timezone.now() - datetime.timedelta(weeks=weeks)
-    data = features.history(team, since=since)
+    data = features.history(team, decided_since=since)
     if not len(data.y):
         return Calibration(weeks=weeks, n=0, brier=None, deciles=[])
     computed = scoring.score_rows(team, data.rows, version=version)

@@ -550,6 +550,24 @@ def test_the_calibration_view_without_a_model_shows_the_prior(client, org):
     assert "not learned yet" in body and "No handoff was decided in these weeks." in body
 
 
+def test_the_calibration_counts_the_handoffs_decided_in_the_last_twelve_weeks(org):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from certainty import queries
+
+    now = timezone.now()
+    week = timedelta(weeks=1)
+    # Handed off 13 weeks ago, decided 11 weeks ago: in; decided 13 weeks ago: out.
+    _handed(org, ae=org.aaron, at=now - 13 * week, decided=now - 11 * week)
+    _handed(org, ae=org.aaron, at=now - 14 * week, decided=now - 13 * week)
+    _handed(org, ae=org.aaron, at=now - 2 * week, status="rejected")
+    recent = queries.calibration(org.desk)
+    assert (recent.weeks, recent.n) == (12, 2)
+    assert sum(d["n"] for d in recent.deciles) == 2
+
+
 @pytest.mark.parametrize("n", [20, 200])
 def test_the_calibration_view_reads_in_constant_queries(
     client, org, n, django_assert_max_num_queries
