@@ -6,6 +6,7 @@ import datetime
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -69,6 +70,33 @@ def _chosen(request: HttpRequest) -> tuple[Team, list[Team], kpis.Week]:
             else:
                 week = picked
     return team, teams, week
+
+
+# The week picker offers this week and the year before it (any week stays reachable by URL).
+PICKER_WEEKS = 53
+
+
+def week_choices(team: Team, chosen: kpis.Week) -> list[tuple[str, str]]:
+    """The week picker's options, newest first: (ISO label, the week named in the reader's
+    language with its dates). A select rather than the browser's own week input, which names
+    weeks in the browser's language whatever the page's."""
+    this_week = kpis.Week(team, calendar.monday_of(team.local_today()))
+    weeks = [this_week.shifted(-back) for back in range(PICKER_WEEKS)]
+    if chosen.monday not in {w.monday for w in weeks}:
+        weeks.append(chosen)
+    choices = []
+    for week in weeks:
+        year, number, _day = week.monday.isocalendar()
+        name = _("Week %(number)s of %(year)s, %(monday)s – %(sunday)s") % {
+            "number": number,
+            "year": year,
+            "monday": date_format(week.monday, "MONTH_DAY_FORMAT"),
+            "sunday": date_format(week.end_date, "MONTH_DAY_FORMAT"),
+        }
+        if week.monday == this_week.monday:
+            name = _("%(week)s (this week, not over yet)") % {"week": name}
+        choices.append((week.label, name))
+    return choices
 
 
 def weekly_series(team: Team, last: kpis.Week, count: int = WEEKS) -> list[dict]:
@@ -152,6 +180,7 @@ def dashboards(request: HttpRequest) -> HttpResponse:
             "team": team,
             "teams": teams,
             "week": last,
+            "week_choices": week_choices(team, last),
             "current": _for_tables([current])[0],
             "computed_at": _computed_at(current),
             "series": _for_tables(series),
@@ -261,5 +290,11 @@ def people(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "metrics/people.html",
-        {"team": team, "teams": teams, "week": week, "rows": rows},
+        {
+            "team": team,
+            "teams": teams,
+            "week": week,
+            "week_choices": week_choices(team, week),
+            "rows": rows,
+        },
     )
