@@ -16,6 +16,7 @@ from sdr_ops import calendar
 from sdr_ops.access import role_required, team_among, teams_visible_to
 from sdr_ops.csvfiles import csv_response
 from sdr_ops.models import Role, StaffingRecord, Team, User, qualification_label
+from sdr_ops.templatetags.money import amount_units
 
 from . import kpis, queries
 from .templatetags.labels import stage_label
@@ -135,6 +136,7 @@ def _chart(team: Team, series: list[dict], current: dict) -> dict:
         "productive": [f["productive_headcount"] for f in series],
         "ratio": [f["handoff_to_opportunity_ratio"] for f in series],
         "band": [float(team.ratio_band_low), float(team.ratio_band_high)],
+        "amount_units": amount_units(team.currency),
         "created": [f["amount_at_creation_won"] for f in series],
         "won": [f["amount_won"] for f in series],
         "calls": [f["calls"] for f in series],
