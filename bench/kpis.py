@@ -10,9 +10,9 @@ joins, moves between teams and leavers, 1,000,000 leads over 30 weeks with their
 
 Then, for one team and one week, it times the app's `compute_week` (what `manage.py kpis` and
 the API run) against `HAND_WRITTEN`: the same figures written directly in SQL, independently
-of the app's queries, with only the last arithmetic (ratios, the bottleneck) in Python. Each
-is run five times after a warm-up; the median is reported. Both must give the same object;
-the script exits 1 if they differ.
+of the app's queries, with only the last arithmetic (ratios, the bottleneck) in Python. After
+a warm-up each runs five times, the two in turn; the median is reported. Both must give the
+same object; the script exits 1 if they differ.
 """
 
 import argparse
@@ -487,14 +487,19 @@ def normalised(figures: dict) -> str:
     return json.dumps({k: number(v) for k, v in figures.items()}, sort_keys=False, default=str)
 
 
-def timed(fn, *args) -> tuple[float, dict]:
-    fn(*args)  # warm-up
-    times, result = [], None
+def timed_in_turn(*fns, args=()) -> list[tuple[float, dict]]:
+    """Each function once as a warm-up, then RUNS rounds running each in turn (so that a
+    change of the machine's load falls on both alike): the median time and last result."""
+    for fn in fns:
+        fn(*args)
+    times: list[list[float]] = [[] for _ in fns]
+    results: list[dict] = [{} for _ in fns]
     for _ in range(RUNS):
-        started = time.monotonic()
-        result = fn(*args)
-        times.append(time.monotonic() - started)
-    return statistics.median(times), result
+        for n, fn in enumerate(fns):
+            started = time.monotonic()
+            results[n] = fn(*args)
+            times[n].append(time.monotonic() - started)
+    return [(statistics.median(t), r) for t, r in zip(times, results, strict=True)]
 
 
 def main() -> int:
@@ -521,14 +526,17 @@ def main() -> int:
             stage_entries.refresh_all()
         print(f"stage entry times of every lead: {time.monotonic() - started:.1f} s", flush=True)
     team = Team.objects.get(slug=args.team)
-    app_time, app = timed(kpis.compute_week, team, args.week)
-    hand_time, hand = timed(compute_by_hand, team, args.week)
+    load = os.getloadavg()
+    (app_time, app), (hand_time, hand) = timed_in_turn(
+        kpis.compute_week, compute_by_hand, args=(team, args.week)
+    )
     same = normalised(app) == normalised(hand)
     print(json.dumps(app, indent=1, default=str))
     print(f"app compute_week ({team.slug} {args.week}): {app_time:.2f} s (median of {RUNS})")
     print(f"hand-written SQL:                 {hand_time:.2f} s")
     print(f"ratio app / hand-written:         {app_time / hand_time:.2f}")
     print(f"same figures: {'yes' if same else 'NO'}")
+    print(f"load average before / after: {load[0]:.2f} / {os.getloadavg()[0]:.2f}")
     if not same:
         print("hand:", normalised(hand))
         print("app: ", normalised(app))
@@ -542,6 +550,7 @@ def main() -> int:
         )
         took = time.monotonic() - started
         print(f"recomputed {written} team-weeks (26 weeks of each team): {took:.1f} s")
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
     return 0 if same else 1
 
 

@@ -190,3 +190,37 @@ class CoachingNoteForm(forms.Form):
                 % {"first": FIRST_YEAR, "last": LAST_YEAR}
             )
         return day
+
+
+class PraiseForm(forms.Form):
+    """What a share in the praise feed carries, as typed. The domain checks it
+    (handoffs.domain.reviews): this form keeps the values and shows its errors beside them
+    when the share comes back refused."""
+
+    note = forms.CharField(required=False, strip=False)
+    excerpt = forms.CharField(required=False, strip=False)
+
+
+class ReviewForm(PraiseForm):
+    """A review on the desk, as typed, with a note field per checklist item of the handoff;
+    checked by handoffs.domain.reviews.record_review, which refuses it whole."""
+
+    rating = forms.CharField(required=False)
+    feedback = forms.CharField(required=False, strip=False)
+    share = forms.BooleanField(required=False)
+
+    def __init__(self, *args, checklist: list[dict], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.checklist = checklist
+        for row in checklist:
+            self.fields[f"note-{row.get('item')}"] = forms.CharField(required=False, strip=False)
+
+    def item_notes(self) -> dict[str, str]:
+        return {
+            row.get("item"): self.cleaned_data.get(f"note-{row.get('item')}", "")
+            for row in self.checklist
+        }
+
+    def rows(self) -> list[tuple[dict, forms.BoundField]]:
+        """Each checklist row with its note field, for the template."""
+        return [(row, self[f"note-{row.get('item')}"]) for row in self.checklist]

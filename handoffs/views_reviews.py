@@ -19,7 +19,7 @@ from sdr_ops.paging import query_without_page
 from . import access, queries
 from .domain import coaching as coaching_domain
 from .domain import reviews
-from .forms import CoachingNoteForm
+from .forms import CoachingNoteForm, PraiseForm, ReviewForm
 from .models import Certainty, CoachingNote, Handoff, Review
 
 DESK_PAGE_SIZE = 20
@@ -28,6 +28,12 @@ DESK_PAGE_SIZE = 20
 @role_required(Role.MANAGER)
 def desk(request: HttpRequest) -> HttpResponse:
     """Handoffs of the team not yet reviewed, newest first, each with what deserves a look."""
+    return _desk(request)
+
+
+def _desk(request: HttpRequest, refused: tuple[Handoff, ReviewForm] | None = None) -> HttpResponse:
+    """The desk; with `refused`, that handoff's card shows first with the review as typed and
+    its errors (answered 400, nothing saved)."""
     try:
         sdr = int(request.GET.get("sdr") or 0) or None
     except ValueError:
@@ -52,8 +58,11 @@ def desk(request: HttpRequest) -> HttpResponse:
         order.sort(key=lambda pk: -len(flagged[pk]))  # stable: newest first within a count
     # 20 a page: each card carries its checklist and a review form.
     page = Paginator(order, DESK_PAGE_SIZE).get_page(request.GET.get("page"))
-    cards = queued.in_bulk(list(page.object_list))
-    queue = [cards[pk] for pk in page.object_list if pk in cards]
+    shown = list(page.object_list)
+    if refused is not None:
+        shown = [refused[0].pk, *[pk for pk in shown if pk != refused[0].pk]]
+    cards = queued.in_bulk(shown)
+    queue = [cards[pk] for pk in shown if pk in cards]
     for handoff in queue:
         handoff.flags = queries.flags(handoff, usual)
         handoff.call_notes = [
@@ -61,6 +70,10 @@ def desk(request: HttpRequest) -> HttpResponse:
             for a in handoff.lead.activities.all()
             if a.started_at <= handoff.created_at and a.notes
         ][:5]
+        if refused is not None and handoff.pk == refused[0].pk:
+            handoff.review_form = refused[1]
+        else:
+            handoff.review_form = ReviewForm(checklist=handoff.checklist)
     sdrs = sdrs_visible_to(request.user).order_by("first_name")
     return render(
         request,
@@ -86,58 +99,65 @@ def desk(request: HttpRequest) -> HttpResponse:
             "decisions": Handoff.Status.choices,
             "certainties": Certainty.choices,
         },
+        status=400 if refused is not None else 200,
     )
 
 
 @require_POST
 @role_required(Role.MANAGER)
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    """Records the review and, when asked, shares the handoff as praise."""
+    """Records the review and, when asked, shares the handoff as praise. Refused, the desk
+    comes back with the review as typed and its errors beside the fields."""
     handoff = access.handoff_to_review(request.user, pk)
-    notes = {
-        row.get("item"): request.POST.get(f"note-{row.get('item')}", "")
-        for row in handoff.checklist
-    }
-    share = bool(request.POST.get("share"))
+    form = ReviewForm(request.POST, checklist=handoff.checklist)
+    form.is_valid()  # every field is optional text: the domain decides
+    data = form.cleaned_data
     try:
         reviews.record_review(
             handoff,
             by=request.user,
-            rating=request.POST.get("rating", ""),
-            feedback=request.POST.get("feedback", ""),
-            item_notes=notes,
-            share=share,
-            praise_note=request.POST.get("note", ""),
-            excerpt=request.POST.get("excerpt", ""),
+            rating=data["rating"],
+            feedback=data["feedback"],
+            item_notes=form.item_notes(),
+            share=data["share"],
+            praise_note=data["note"],
+            excerpt=data["excerpt"],
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        if not hasattr(error, "error_dict"):  # reviewed already: off the desk, nothing to type
+            messages.error(request, " ".join(error.messages))
+            return redirect("review-desk")
+        add_errors(form, error)
+        return _desk(request, refused=(handoff, form))
+    if data["share"]:
+        messages.success(request, _("Reviewed and shared in the praise feed."))
     else:
-        if share:
-            messages.success(request, _("Reviewed and shared in the praise feed."))
-        else:
-            messages.success(
-                request, _("Reviewed. %(sdr)s sees your feedback.") % {"sdr": handoff.sdr}
-            )
+        messages.success(request, _("Reviewed. %(sdr)s sees your feedback.") % {"sdr": handoff.sdr})
     return redirect("review-desk")
 
 
 @require_POST
 @role_required(Role.MANAGER)
 def share(request: HttpRequest, pk: int) -> HttpResponse:
-    """Shares a review written earlier in the praise feed (its author only)."""
+    """Shares a review written earlier in the praise feed (its author only). Refused, the
+    coaching page comes back with the share as typed and its errors."""
     written = access.review_written_by(request.user, pk)
+    form = PraiseForm(request.POST)
+    form.is_valid()
     try:
         reviews.share_praise(
             written,
             by=request.user,
-            note=request.POST.get("note", ""),
-            excerpt=request.POST.get("excerpt", ""),
+            note=form.cleaned_data["note"],
+            excerpt=form.cleaned_data["excerpt"],
         )
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Shared in the praise feed."))
+        if not hasattr(error, "error_dict"):  # shared already: nothing left to type
+            messages.error(request, " ".join(error.messages))
+            return redirect("coaching", written.handoff.sdr_id)
+        add_errors(form, error)
+        return _coaching(request, written.handoff.sdr, refused=(written.pk, form))
+    messages.success(request, _("Shared in the praise feed."))
     return redirect("coaching", written.handoff.sdr_id)
 
 
@@ -147,11 +167,6 @@ def coaching(request: HttpRequest, sdr_id: int) -> HttpResponse:
     over 12 weeks, the items that keep getting notes, and the user's notes and 1:1 records
     (POST writes one). Private to the author and the SDR: an admin reads only their own."""
     sdr = sdr_managed_by(request.user, sdr_id)
-    written = (
-        access.reviews_written_about(request.user, sdr)
-        .select_related("handoff__lead__account", "praise")
-        .order_by("-created_at")
-    )
     form = CoachingNoteForm(
         request.POST if request.method == "POST" else None,
         handoffs=queries.handoffs_to_discuss(sdr),
@@ -173,18 +188,43 @@ def coaching(request: HttpRequest, sdr_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Note saved. %(sdr)s can read it.") % {"sdr": sdr})
             return redirect("coaching", sdr.pk)
+    return _coaching(request, sdr, form=form)
+
+
+def _coaching(
+    request: HttpRequest,
+    sdr,
+    *,
+    form: CoachingNoteForm | None = None,
+    refused: tuple[int, PraiseForm] | None = None,
+) -> HttpResponse:
+    """The coaching page; with `refused` (a review's id and its share as typed), that
+    review's share form comes back open with its errors (answered 400)."""
+    written = (
+        access.reviews_written_about(request.user, sdr)
+        .select_related("handoff__lead__account", "praise")
+        .order_by("-created_at")
+    )
+    if form is None:
+        form = CoachingNoteForm(
+            handoffs=queries.handoffs_to_discuss(sdr), initial={"kind": CoachingNote.Kind.NOTE}
+        )
     notes = (
         access.coaching_notes_written_about(request.user, sdr)
         .select_related("manager")
         .prefetch_related(Prefetch("handoffs", queryset=queries.linked_handoffs()))
         .order_by("-created_at", "-pk")
     )
+    refused_share = refused[0] if refused else None
+    cards = list(written)
+    for r in cards:
+        r.share_form = refused[1] if refused and r.pk == refused_share else PraiseForm()
     return render(
         request,
         "handoffs/coaching.html",
         {
             "sdr": sdr,
-            "reviews": written,
+            "reviews": cards,
             "gaps": queries.recurring_gaps(written),
             "trend": queries.rating_trend(
                 written, request.user.local_zone, request.user.local_today()
@@ -192,7 +232,9 @@ def coaching(request: HttpRequest, sdr_id: int) -> HttpResponse:
             "ratings": Review.Rating.choices,
             "notes": notes,
             "form": form,
+            "refused_share": refused_share,
         },
+        status=400 if refused else 200,
     )
 
 

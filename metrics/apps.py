@@ -7,9 +7,19 @@ class MetricsConfig(AppConfig):
     verbose_name = _("Metrics")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from sdr_ops import hooks
 
-        from . import freshness, signals  # noqa: F401 - signals connects the marks
+        from . import freshness, signals, stage_entries  # noqa: F401 - signals connects marks
+
+        # SQLite drops a table's triggers when a migration rebuilds it: put them back.
+        post_migrate.connect(
+            lambda using="default", **kwargs: stage_entries.install_triggers(using),
+            sender=self,
+            weak=False,
+            dispatch_uid="metrics.stage_entry_triggers",
+        )
 
         hooks.on_team_settings_changed.append(
             lambda team, fields, since: freshness.mark([team.pk], since=since)

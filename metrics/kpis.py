@@ -30,7 +30,7 @@ from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import TruncDate, TruncWeek
 
 from handoffs.models import Handoff, Opportunity
-from leads.models import Activity, Lead, Source
+from leads.models import Activity, Source
 from sdr_ops import calendar
 from sdr_ops.models import (
     TRANSITION_WINDOW_DEFAULTS,
@@ -39,6 +39,8 @@ from sdr_ops.models import (
     Team,
     tenure_month,
 )
+
+from .models import StageEntry
 
 # Fixed edges of the ratio status, around the team's own band (kpi-definitions.md).
 WASTED_AT = 0.50
@@ -135,20 +137,16 @@ def activities(week: Week) -> dict:
 def speed_to_lead(week: Week) -> dict:
     """Median hours from creation to first activity of the inbound leads created in the week
     (untouched ones left out and counted), null when no lead qualifies."""
+    # The first activity is the lead's entry into `working`, kept on its stage entry row with
+    # its owner, creation and source (metrics.models.StageEntry): one table, its index.
     leads = (
-        Lead.objects.filter(
+        StageEntry.objects.filter(
             source=Source.INBOUND, created_at__gte=week.start, created_at__lt=week.stop
         )
         .annotate(day=local_day("created_at", week.team))
         .filter(on_team(week.team, "owner", "day"))
-        .annotate(
-            first=Subquery(
-                Activity.objects.filter(lead=OuterRef("pk"))
-                .order_by("started_at")
-                .values("started_at")[:1]
-            )
-        )
-        .values_list("created_at", "first")
+        .order_by()
+        .values_list("created_at", "working_at")
     )
     hours, untouched = [], 0
     for created, first in leads:
@@ -335,14 +333,100 @@ def is_mature(week: Week, window: int, today: datetime.date) -> bool:
 
 
 def stage_counts(weeks: list[Week]) -> dict[tuple[str, int], tuple[int, int, int]]:
-    """(entered, converted, converted_in_window) for each step S -> T and each week i: the
-    team's leads that entered S in the week (the owner on the team that day), the ones of
-    those that entered T at any time so far, and the ones that entered T no later than the
-    step's window after their own entry into S. One grouped query for every step and week.
+    """(entered, converted, converted_in_window) for each step S -> T and each of the
+    consecutive weeks i: the team's leads that entered S in the week (the owner on the team
+    that day), the ones of those that entered T at any time so far, and the ones that entered
+    T no later than the step's window after their own entry into S. One grouped query for
+    every step and week.
 
     Only the leads that entered some stage within the weeks are looked at; their stage entry
-    times are read from StageEntry (metrics.stage_entries keeps it), equal to the times the
-    definition derives from the events (tests/test_stage_windows.py)."""
+    times are read from StageEntry (metrics.stage_entries keeps it, with the lead's owner and
+    creation time), equal to the times the definition derives from the events
+    (tests/test_stage_windows.py)."""
+    steps = list(zip(STAGES, STAGES[1:], strict=False))
+    totals = {(source, i): [0, 0, 0] for source, _t in steps for i in range(len(weeks))}
+    read = _stage_groups_postgresql if connection.vendor == "postgresql" else _stage_groups
+    for places, reached, in_window, rows in read(weeks):
+        for n, (source, _target) in enumerate(steps):
+            if places[n] is not None:
+                counts = totals[source, places[n]]
+                counts[0] += rows
+                counts[1] += rows * reached[n]
+                counts[2] += rows * in_window[n]
+    return {key: (e, c, j) for key, (e, c, j) in totals.items()}
+
+
+StageGroup = tuple[list[int | None], list[int], list[int], int]
+
+
+def _windows(team: Team) -> list[datetime.timedelta]:
+    return [
+        datetime.timedelta(days=window_days(team, source, target))
+        for source, target in zip(STAGES, STAGES[1:], strict=False)
+    ]
+
+
+def _stage_groups_postgresql(weeks: list[Week]) -> list[StageGroup]:
+    """The funnel's read on PostgreSQL: the team's staffing records, each day turned into the
+    instant it starts in the team's zone once per record (not once per lead), joined with
+    their owners' stage entry rows read from the covering index; each entry placed in its
+    week by `width_bucket` over the weeks' edges (no time zone arithmetic per row). Grouped
+    by, for each step, the week of the entry into its first stage (the owner on the team at
+    that instant), whether the next was reached and whether within the step's window."""
+    team = weeks[0].team
+    since, until = weeks[0].start, weeks[-1].stop
+    edges = [week.start for week in weeks] + [until]
+    stages = [f"{stage}_at" for stage in ["created", *STAGES[1:]]]
+    columns, moved = [], []
+    for n, (at, target) in enumerate(zip(stages, stages[1:], strict=False)):
+        columns.append(
+            f"""CASE WHEN e.{at} >= %(since)s AND e.{at} < %(until)s AND e.{at} >= r.on_from
+                    AND (r.on_until IS NULL OR e.{at} < r.on_until)
+                THEN width_bucket(e.{at}, %(edges)s::timestamptz[]) END,
+            (e.{target} IS NOT NULL)::int,
+            coalesce((e.{target} <= e.{at} + %(window{n})s), false)::int"""
+        )
+    for at in stages:
+        moved.append(f"(e.{at} >= %(since)s AND e.{at} < %(until)s)")
+    sql = f"""
+        WITH r AS MATERIALIZED (
+            SELECT person_id,
+                   start_date::timestamp AT TIME ZONE %(zone)s AS on_from,
+                   (end_date + 1)::timestamp AT TIME ZONE %(zone)s AS on_until
+            FROM {StaffingRecord._meta.db_table}
+            WHERE team_id = %(team)s AND role = %(role)s
+        )
+        SELECT {", ".join(columns)}, count(*)
+        FROM r JOIN {StageEntry._meta.db_table} e ON e.owner_id = r.person_id
+        WHERE {" OR ".join(moved)}
+        GROUP BY {", ".join(str(i) for i in range(1, 3 * len(columns) + 1))}
+    """
+    params = {
+        "since": since,
+        "until": until,
+        "edges": edges,
+        "zone": team.time_zone,
+        "team": team.pk,
+        "role": Role.SDR,
+        **{f"window{n}": window for n, window in enumerate(_windows(team))},
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    groups = []
+    for row in rows:
+        # width_bucket: 1 for the first week; 0 and len(edges) fall outside.
+        places = [row[3 * n] - 1 if row[3 * n] else None for n in range(len(columns))]
+        places = [p if p is not None and 0 <= p < len(weeks) else None for p in places]
+        reached = [row[3 * n + 1] for n in range(len(columns))]
+        in_window = [row[3 * n + 2] for n in range(len(columns))]
+        groups.append((places, reached, in_window, row[-1]))
+    return groups
+
+
+def _stage_groups(weeks: list[Week]) -> list[StageGroup]:
+    """The funnel's read elsewhere (SQLite): the same groups through the ORM, the owner's
+    team and the weeks taken from each entry's local day."""
     team = weeks[0].team
     since, until = weeks[0].start, weeks[-1].stop
     within = {"gte": since, "lt": until}
@@ -350,28 +434,20 @@ def stage_counts(weeks: list[Week]) -> dict[tuple[str, int], tuple[int, int, int
     def inside(field: str) -> dict:
         return {f"{field}__{op}": value for op, value in within.items()}
 
-    # The leads that entered some stage within the weeks, from their stage entry times
-    # (metrics.models.StageEntry, kept as the events happen): one table, not the events.
     moved = Q(**inside("created_at"))
     for stage in STAGES[1:]:
-        moved |= Q(**inside(f"stage_entry__{stage}_at"))
+        moved |= Q(**inside(f"{stage}_at"))
     # One row per lead and SDR record of its owner on the team (records of one person do not
     # overlap, so a day falls in one of them at most), with the first time of each stage.
-    # The owners as a list of keys (one small query) lets the database drop other teams'
-    # leads before it looks at their entry times.
-    owners = list(
-        StaffingRecord.objects.filter(team=team, role=Role.SDR)
-        .values_list("person_id", flat=True)
-        .distinct()
-    )
     leads = (
-        Lead.objects.filter(owner_id__in=owners)
-        .filter(owner__staffing_records__team=team, owner__staffing_records__role=Role.SDR)
+        StageEntry.objects.filter(
+            owner__staffing_records__team=team, owner__staffing_records__role=Role.SDR
+        )
         .filter(moved)
         .order_by()
         .annotate(
             at_new=F("created_at"),
-            **{f"at_{stage}": F(f"stage_entry__{stage}_at") for stage in STAGES[1:]},
+            **{f"at_{stage}": F(f"{stage}_at") for stage in STAGES[1:]},
             on_from=F("owner__staffing_records__start_date"),
             on_until=F("owner__staffing_records__end_date"),
         )
@@ -379,11 +455,8 @@ def stage_counts(weeks: list[Week]) -> dict[tuple[str, int], tuple[int, int, int
     steps = list(zip(STAGES, STAGES[1:], strict=False))
     for source, _target in steps:
         leads = leads.annotate(**{f"day_{source}": local_day(f"at_{source}", team)})
-    # For each step, the Monday of the week the lead entered its first stage (null outside
-    # the weeks or off the team that day), whether it reached the next and whether within
-    # the window; grouped by all of them, so each row is read once and summed in Python.
     keys = {}
-    for n, (source, target) in enumerate(steps):
+    for n, ((source, target), window) in enumerate(zip(steps, _windows(team), strict=True)):
         at, day = f"at_{source}", f"day_{source}"
         cohort = (
             Q(**{f"{at}__gte": since, f"{at}__lt": until})
@@ -391,12 +464,7 @@ def stage_counts(weeks: list[Week]) -> dict[tuple[str, int], tuple[int, int, int
             & (Q(on_until__isnull=True) | Q(**{f"{day}__lte": F("on_until")}))
         )
         reached = Q(**{f"at_{target}__isnull": False})
-        in_window = reached & Q(
-            **{
-                f"at_{target}__lte": F(at)
-                + datetime.timedelta(days=window_days(team, source, target))
-            }
-        )
+        in_window = reached & Q(**{f"at_{target}__lte": F(at) + window})
         keys[f"w{n}"] = Case(
             When(cohort, then=TruncWeek(at, tzinfo=team.zone, output_field=DateField())),
             default=None,
@@ -405,18 +473,21 @@ def stage_counts(weeks: list[Week]) -> dict[tuple[str, int], tuple[int, int, int
         keys[f"r{n}"] = Case(When(reached, then=Value(1)), default=Value(0))
         keys[f"j{n}"] = Case(When(in_window, then=Value(1)), default=Value(0))
     index = {week.monday: i for i, week in enumerate(weeks)}
-    totals = {(source, i): [0, 0, 0] for source, _t in steps for i in range(len(weeks))}
-    for row in leads.annotate(**keys).values(*keys).annotate(rows=Count("pk")).order_by():
-        for n, (source, _target) in enumerate(steps):
-            monday = row[f"w{n}"]
-            if isinstance(monday, datetime.datetime):
-                monday = monday.date()
-            if monday in index:
-                counts = totals[source, index[monday]]
-                counts[0] += row["rows"]
-                counts[1] += row["rows"] * row[f"r{n}"]
-                counts[2] += row["rows"] * row[f"j{n}"]
-    return {key: (e, c, j) for key, (e, c, j) in totals.items()}
+
+    def place(monday) -> int | None:
+        if isinstance(monday, datetime.datetime):
+            monday = monday.date()
+        return index.get(monday)
+
+    return [
+        (
+            [place(row[f"w{n}"]) for n in range(len(steps))],
+            [row[f"r{n}"] for n in range(len(steps))],
+            [row[f"j{n}"] for n in range(len(steps))],
+            row["rows"],
+        )
+        for row in leads.annotate(**keys).values(*keys).annotate(rows=Count("*")).order_by()
+    ]
 
 
 # The bottleneck compares a week with the mean of the previous STAGE_HISTORY weeks in which

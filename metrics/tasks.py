@@ -10,7 +10,6 @@ from sdr_ops import locks
 from sdr_ops.models import Team
 
 from . import alerts, freshness, insight_mail, mail, rollups
-from .models import WeeklyRollup
 
 log = logging.getLogger(__name__)
 
@@ -47,22 +46,9 @@ def recompute_marked() -> int:
 def compute_missing(*, team_id: int, weeks: list[str]) -> int:
     """A page or the API found weeks never computed: computes and stores them."""
     team = Team.objects.filter(pk=team_id, kind=Team.Kind.SDR).first()
-    return freshness.compute_missing(team, weeks) if team else 0
-
-
-@shared_task(name="metrics.recompute_rollups")
-def recompute_rollups(*, team_ids: list[int] | None = None) -> int:
-    """After a history import: computes again every stored week of the teams (all SDR teams
-    when None), whose figures the imported rows may have changed; a re-run gives the same."""
-    teams = Team.objects.filter(kind=Team.Kind.SDR)
-    if team_ids is not None:
-        teams = teams.filter(pk__in=team_ids)
-    written = 0
-    for team in teams:
-        labels = list(WeeklyRollup.objects.filter(team=team).values_list("week", flat=True))
-        written += rollups.store_weeks(team, labels) if labels else 0
-    log.info("recomputed %s stored weeks", written)
-    return written
+    done = freshness.compute_missing(team, weeks) if team else 0
+    log.info("computed %s missing weeks", done)
+    return done
 
 
 @shared_task(name="metrics.send_weekly_mail")

@@ -6,6 +6,7 @@ import datetime
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,6 +16,7 @@ from sdr_ops import calendar
 from sdr_ops.access import role_required, team_among, teams_visible_to
 from sdr_ops.csvfiles import csv_response
 from sdr_ops.models import Role, StaffingRecord, Team, User, qualification_label
+from sdr_ops.templatetags.money import amount_units
 
 from . import kpis, queries
 from .templatetags.labels import stage_label
@@ -71,6 +73,33 @@ def _chosen(request: HttpRequest) -> tuple[Team, list[Team], kpis.Week]:
     return team, teams, week
 
 
+# The week picker offers this week and the year before it (any week stays reachable by URL).
+PICKER_WEEKS = 53
+
+
+def week_choices(team: Team, chosen: kpis.Week) -> list[tuple[str, str]]:
+    """The week picker's options, newest first: (ISO label, the week named in the reader's
+    language with its dates). A select rather than the browser's own week input, which names
+    weeks in the browser's language whatever the page's."""
+    this_week = kpis.Week(team, calendar.monday_of(team.local_today()))
+    weeks = [this_week.shifted(-back) for back in range(PICKER_WEEKS)]
+    if chosen.monday not in {w.monday for w in weeks}:
+        weeks.append(chosen)
+    choices = []
+    for week in weeks:
+        year, number, _day = week.monday.isocalendar()
+        name = _("Week %(number)s of %(year)s, %(monday)s – %(sunday)s") % {
+            "number": number,
+            "year": year,
+            "monday": date_format(week.monday, "MONTH_DAY_FORMAT"),
+            "sunday": date_format(week.end_date, "MONTH_DAY_FORMAT"),
+        }
+        if week.monday == this_week.monday:
+            name = _("%(week)s (this week, not over yet)") % {"week": name}
+        choices.append((week.label, name))
+    return choices
+
+
 def weekly_series(team: Team, last: kpis.Week, count: int = WEEKS) -> list[dict]:
     """The `count` weeks up to `last`, oldest first (see queries.weekly_figures)."""
     return queries.weekly_figures(team, [last.shifted(-back) for back in range(count - 1, -1, -1)])
@@ -107,6 +136,7 @@ def _chart(team: Team, series: list[dict], current: dict) -> dict:
         "productive": [f["productive_headcount"] for f in series],
         "ratio": [f["handoff_to_opportunity_ratio"] for f in series],
         "band": [float(team.ratio_band_low), float(team.ratio_band_high)],
+        "amount_units": amount_units(team.currency),
         "created": [f["amount_at_creation_won"] for f in series],
         "won": [f["amount_won"] for f in series],
         "calls": [f["calls"] for f in series],
@@ -152,6 +182,7 @@ def dashboards(request: HttpRequest) -> HttpResponse:
             "team": team,
             "teams": teams,
             "week": last,
+            "week_choices": week_choices(team, last),
             "current": _for_tables([current])[0],
             "computed_at": _computed_at(current),
             "series": _for_tables(series),
@@ -261,5 +292,11 @@ def people(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "metrics/people.html",
-        {"team": team, "teams": teams, "week": week, "rows": rows},
+        {
+            "team": team,
+            "teams": teams,
+            "week": week,
+            "week_choices": week_choices(team, week),
+            "rows": rows,
+        },
     )

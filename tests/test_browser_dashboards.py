@@ -36,10 +36,27 @@ def test_manager_reads_the_dashboards_on_the_demo_data(page, live_server):
     # The stored week says when it was computed; the funnel shows each step within its window.
     expect(page.locator("#freshness")).to_contain_text("Figures computed")
     expect(page.locator("#funnel th", has_text="Within the window")).to_be_visible()
+    # Amounts on the drift chart's axis as the page writes them; every table fits its card.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.wait_for_function(
+        "() => Chart.getChart(document.getElementById('chart-drift'))?.scales.y.ticks.length"
+    )
+    ticks = page.evaluate(
+        "() => Chart.getChart(document.getElementById('chart-drift')).scales.y.ticks"
+        ".map(t => t.label)"
+    )
+    assert all(t == "0" or t.startswith("₩") for t in ticks), ticks
+    page.evaluate("() => document.querySelectorAll('.card details').forEach(d => (d.open = true))")
+    overflowing = page.evaluate(
+        """() => [...document.querySelectorAll('.card table')]
+            .filter(t => t.scrollWidth > t.clientWidth + 1)
+            .map(t => t.closest('section').id)"""
+    )
+    assert overflowing == []
     page.screenshot(path=str(live_server_artifact("dashboards.png")), full_page=True)
 
     previous = page.locator("#f-week").input_value()
-    page.locator("#f-week").fill("2026-W30")
+    page.locator("#f-week").select_option("2026-W30")
     page.get_by_role("button", name="Show").click()
     expect(page.locator("h1")).to_contain_text("2026-W30")
     assert previous != "2026-W30"

@@ -118,3 +118,20 @@ def test_the_ratio_never_contradicts_its_status_and_the_drift_list_states_its_da
     assert "66.7 % <span" in html and "Healthy band 67 %–80 %." in html
     assert "₩180.7M → ₩150M" in html
     assert 'id="drift-dates"' in html and date_format(week.end_date, "SHORT_DATE_FORMAT") in html
+
+
+@pytest.mark.parametrize("url", ["dashboards", "dashboard-people"])
+def test_the_week_picker_names_the_weeks_in_the_readers_language(client, org, url):
+    org.mia.language = "ko"
+    org.mia.save()
+    client.force_login(org.mia)
+    last = last_full_week(org.desk)
+    html = client.get(reverse(url), {"week": last.label}).content.decode()
+    year, number, _day = last.monday.isocalendar()
+    # A select of named weeks, not the browser's week input (named in the browser's language).
+    assert 'type="week"' not in html
+    assert f'<option value="{last.label}" selected>{year}년 {number}주' in html
+    assert "(이번 주, 아직 진행 중)" in html
+    # An older week asked by URL stays chosen.
+    html = client.get(reverse(url), {"week": "2024-W02"}).content.decode()
+    assert '<option value="2024-W02" selected>2024년 2주' in html

@@ -60,12 +60,12 @@ def test_web_and_worker_ride_out_a_database_restart(cluster, tmp_path):
             answers.append(("touch", status, body))
 
     def recomputed() -> int:
-        # The task sent below ("recomputed N stored weeks"), not the background recomputation
+        # The task sent below ("computed N missing weeks"), not the background recomputation
         # of the weeks the load's writes marked ("recomputed N marked weeks").
-        return sum("stored weeks" in line.get("message", "") for line in worker.json_lines())
+        return sum("missing weeks" in line.get("message", "") for line in worker.json_lines())
 
     try:
-        stack.send_task(env, "metrics.recompute_rollups", team_ids=[])
+        stack.send_task(env, "metrics.compute_missing", team_id=0, weeks=[])
         assert stack.wait_for(lambda: recomputed() == 1, 120), worker.log()[-3000:]
         thread = threading.Thread(target=load)
         thread.start()
@@ -80,7 +80,7 @@ def test_web_and_worker_ride_out_a_database_restart(cluster, tmp_path):
         client = stack.Client(port)
         client.log_in("seo.yoon@demo.sdr-ops.test")
         assert client.get("/today/")[0] == 200
-        stack.send_task(env, "metrics.recompute_rollups", team_ids=[])
+        stack.send_task(env, "metrics.compute_missing", team_id=0, weeks=[])
         assert stack.wait_for(lambda: recomputed() == 2, 120), worker.log()[-3000:]
     finally:
         stop.set()

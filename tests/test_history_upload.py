@@ -71,6 +71,20 @@ def test_a_manager_imports_their_team_history_all_at_once(client, org):
     assert "<td>Leads</td><td>2</td><td>0</td>" in html
 
 
+def test_an_import_asks_for_one_recomputation_of_the_weeks_it_marked(client, org):
+    from metrics import rollups
+    from metrics.kpis import Week
+    from metrics.models import WeeklyRollup
+    from sdr_ops.models import OutboxMessage
+
+    rollups.roll_up(org.desk, Week.parse(org.desk, "2026-W40"))  # the imported activity's
+    client.force_login(org.mia)
+    post(client, team_files())
+    assert WeeklyRollup.objects.get(team=org.desk, week="2026-W40").marked_at is not None
+    # The marks' recomputation, and no full recomputation of every stored week on top.
+    assert set(OutboxMessage.objects.values_list("task", flat=True)) == {"metrics.recompute_marked"}
+
+
 def test_checking_only_writes_nothing(client, org):
     client.force_login(org.mia)
     html = post(client, team_files(), action="check").content.decode()

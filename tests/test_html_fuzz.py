@@ -24,9 +24,12 @@ from django.db import transaction
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 
+from handoffs.domain import reviews
+
 from . import test_authorization as authorization
 from .authz import ACTORS, PERSONA, build_world
 from .test_authorization import MATRIX
+from .test_reviews import make_handoff
 
 # Routes that are no pages: the API (fuzzed by schemathesis), signed webhooks, health and
 # metrics probes, the schema. Logging out ends the session the walk uses.
@@ -194,8 +197,10 @@ def discover(world, org) -> dict[str, dict[str, set[str]]]:
 def walk(org):
     CLIENTS.clear()
     world = build_world(org)
-    # Rows whose forms only show once they exist: an open task (Today's move form).
+    # Rows whose forms only show once they exist: an open task (Today's move form), a review
+    # not shared yet (the coaching page's share form).
     authorization.task(world, org)
+    reviews.record_review(make_handoff(org), by=org.mia, rating="solid", feedback="Fine.")
     yield world, discover(world, org)
     CLIENTS.clear()
 

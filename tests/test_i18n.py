@@ -162,3 +162,15 @@ def test_the_single_question_flag_reads_in_korean(org):
     with translation.override("ko"):
         words = [f.text for f in flags(handoff, None) if f.code == "single_question"]
     assert words == ["예산: 직접 질문 한 번 만에 “물었지만 답을 듣지 못함”"]
+
+
+def test_each_template_filter_has_one_library():
+    """A filter registered in two libraries depends on the order a template loads them."""
+    from django.template import engines
+
+    owners: dict[str, list[str]] = {}
+    for name, library in engines["django"].engine.template_libraries.items():
+        for tag in library.filters:
+            owners.setdefault(tag, []).append(name)
+    shared = {tag: names for tag, names in owners.items() if len(names) > 1}
+    assert shared == {}

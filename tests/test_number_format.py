@@ -6,7 +6,7 @@ from django.template import Context, Template
 from django.utils import translation
 
 from sdr_ops.models import staffing_reason_label
-from sdr_ops.templatetags.money import format_amount, format_percent
+from sdr_ops.templatetags.money import amount_units, format_amount, format_percent
 
 EDGES = [0.5, 0.7, 0.8, 0.9]
 
@@ -28,6 +28,23 @@ def test_amounts_are_rounded_as_a_manager_reads_them(value, currency, english, k
     assert format_amount(value, currency) == english
     with translation.override("ko"):
         assert format_amount(value, currency) == korean
+
+
+def chart_axis(value: int, currency: str) -> str:
+    """What the dashboards' chart axis does with amount_units (static/js/dashboards.js)."""
+    for size, before, after in amount_units(currency):
+        if abs(value) >= size:
+            n = round(value / size * 10) / 10
+            return f"{before}{n:g}{after}"
+    return str(value)
+
+
+@pytest.mark.parametrize("value", [800_000_000, 180_700_000, 1_300_000, 52_000, 3_000_000_000])
+@pytest.mark.parametrize("currency", ["KRW", "USD"])
+def test_the_chart_axis_writes_amounts_as_the_page_does(value, currency):
+    assert chart_axis(value, currency) == format_amount(value, currency)
+    with translation.override("ko"):
+        assert chart_axis(value, currency) == format_amount(value, currency)
 
 
 @pytest.mark.parametrize(

@@ -285,17 +285,52 @@ def test_a_share_without_why_it_is_good_is_refused_as_a_whole(client, org):
 
     handoff = make_handoff(org)
     client.force_login(org.mia)
+    item = handoff.checklist[0]["item"]
     response = client.post(
         reverse("review-record", args=[handoff.pk]),
-        {"rating": "exemplary", "feedback": "Great pain found.", "share": "1", "note": "  "},
-        follow=True,
+        {
+            "rating": "exemplary",
+            "feedback": "Great pain found <b>here</b>.",
+            f"note-{item}": "Asked twice",
+            "share": "1",
+            "note": "  ",
+            "excerpt": "The pain, in their words",
+        },
     )
-    assert "Say in a line why this handoff is good." in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Say in a line why this handoff is good." in html
     assert not Review.objects.exists() and not PraisePost.objects.exists()
     assert not Notification.objects.filter(user=org.alice).exists()
     assert not AuditEvent.objects.filter(subject=AuditEvent.Subject.REVIEW).exists()
-    # Still on the desk, to review again with the note.
-    assert f"review-{handoff.pk}" in response.content.decode()
+    # Still on the desk, the review as typed (escaped), to send again with the note.
+    card = html[html.index(f'id="review-{handoff.pk}"') :]
+    assert 'value="exemplary" required checked' in card
+    assert ">Great pain found &lt;b&gt;here&lt;/b&gt;.</textarea>" in card
+    assert 'value="Asked twice"' in card
+    assert 'name="share" value="1" checked' in card
+    assert ">The pain, in their words</textarea>" in card
+    assert 'aria-invalid="true" aria-describedby="note-why-' in card
+
+
+@pytest.mark.parametrize(
+    ("typed", "field"),
+    [
+        ({"feedback": "No rating chosen"}, "rating"),
+        ({"rating": "solid", "feedback": "   "}, "feedback"),
+        ({"rating": "solid", "feedback": "Ok", "note": "x" * 501}, "note"),
+    ],
+)
+def test_every_refused_review_comes_back_as_typed(client, org, typed, field):
+    handoff = make_handoff(org)
+    client.force_login(org.mia)
+    response = client.post(reverse("review-record", args=[handoff.pk]), typed)
+    assert response.status_code == 400 and not Review.objects.exists()
+    card = response.content.decode().split(f'id="review-{handoff.pk}"')[1]
+    for name, value in typed.items():
+        if name != "rating" and value.strip():
+            assert value in card
+    assert "field-errors" in card
 
 
 def test_a_review_is_shared_later_by_its_author_once(client, org):
@@ -304,8 +339,14 @@ def test_a_review_is_shared_later_by_its_author_once(client, org):
     client.force_login(org.mia)
     page = client.get(reverse("coaching", args=[org.alice.pk])).content.decode()
     assert reverse("review-share", args=[written.pk]) in page
-    response = client.post(reverse("review-share", args=[written.pk]), {"note": ""}, follow=True)
-    assert "Say in a line" in response.content.decode() and not PraisePost.objects.exists()
+    response = client.post(
+        reverse("review-share", args=[written.pk]), {"note": "", "excerpt": "Their words"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Say in a line" in html and not PraisePost.objects.exists()
+    assert ">Their words</textarea>" in html  # the share as typed, its form open
+    assert "<details open>" in html
     client.post(reverse("review-share", args=[written.pk]), {"note": "Asked budget well"})
     assert PraisePost.objects.get(review=written).note == "Asked budget well"
     response = client.post(

@@ -5,10 +5,8 @@ from django.db import migrations, models
 
 
 def backfill(apps, schema_editor):
-    # Set-based: one INSERT ... SELECT over every lead (metrics.stage_entries).
-    from metrics import stage_entries
-
-    stage_entries.refresh_all()
+    # The rows are written by 0007, once they carry the lead's owner and creation time.
+    pass
 
 
 class Migration(migrations.Migration):

@@ -72,6 +72,18 @@ def format_amount(value, currency: str = "KRW") -> str:
     return format_money(amount, currency)
 
 
+def amount_units(currency: str = "KRW") -> list[list]:
+    """format_amount's units for a chart's axis in the reader's language, largest first:
+    [size, before the number, after it] ("₩", "M"; "", "억원"), so that the axis reads the
+    amounts as the page does."""
+    _places, symbol, korean_unit = CURRENCIES.get(currency, (2, "", ""))
+    if korean_unit and (get_language() or "").startswith("ko"):
+        return [[int(step), "", f"{unit}{korean_unit}"] for step, unit in _KOREAN_UNITS]
+    if symbol:
+        return [[int(step), symbol, unit] for step, unit in _ENGLISH_UNITS]
+    return [[int(step), "", f"{unit} {currency}"] for step, unit in _ENGLISH_UNITS]
+
+
 @register.filter
 def amount(value, currency: str = "KRW") -> str:
     """{{ figure|amount:team.currency }}: a dashboard's amount, rounded (format_amount)."""

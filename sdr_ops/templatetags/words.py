@@ -3,7 +3,6 @@
 from django import template
 
 from sdr_ops import words
-from sdr_ops.templatetags.checklist import item_label
 
 register = template.Library()
 
@@ -16,7 +15,3 @@ def duration(seconds) -> str:
 @register.filter
 def ago(value) -> str:
     return words.ago(value)
-
-
-# One filter of that name, whichever of the two libraries a template loads last.
-register.filter("item_label", item_label)

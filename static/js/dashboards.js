@@ -23,11 +23,19 @@ document.addEventListener("DOMContentLoaded", () => {
     { label: t.low, data: data.labels.map(() => data.band[0]), borderColor: "#1e7b43", borderDash: [4, 4], pointRadius: 0 },
     { label: t.high, data: data.labels.map(() => data.band[1]), borderColor: "#1e7b43", borderDash: [4, 4], pointRadius: 0 },
   ], { scales: { y: percentAxis } });
+  // Amounts as the page writes them ("₩180.7M", "1.8억원"): the server's units, largest first.
+  const amount = (v) => {
+    const unit = data.amount_units.find(([size]) => Math.abs(v) >= size);
+    if (!unit) return v.toLocaleString(document.documentElement.lang);
+    const n = Math.round((v / unit[0]) * 10) / 10;
+    return `${unit[1]}${n.toLocaleString(document.documentElement.lang)}${unit[2]}`;
+  };
   const drift = document.getElementById("chart-drift");
   if (drift) new Chart(drift, { type: "bar", data: { labels: data.labels, datasets: [
     { label: t.created, data: data.created, backgroundColor: "#9db4ef" },
     { label: t.won, data: data.won, backgroundColor: "#2456d6" },
-  ] }, options: { animation: false } });
+  ] }, options: { animation: false, scales: { y: { ticks: { callback: amount } } },
+    plugins: { tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${amount(c.parsed.y)}` } } } } });
   const activities = document.getElementById("chart-activities");
   if (activities) new Chart(activities, { data: { labels: data.labels, datasets: [
     { type: "bar", label: t.calls, data: data.calls, backgroundColor: "#9db4ef", yAxisID: "y" },
