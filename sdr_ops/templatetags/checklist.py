@@ -56,3 +56,20 @@ def checklist_facts(checklist) -> str:
         )
     out.append("\n</dl>\n")
     return mark_safe("".join(out))
+
+
+@register.simple_tag
+def review_note_fields(handoff_pk: int, checklist) -> str:
+    """The review form's note on each item of the handoff's checklist, a label and an input
+    an item (the review desk's cards)."""
+    note_on = _("Note on %(item)s")
+    out = []
+    for row in checklist or ():
+        item = escape(_field(row, "item"))
+        out.append(
+            f'\n          <label for="note-{handoff_pk}-{item}">'
+            f"{note_on % {'item': escape(item_label(row))}}</label>"
+            f'\n          <input id="note-{handoff_pk}-{item}" name="note-{item}" maxlength="500">'
+            "\n        "
+        )
+    return mark_safe("".join(out))
