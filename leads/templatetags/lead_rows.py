@@ -9,18 +9,27 @@ table `label` keeps. Templates call them where the loop stood:
 `{% lead_list_rows page.object_list %}`.
 """
 
+import html
+
 from django import template
 from django.utils import formats, timezone
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from leads.models import Account, CallListEntry, Lead
 from sdr_ops import words
-from sdr_ops.templatetags.rows import choice_labels, route
+from sdr_ops.templatetags.rows import choice_labels, route, route_of
 
 register = template.Library()
+
+
+def escape(value) -> str:
+    """What `{{ value }}` writes: Django's `escape` without its lazy-text wrapper, which
+    cost more than the escaping itself at a few hundred values a page."""
+    return html.escape(str(value))
+
 
 _LEAD_ROW = (
     '\n            <tr data-lead="{pk}">'
@@ -62,6 +71,7 @@ def lead_list_rows(leads) -> str:
     }
     dnc = f' <span class="pill pill-bad">{escape(_("Do not call"))}</span>'
     never = escape(_("never"))
+    brief_of, account_of = route_of("lead-brief", 1), route_of("account", 1)
     out = []
     for lead in leads:
         account = lead.account
@@ -70,10 +80,10 @@ def lead_list_rows(leads) -> str:
             _LEAD_ROW.format(
                 pk=lead.pk,
                 name=f"{escape(lead.first_name)} {escape(lead.last_name)}",
-                brief=route("lead-brief", lead.pk),
+                brief=brief_of(lead.pk),
                 dnc=dnc if lead.do_not_call else "",
                 title=escape(lead.title),
-                account_url=route("account", lead.account_id),
+                account_url=account_of(lead.account_id),
                 account=escape(account.name),
                 segment=escape(segments.get(account.segment, account.segment)),
                 source=escape(sources.get(lead.source, lead.source)),
@@ -116,10 +126,11 @@ def queue_entries(context, entries) -> str:
     t_call, t_why, t_remove = escape(_("Call")), escape(_("Why skip?")), escape(_("Remove"))
     t_never, t_skipped = escape(_("never touched")), escape(_("Skipped:"))
     callback_for, last_touch = _("callback for %(when)s"), _("last touch %(when)s")
+    call_of, brief_of = route_of("lead-call", 1), route_of("lead-brief", 1)
     out = []
     for entry in entries:
         lead, pk, status = entry.lead, entry.pk, entry.status
-        call_url = route("lead-call", entry.lead_id)
+        call_url = call_of(entry.lead_id)
         planned = status == "planned"
         lines = [
             f'<li class="entry status-{escape(status)}" tabindex="-1" data-entry="{pk}"'
@@ -127,7 +138,7 @@ def queue_entries(context, entries) -> str:
             + ">",
             f'<span class="pos">{entry.position}</span>',
             '<div class="who">',
-            f'<a href="{route("lead-brief", entry.lead_id)}">'
+            f'<a href="{brief_of(entry.lead_id)}">'
             f"{escape(lead.first_name)} {escape(lead.last_name)}</a>",
             f'<small class="muted">{escape(lead.title)} · {escape(lead.account.name)} · '
             f"{escape(segments.get(lead.account.segment, lead.account.segment))}</small>",
