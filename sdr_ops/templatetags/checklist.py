@@ -1,6 +1,9 @@
 """A checklist item's label in the reader's language, whoever wrote the checklist."""
 
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from sdr_ops.models import qualification_label, snapshot_label
 
@@ -16,3 +19,40 @@ def item_label(row) -> str:
     if isinstance(row, str) or row is None:
         return qualification_label(row or "")
     return row.label
+
+
+def _field(row, name: str):
+    """`{{ row.name }}` of a frozen row (a dict) or of a live answer: "" where it has none."""
+    if isinstance(row, dict):
+        return row.get(name, "")
+    return getattr(row, name, "")
+
+
+@register.simple_tag
+def checklist_facts(checklist) -> str:
+    """A checklist as facts, item by item: its state, the answer, the questions used and why
+    an item was not asked. The markup of handoffs/_checklist.html, written here rather than
+    by the template engine, which took a few hundred microseconds an item."""
+    states = {
+        "confirmed": escape(_("Confirmed")),
+        "not_disclosed": escape(_("Asked but not disclosed")),
+        "not_asked": escape(_("Not asked")),
+    }
+    unknown = escape(_("Unknown"))
+    t_questions, t_because = escape(_("Questions used:")), escape(_("Not asked because:"))
+    out = ['\n<dl class="facts qualification">\n  ']
+    for row in checklist or ():
+        status = _field(row, "status")
+        answer, questions, reason = (_field(row, k) for k in ("answer", "questions", "reason"))
+        questions = f"<br><small>{t_questions} “{escape(questions)}”</small>" if questions else ""
+        reason = f"<br><small>{t_because} {escape(reason)}</small>" if reason else ""
+        out.append(
+            f"\n    <dt>{escape(item_label(row))}</dt>"
+            f'\n    <dd class="status-{escape(status)}"><span class="pill'
+            f'{" pill-bad" if status == "unknown" else ""}">{states.get(status, unknown)}</span>'
+            f"\n      {escape(answer) if answer else ''}"
+            f"\n      {questions}\n      {reason}"
+            "\n    </dd>\n  "
+        )
+    out.append("\n</dl>\n")
+    return mark_safe("".join(out))
