@@ -26,6 +26,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from . import test_authorization as authorization
 from .authz import ACTORS, PERSONA, build_world
+from .factories import LeadFactory
 from .test_authorization import MATRIX
 
 # Routes that are no pages: the API (fuzzed by schemathesis), signed webhooks, health and
@@ -62,6 +63,8 @@ VARIANTS = {
     "opportunity-update": lambda w, o: [
         [w.opportunity.pk, action] for action in ("amount", "won", "lost", "other")
     ],
+    # The brief of an enrolled lead (pause, finish) and of one in no cadence (enrol).
+    "lead-brief": lambda w, o: [[w.lead.pk], [w.spare_lead.pk]],
 }
 
 ROLE_OF = {
@@ -97,6 +100,7 @@ class FormReader(HTMLParser):
         self.page_url = page_url
         self.found: list[tuple[str, str, set[str]]] = []
         self.form: tuple[str, str, set[str]] | None = None
+        self.by_id: dict[str, set[str]] = {}
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -104,6 +108,14 @@ class FormReader(HTMLParser):
             method = (a.get("method") or "get").upper()
             self.form = (a.get("action") or self.page_url, method, set())
             self.found.append(self.form)
+            if a.get("id"):
+                self.by_id[a["id"]] = self.form[2]
+        if a.get("form") in self.by_id and a.get("name"):
+            # A field outside its form that names it (`form="bulk"`, the list's ticks).
+            self.by_id[a["form"]].add(a["name"])
+        if tag == "button" and a.get("formaction") and self.form is not None:
+            # A button that sends its form elsewhere: that route takes the form's fields too.
+            self.found.append((a["formaction"], self.form[1], self.form[2]))
         if tag in ("input", "select", "textarea", "button") and a.get("name"):
             if self.form is not None:
                 self.form[2].add(a["name"])
@@ -194,8 +206,12 @@ def discover(world, org) -> dict[str, dict[str, set[str]]]:
 def walk(org):
     CLIENTS.clear()
     world = build_world(org)
-    # Rows whose forms only show once they exist: an open task (Today's move form).
+    # Rows whose forms only show once they exist: an open task (Today's move form), an
+    # enrollment (pause, finish) beside a lead in no cadence (enrol), a saved audience.
     authorization.task(world, org)
+    authorization.enrollment(world, org)
+    authorization.audience(world, org)
+    world.spare_lead = LeadFactory(owner=org.alice, stage="working")
     yield world, discover(world, org)
     CLIENTS.clear()
 

@@ -1,0 +1,119 @@
+"""Saved audiences: the lead list's filters kept for a cadence, whose new matches are enrolled
+each evening.
+
+An audience's filters are the lead list's (`leads.queries.filter_leads`), applied to the leads
+its owner sees there. Each evening, in the nightly build's run just before the lists are built
+(`calllists.before_nightly_build`), every audience of an active cadence of the teams being
+built enrols, set-based, the leads it matches that have no open enrollment and were never in
+that cadence (any version): one SELECT and one `enrol_many` per audience, whatever the number
+of leads. A lead that finished the cadence is not enrolled again by the audience.
+"""
+
+import datetime
+import logging
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from leads.access import leads_visible_to
+from leads.queries import filter_leads
+from sdr_ops import audit
+from sdr_ops.models import Team, User
+
+from ..models import Audience, Cadence, Enrollment
+from .enrolment import CLOSED_STAGES, enrol_many
+
+log = logging.getLogger(__name__)
+
+# The lead list's filters an audience keeps (the keyword arguments of filter_leads).
+FILTERS = ("q", "stage", "segment", "source", "owner", "last_touch")
+
+
+def clean_filters(filters: dict) -> dict:
+    """Only the lead list's filters, without the empty ones."""
+    return {k: v for k, v in filters.items() if k in FILTERS and v not in ("", None)}
+
+
+@transaction.atomic
+def save_audience(cadence: Cadence, *, name: str, filters: dict, by: User) -> Audience:
+    """Keeps the filters (as the lead list checked them) for the cadence, owned by `by`, whose
+    view of the leads they apply to."""
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Give the audience a name.")})
+    filters = clean_filters(filters)
+    if not filters:
+        raise ValidationError(
+            _("Filter the list first: an audience of every lead would enrol them all.")
+        )
+    audience = Audience.objects.create(
+        team=cadence.team, cadence=cadence, name=name[:120], filters=filters, owner=by
+    )
+    audit.record(
+        audit.Subject.CADENCE,
+        cadence.pk,
+        audit.Action.CADENCE_SAVED,
+        by=by,
+        field="audience",
+        after=audience.name,
+    )
+    return audience
+
+
+@transaction.atomic
+def delete_audience(audience: Audience, *, by: User) -> None:
+    """Removes the audience; the leads it enrolled stay in the cadence."""
+    audit.record(
+        audit.Subject.CADENCE,
+        audience.cadence_id,
+        audit.Action.CADENCE_SAVED,
+        by=by,
+        field="audience",
+        before=audience.name,
+    )
+    audience.delete()
+
+
+def matches(audience: Audience):
+    """The leads the audience would enrol now (a queryset: one SELECT)."""
+    leads = filter_leads(leads_visible_to(audience.owner), **clean_filters(audience.filters))
+    return (
+        leads.exclude(stage__in=CLOSED_STAGES)
+        .exclude(enrollments__state__in=Enrollment.OPEN)
+        .exclude(enrollments__version__cadence_id=audience.cadence_id)
+    )
+
+
+def run_audience(audience: Audience, *, now: datetime.datetime | None = None) -> dict:
+    """Enrols the audience's new matches in its cadence (set-based); records the counts."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(matches(audience).values_list("pk", flat=True).distinct())
+        result = enrol_many(audience.cadence, ids, by=None, now=now) if ids else None
+        enrolled = len(result.enrolled) if result else 0
+        refused = len(result.refused) if result else 0
+        Audience.objects.filter(pk=audience.pk).update(
+            last_run_at=now, last_enrolled=enrolled, last_refused=refused
+        )
+    return {"enrolled": enrolled, "refused": refused}
+
+
+def enrol_audiences(teams: list[Team], day: datetime.date | None = None) -> dict[str, int]:
+    """Runs every audience of an active cadence of the teams (the nightly build's hook: `day`
+    is the day being built). One audience failing is logged and the others still run."""
+    totals = {"audiences": 0, "enrolled": 0, "refused": 0}
+    audiences = Audience.objects.filter(
+        team__in=teams, cadence__status=Cadence.Status.ACTIVE
+    ).select_related("cadence__team", "owner")
+    for audience in audiences.order_by("pk"):
+        try:
+            counts = run_audience(audience)
+        except ValidationError as error:
+            log.warning("audience %s not run: %s", audience.pk, " ".join(error.messages))
+            continue
+        totals["audiences"] += 1
+        totals["enrolled"] += counts["enrolled"]
+        totals["refused"] += counts["refused"]
+    return totals
