@@ -103,7 +103,10 @@ def test_pause_with_why_resume_and_finish_with_the_reason(client, org, cadence):
     url = reverse("enrollment-pause", args=[enrollment.pk])
     refused = client.post(url, {"why": "", "until": "2000-01-01"}, **HTMX)
     assert refused.status_code == 400
-    assert b"This field is required." in refused.content and b"Pick a day after today." in refused.content
+    assert (
+        b"This field is required." in refused.content
+        and b"Pick a day after today." in refused.content
+    )
     response = client.post(url, {"why": "On leave", "until": tomorrow.isoformat()}, **HTMX)
     assert response.status_code == 200 and b"Paused." in response.content
     enrollment.refresh_from_db()
