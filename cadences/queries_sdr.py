@@ -18,7 +18,7 @@ from .models import Cadence, Enrollment, Step
 # What the SDR does about an enrollment that finished, by its reason (Today).
 NEXT_MOVE = {
     Enrollment.Reason.REPLIED: _("read the reply"),
-    Enrollment.Reason.QUALIFIED: _("ready to hand off"),
+    Enrollment.Reason.QUALIFIED: _("hand it off to an AE"),
     Enrollment.Reason.HANDED_OFF: _("handed off: nothing to do"),
     Enrollment.Reason.DISQUALIFIED: _("disqualified: nothing to do"),
     Enrollment.Reason.OPTED_OUT: _("opted out: no more e-mail to this address"),
