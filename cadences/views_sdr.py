@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from leads.access import lead_to_edit, leads_editable_by
 from leads.forms import LeadFilterForm
+from sdr_ops import calendar
 from sdr_ops.access import role_required, sdrs_managed_by
 from sdr_ops.forms import add_errors
 from sdr_ops.models import Role
@@ -187,6 +188,21 @@ def enrol_leads(request: HttpRequest) -> HttpResponse:
         _("%(n)s of %(asked)s leads enrolled in %(cadence)s.")
         % {"n": len(result.enrolled), "asked": len(asked), "cadence": cadence},
     )
+    # The first working day is when every enrollment would start without the cap.
+    first = calendar.add_working_days(user.local_today(), 0, cadence.team.work_calendar())
+    later = sum(1 for enrollment in result.enrolled if enrollment.starts_on > first)
+    if later:
+        messages.info(
+            request,
+            ngettext(
+                "%(n)s of them starts on a later working day: the cap on new enrollments "
+                "per SDR per day holds it back.",
+                "%(n)s of them start on a later working day: the cap on new enrollments "
+                "per SDR per day holds them back.",
+                later,
+            )
+            % {"n": later},
+        )
     for reason, n in queries_sdr.refusals(refused):
         messages.warning(
             request,

@@ -285,8 +285,8 @@ def test_bulk_enrol_and_the_list_queries_do_not_grow_with_leads(
     # session, user, the cadences offered, the leads reachable; enrol_many: the cadence, its
     # version, its steps, the team's days off and settings, the leads locked, the SDRs, open
     # enrollments, suppressed addresses, the day's counts, the insert, the audit insert; and
-    # the savepoint's statements
-    with django_assert_num_queries(19):
+    # the savepoint's statements; the team's days off again (who starts later for the cap)
+    with django_assert_num_queries(20):
         client.post(reverse("cadence-enrol-leads"), data)
     assert Enrollment.objects.count() == rows
     # The list with every lead enrolled: session, user, count, the page of leads, and the
@@ -411,3 +411,19 @@ def test_a_call_before_the_step_falls_due_does_not_complete_it(client, org, cade
     assert not StepRun.objects.exists()
     enrollment.refresh_from_db()
     assert enrollment.step == 1
+
+
+def test_bulk_enrol_says_how_many_the_daily_cap_holds_back(client, org, cadence):
+    from cadences.models import CadenceSettings
+
+    CadenceSettings.objects.create(team=org.desk, new_per_sdr_per_day=2)
+    leads = LeadFactory.create_batch(3, owner=org.alice)
+    client.force_login(org.alice)
+    response = client.post(
+        reverse("cadence-enrol-leads"),
+        {"leads": [lead.pk for lead in leads], "cadence": cadence.pk},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "3 of 3 leads enrolled in Enterprise intro." in html
+    assert "1 of them starts on a later working day" in html

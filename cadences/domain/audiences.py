@@ -51,29 +51,28 @@ def save_audience(cadence: Cadence, *, name: str, filters: dict, by: User) -> Au
     audience = Audience.objects.create(
         team=cadence.team, cadence=cadence, name=name[:120], filters=filters, owner=by
     )
-    audit.record(
-        audit.Subject.CADENCE,
-        cadence.pk,
-        audit.Action.CADENCE_SAVED,
-        by=by,
-        field="audience",
-        after=audience.name,
-    )
+    _record(audience, by=by, after=audience.name)
     return audience
 
 
 @transaction.atomic
 def delete_audience(audience: Audience, *, by: User) -> None:
     """Removes the audience; the leads it enrolled stay in the cadence."""
+    _record(audience, by=by, before=audience.name)
+    audience.delete()
+
+
+def _record(audience: Audience, *, by: User, before: str = "", after: str = "") -> None:
+    """An audience saved (after) or deleted (before), on its cadence's trail."""
     audit.record(
         audit.Subject.CADENCE,
         audience.cadence_id,
         audit.Action.CADENCE_SAVED,
         by=by,
         field="audience",
-        before=audience.name,
+        before=before,
+        after=after,
     )
-    audience.delete()
 
 
 def matches(audience: Audience):
