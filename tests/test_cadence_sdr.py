@@ -193,6 +193,9 @@ def test_today_shows_the_due_steps_with_their_reason_and_what_finished(client, o
     Enrollment.objects.filter(pk=old.pk).update(
         finished_at=timezone.now() - datetime.timedelta(days=6)
     )
+    mailed = domain.enrol(LeadFactory(owner=org.alice, first_name="Mailed"), cadence, by=None)
+    Enrollment.objects.filter(pk=mailed.pk).update(step=2)  # an e-mail step: it sends itself
+    due_now(mailed)
     mine_not = domain.enrol(LeadFactory(owner=org.bob, first_name="Bobs"), cadence, by=org.bob)
     due_now(mine_not)
     client.force_login(org.alice)
@@ -206,6 +209,7 @@ def test_today_shows_the_due_steps_with_their_reason_and_what_finished(client, o
     assert finished == {"replied": "read the reply", "qualified": "hand it off to an AE"}
     assert "Qualified: ready to hand off" in panel
     assert "Olde" not in panel and "Bobs" not in panel and "Later" not in panel
+    assert "Mailed" not in panel
 
 
 def test_a_due_task_step_is_marked_done_on_today_once(client, org, cadence):
