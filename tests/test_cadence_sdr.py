@@ -208,6 +208,7 @@ def test_today_shows_the_due_steps_with_their_reason_and_what_finished(client, o
     finished = dict(re.findall(r'data-reason="(\w+)">.*?<strong>(.*?)</strong>', panel, re.S))
     assert finished == {"replied": "read the reply", "qualified": "hand it off to an AE"}
     assert "Qualified: ready to hand off" in panel
+    assert reverse("handoff-new", args=[ready.lead_id]) in panel
     assert "Olde" not in panel and "Bobs" not in panel and "Later" not in panel
     assert "Mailed" not in panel
 
