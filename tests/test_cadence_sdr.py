@@ -432,3 +432,23 @@ def test_bulk_enrol_says_how_many_the_daily_cap_holds_back(client, org, cadence)
     html = response.content.decode()
     assert "3 of 3 leads enrolled in Enterprise intro." in html
     assert "1 of them starts on a later working day" in html
+
+
+def test_an_audience_enrols_no_more_than_the_sdr_can_start_the_next_morning(org, cadence):
+    from cadences.models import CadenceSettings
+
+    from .test_cadences import seoul
+
+    CadenceSettings.objects.create(team=org.desk, new_per_sdr_per_day=2)
+    leads = [LeadFactory(owner=org.alice, stage=Stage.WORKING) for _ in range(3)]
+    audience = audiences.save_audience(
+        cadence, name="Working", filters={"stage": "working"}, by=org.alice
+    )
+    first = audiences.run_audience(audience, now=seoul(12, 2, 19))  # a Wednesday evening
+    assert first == {"enrolled": 2, "refused": 0}
+    assert set(Enrollment.objects.values_list("starts_on", flat=True)) == {
+        datetime.date(2026, 12, 2)
+    }
+    second = audiences.run_audience(audience, now=seoul(12, 3, 19))  # the next evening
+    assert second == {"enrolled": 1, "refused": 0}
+    assert Enrollment.objects.filter(lead__in=leads).count() == 3

@@ -6,7 +6,9 @@ its owner sees there. Each evening, in the nightly build's run just before the l
 (`calllists.before_nightly_build`), every audience of an active cadence of the teams being
 built enrols, set-based, the leads it matches that have no open enrollment and were never in
 that cadence (any version): one SELECT and one `enrol_many` per audience, whatever the number
-of leads. A lead that finished the cadence is not enrolled again by the audience.
+of leads. A lead that finished the cadence is not enrolled again by the audience. Each
+evening enrols no more than each SDR has room to start the next morning (the daily cap on
+new enrollments); the other matches wait for the following evenings.
 """
 
 import datetime
@@ -19,11 +21,11 @@ from django.utils.translation import gettext as _
 
 from leads.access import leads_visible_to
 from leads.queries import filter_leads
-from sdr_ops import audit
+from sdr_ops import audit, calendar
 from sdr_ops.models import Team, User
 
-from ..models import Audience, Cadence, Enrollment
-from .enrolment import CLOSED_STAGES, enrol_many
+from ..models import Audience, Cadence, CadenceSettings, Enrollment
+from .enrolment import CLOSED_STAGES, _enrolled_per_day, enrol_many
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +91,8 @@ def run_audience(audience: Audience, *, now: datetime.datetime | None = None) ->
     """Enrols the audience's new matches in its cadence (set-based); records the counts."""
     now = now or timezone.now()
     with transaction.atomic():
-        ids = list(matches(audience).values_list("pk", flat=True).distinct())
+        found = matches(audience).values_list("pk", "owner_id").distinct().order_by("pk")
+        ids = _within_room(audience.cadence, list(found), now)
         result = enrol_many(audience.cadence, ids, by=None, now=now) if ids else None
         enrolled = len(result.enrolled) if result else 0
         refused = len(result.refused) if result else 0
@@ -97,6 +100,24 @@ def run_audience(audience: Audience, *, now: datetime.datetime | None = None) ->
             last_run_at=now, last_enrolled=enrolled, last_refused=refused
         )
     return {"enrolled": enrolled, "refused": refused}
+
+
+def _within_room(cadence: Cadence, rows: list[tuple[int, int]], now) -> list[int]:
+    """The matches each SDR has room to start on the first working day (the cap on new
+    enrollments per SDR per day): the others stay matches and wait for a later evening, so
+    an audience never books an SDR's starts weeks ahead."""
+    team = cadence.team
+    today = now.astimezone(team.zone).date()
+    first = calendar.add_working_days(today, 0, team.work_calendar())
+    cap = CadenceSettings.of(team).new_per_sdr_per_day
+    started = _enrolled_per_day(sorted({owner for _pk, owner in rows}), first)
+    room = {owner: cap - days.get(first, 0) for owner, days in started.items()}
+    taken = []
+    for pk, owner in rows:
+        if room.get(owner, cap) > 0:
+            room[owner] = room.get(owner, cap) - 1
+            taken.append(pk)
+    return taken
 
 
 def enrol_audiences(teams: list[Team], day: datetime.date | None = None) -> dict[str, int]:
