@@ -8,7 +8,7 @@ from django.http import Http404
 from sdr_ops.access import sdrs_managed_by
 from sdr_ops.models import Role, User
 
-from .models import Cadence, Enrollment, StepRun
+from .models import Audience, Cadence, Enrollment, StepRun
 
 
 def cadences_visible_to(user: User) -> QuerySet[Cadence]:
@@ -56,3 +56,23 @@ def enrollment_for(user: User, pk: int) -> Enrollment:
 
 def step_runs_visible_to(user: User) -> QuerySet[StepRun]:
     return StepRun.objects.filter(enrollment__in=enrollments_visible_to(user))
+
+
+def audiences_visible_to(user: User) -> QuerySet[Audience]:
+    """Saved audiences: an SDR their own, a manager their team's, an admin all."""
+    audiences = Audience.objects.select_related("cadence", "owner")
+    if user.is_admin:
+        return audiences
+    if user.role == Role.SDR:
+        return audiences.filter(owner=user)
+    if user.role == Role.MANAGER and user.current_team:
+        return audiences.filter(team=user.current_team)
+    return audiences.none()
+
+
+def audience_for(user: User, pk: int) -> Audience:
+    """An audience the user sees (and so may delete); 404 otherwise."""
+    audience = audiences_visible_to(user).filter(pk=pk).first()
+    if audience is None:
+        raise Http404
+    return audience

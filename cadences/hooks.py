@@ -2,10 +2,27 @@
 
 
 def register() -> None:
-    """Due call and task steps become entries of the nightly call list."""
+    """Due call and task steps become entries of the nightly call list; and the SDR's side
+    (register_sdr_side)."""
     from leads.domain import calllists
 
     from .calllist import due_steps_source
 
     if due_steps_source not in calllists.entry_sources:
         calllists.entry_sources.append(due_steps_source)
+    register_sdr_side()
+
+
+def register_sdr_side() -> None:
+    """Saved audiences enrol their new matches just before the nightly build; call mode puts
+    the items of a due call step first and logging the call runs the step."""
+    from leads import hooks as lead_hooks
+    from leads.domain import calllists
+
+    from . import call_mode
+    from .domain.audiences import enrol_audiences
+
+    if enrol_audiences not in calllists.before_nightly_build:
+        calllists.before_nightly_build.append(enrol_audiences)
+    if call_mode.part not in lead_hooks.call_parts:
+        lead_hooks.call_parts.append(call_mode.part)

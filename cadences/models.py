@@ -350,3 +350,36 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+
+class Audience(models.Model):
+    """The lead list's filters saved for a cadence: each evening, just before the nightly
+    build, the leads they match (as their owner sees the list) that were never in the cadence
+    are enrolled in it (`domain.audiences`)."""
+
+    team = models.ForeignKey(
+        Team, on_delete=models.CASCADE, related_name="audiences", verbose_name=_("team")
+    )
+    cadence = models.ForeignKey(
+        Cadence, on_delete=models.CASCADE, related_name="audiences", verbose_name=_("cadence")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="audiences",
+        verbose_name=_("saved by"),
+    )
+    created_at = models.DateTimeField(_("saved"), default=timezone.now)
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+    last_enrolled = models.PositiveIntegerField(_("enrolled at the last run"), default=0)
+    last_refused = models.PositiveIntegerField(_("refused at the last run"), default=0)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("audience")
+        verbose_name_plural = _("audiences")
+
+    def __str__(self) -> str:
+        return self.name

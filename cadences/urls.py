@@ -1,9 +1,22 @@
 from django.urls import path
 
-from . import views, views_public
+from . import views, views_public, views_sdr
 
 urlpatterns = [
     path("cadences/", views.cadence_list, name="cadence-list"),
     path("cadences/<id:pk>/", views.cadence_edit, name="cadence-edit"),
     path("unsubscribe/<str:token>/", views_public.unsubscribe, name="unsubscribe"),
+    # The SDR's side (views_sdr.py).
+    path("cadences/leads/<id:pk>/enrol/", views_sdr.enrol, name="cadence-enrol"),
+    path("cadences/enrol/", views_sdr.enrol_leads, name="cadence-enrol-leads"),
+    path("cadences/enrollments/<id:pk>/pause/", views_sdr.pause, name="enrollment-pause"),
+    path("cadences/enrollments/<id:pk>/resume/", views_sdr.resume, name="enrollment-resume"),
+    path("cadences/enrollments/<id:pk>/finish/", views_sdr.finish, name="enrollment-finish"),
+    path("cadences/enrollments/<id:pk>/done/", views_sdr.step_done, name="enrollment-step-done"),
+    path("cadences/audiences/", views_sdr.audiences, name="cadence-audiences"),
+    path(
+        "cadences/audiences/<id:pk>/delete/",
+        views_sdr.audience_delete,
+        name="cadence-audience-delete",
+    ),
 ]

@@ -29,6 +29,8 @@ def build_day_lists(*, team_ids: list[int], day: str, nightly: bool = False) -> 
         if nightly:
             teams = teams.exclude(pk__in=CallListBuild.objects.filter(day=date).values("team"))
         teams = list(teams)
+        if nightly and teams:
+            _before_build(teams, date)
         builds = calllists.build_many(teams, date) if teams else {}
     for team in teams:
         build = builds[team.pk]
@@ -40,6 +42,14 @@ def build_day_lists(*, team_ids: list[int], day: str, nightly: bool = False) -> 
             build.entries,
         )
     return sum(build.entries for build in builds.values())
+
+
+def _before_build(teams: list[Team], day: datetime.date) -> None:
+    for hook in calllists.before_nightly_build:
+        try:
+            hook(teams, day)
+        except Exception:  # noqa: BLE001 - the lists are built whatever a hook does
+            log.exception("before the nightly build of %s: %s failed", day, hook.__name__)
 
 
 @shared_task(name="leads.build_due_call_lists")

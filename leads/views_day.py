@@ -16,7 +16,7 @@ from sdr_ops.access import role_required
 from sdr_ops.forms import add_errors
 from sdr_ops.models import Role
 
-from . import access, domain, queries
+from . import access, domain, hooks, queries
 from .domain import calllists, insights
 from .forms import LeadFilterForm, LogCallForm, QualificationItemForm, SkipForm, TaskForm
 from .models import BUDGET_QUESTIONS, CallList, CallListEntry, QualificationStatus
@@ -222,7 +222,9 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
     and the form that logs the outcome, the answers and a callback."""
     lead = access.lead_for(request.user, pk, write=True)
     team = request.user.current_team
-    answers = queries.checklist(lead)
+    # The items a part of call mode aims at (a cadence's call step) come first.
+    focus = hooks.call_focus(lead)
+    answers = sorted(queries.checklist(lead), key=lambda answer: answer.item not in focus)
     form = LogCallForm(
         request.POST or None,
         initial={"started_at": timezone.now()},
@@ -240,7 +242,7 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
         duration = elapsed if duration is None else min(duration, elapsed)
         try:
             with transaction.atomic():
-                domain.log_activity(
+                activity = domain.log_activity(
                     lead,
                     by=request.user,
                     type="call",
@@ -266,6 +268,7 @@ def call(request: HttpRequest, pk: int) -> HttpResponse:
                         topic=data["insight_topic"],
                         quote=data["insight_quote"],
                     )
+                hooks.call_logged(lead, activity, by=request.user)
         except ValidationError as error:
             add_errors(form, error)
         else:

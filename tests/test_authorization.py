@@ -94,6 +94,17 @@ def enrollment(w, o):
     return [w.enrollment.pk]
 
 
+def audience(w, o):
+    """alice's saved audience of that cadence (made once per world)."""
+    if not hasattr(w, "audience"):
+        from cadences.domain import audiences
+
+        w.audience = audiences.save_audience(
+            cadence(w), name="Working leads", filters={"stage": "working"}, by=o.alice
+        )
+    return [w.audience.pk]
+
+
 # route: (url arguments, {method: actors who reach it}, options)
 MATRIX = {
     "home": (None, {"GET": LOGGED_IN}),
@@ -312,6 +323,29 @@ MATRIX = {
         {"data": lambda w: {"reason": "manual"}},
     ),
     "api-enrollment-runs": (enrollment, {"GET": OWN_SIDE}),
+    # The SDR's side of cadences: a lead is enrolled by whoever may edit it (its SDR, their
+    # manager); an enrollment is changed by its SDR or their manager; a due task step is
+    # marked done by its SDR on Today; audiences are their owner's and their team manager's.
+    "cadence-enrol": (lead, {"POST": OWN_SIDE}, {"data": lambda w: {"cadence": cadence(w).pk}}),
+    "cadence-enrol-leads": (
+        None,
+        {"POST": SDRS | MANAGERS | ADMIN},
+        {"data": lambda w: {"leads": w.lead.pk, "cadence": cadence(w).pk}},
+    ),
+    "enrollment-pause": (enrollment, {"POST": OWN_SIDE}, {"data": lambda w: {"why": "Away"}}),
+    "enrollment-resume": (enrollment, {"POST": OWN_SIDE}),
+    "enrollment-finish": (
+        enrollment,
+        {"POST": OWN_SIDE},
+        {"data": lambda w: {"reason": "manual"}},
+    ),
+    "enrollment-step-done": (enrollment, {"POST": {"sdr_owner", "admin"}}),
+    "cadence-audiences": (
+        None,
+        {"GET": SDRS | MANAGERS | ADMIN, "POST": SDRS | MANAGERS | ADMIN},
+        {"data": lambda w: {"cadence": cadence(w).pk, "audience_name": "Quiet"}},
+    ),
+    "cadence-audience-delete": (audience, {"POST": OWN_SIDE}),
     "schema": (None, {"GET": LOGGED_IN}),
     "swagger-ui": (None, {"GET": LOGGED_IN}),
 }

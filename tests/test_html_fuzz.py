@@ -28,6 +28,7 @@ from handoffs.domain import reviews
 
 from . import test_authorization as authorization
 from .authz import ACTORS, PERSONA, build_world
+from .factories import LeadFactory
 from .test_authorization import MATRIX
 from .test_reviews import make_handoff
 
@@ -65,6 +66,8 @@ VARIANTS = {
     "opportunity-update": lambda w, o: [
         [w.opportunity.pk, action] for action in ("amount", "won", "lost", "other")
     ],
+    # The brief of an enrolled lead (pause, finish) and of one in no cadence (enrol).
+    "lead-brief": lambda w, o: [[w.lead.pk], [w.spare_lead.pk]],
 }
 
 ROLE_OF = {
@@ -100,6 +103,7 @@ class FormReader(HTMLParser):
         self.page_url = page_url
         self.found: list[tuple[str, str, set[str]]] = []
         self.form: tuple[str, str, set[str]] | None = None
+        self.by_id: dict[str, set[str]] = {}
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -107,6 +111,14 @@ class FormReader(HTMLParser):
             method = (a.get("method") or "get").upper()
             self.form = (a.get("action") or self.page_url, method, set())
             self.found.append(self.form)
+            if a.get("id"):
+                self.by_id[a["id"]] = self.form[2]
+        if a.get("form") in self.by_id and a.get("name"):
+            # A field outside its form that names it (`form="bulk"`, the list's ticks).
+            self.by_id[a["form"]].add(a["name"])
+        if tag == "button" and a.get("formaction") and self.form is not None:
+            # A button that sends its form elsewhere: that route takes the form's fields too.
+            self.found.append((a["formaction"], self.form[1], self.form[2]))
         if tag in ("input", "select", "textarea", "button") and a.get("name"):
             if self.form is not None:
                 self.form[2].add(a["name"])
@@ -198,9 +210,13 @@ def walk(org):
     CLIENTS.clear()
     world = build_world(org)
     # Rows whose forms only show once they exist: an open task (Today's move form), a review
-    # not shared yet (the coaching page's share form).
+    # not shared yet (the coaching page's share form), an enrollment (pause, finish) beside a
+    # lead in no cadence (enrol), a saved audience.
     authorization.task(world, org)
     reviews.record_review(make_handoff(org), by=org.mia, rating="solid", feedback="Fine.")
+    authorization.enrollment(world, org)
+    authorization.audience(world, org)
+    world.spare_lead = LeadFactory(owner=org.alice, stage="working")
     yield world, discover(world, org)
     CLIENTS.clear()
 

@@ -203,8 +203,9 @@ def test_lead_list_queries_do_not_grow_with_rows(client, org, rows, django_asser
         touch(lead, days_ago=1)
     client.force_login(org.mia)
     # 1 session, 2 user with their team, 3 the owners offered,
-    # 4 count, 5 the page of leads with company, owner and last touch
-    with django_assert_num_queries(5):
+    # 4 count, 5 the page of leads with company, owner and last touch, 6 the team's active
+    # cadences (enrol the ticked leads)
+    with django_assert_num_queries(6):
         client.get(reverse("lead-list"))
 
 
@@ -230,8 +231,9 @@ def test_lead_brief_queries_do_not_grow_with_history(client, org, rows, django_a
     # SDR, 8 stage history with who, 9 the audit trail with who, 10 the team's phone system
     # (how the number is dialled), 11 the call recordings, 12 the lead's open tasks; the score
     # if handed off now (issue 17): 13 the team's certainty settings, 14 the model in use,
-    # 15 the lead's touches and connected calls, 16 its checklist states
-    with django_assert_num_queries(16):
+    # 15 the lead's touches and connected calls, 16 its checklist states; its cadences (issue
+    # 16): 17 its enrollments, 18 whether its address is suppressed, 19 the cadences to enrol in
+    with django_assert_num_queries(19):
         client.get(reverse("lead-brief", args=[lead.pk]))
 
 

@@ -5,7 +5,7 @@ Invariants, whoever calls:
 - One open (active or paused) enrollment per lead: a second is refused with the reason, and
   the partial unique constraint `one_open_enrollment_per_lead` holds it in the database.
 - Only active cadences take leads; a lead must be owned by an SDR of the cadence's team and
-  not be handed off, closed or disqualified.
+  not be handed off, closed or disqualified, nor have an address that opted out or bounced.
 - The cap on new enrollments per SDR per day holds back, never drops: what is over the cap
   starts on the next working day with room.
 - Steps fall due on working days of the team's calendar, inside the sending window in the
@@ -29,7 +29,7 @@ from leads.models import Activity, Lead, Stage
 from sdr_ops import audit, calendar
 from sdr_ops.models import Role, StaffingRecord, Team, User
 
-from ..models import Cadence, CadenceSettings, Enrollment, Step, StepRun
+from ..models import Cadence, CadenceSettings, Enrollment, Step, StepRun, Suppression
 from ..scheduling import Window, lead_zone
 from .evidence import finish_qualified, skip_known_steps
 
@@ -76,6 +76,24 @@ def _enrolled_per_day(
     return counts
 
 
+def suppressed_addresses(addresses) -> dict[str, str]:
+    """{address (lower case): why no cadence may write to it} for those suppressed (one
+    query; none without addresses)."""
+    wanted = {address.lower() for address in addresses if address}
+    if not wanted:
+        return {}
+    reasons = {
+        Suppression.Reason.OPTED_OUT: _("The lead's address opted out of cadence e-mail."),
+        Suppression.Reason.BOUNCED: _("The lead's address bounced: it is invalid."),
+    }
+    return {
+        address: reasons.get(reason, reasons[Suppression.Reason.BOUNCED])
+        for address, reason in Suppression.objects.filter(address__in=wanted).values_list(
+            "address", "reason"
+        )
+    }
+
+
 @transaction.atomic
 def enrol_many(
     cadence: Cadence, lead_ids: list[int], *, by: User | None, now: datetime.datetime | None = None
@@ -100,7 +118,7 @@ def enrol_many(
         Lead.objects.select_for_update(of=("self",))
         .filter(pk__in=ids)
         .order_by("pk")
-        .only("pk", "owner_id", "stage", "time_zone")
+        .only("pk", "owner_id", "stage", "time_zone", "email")
     )
     result = EnrolResult()
     found = {lead.pk for lead in leads}
@@ -118,10 +136,13 @@ def enrol_many(
         .select_related("version__cadence")
         .only("lead_id", "step", "steps", "version__cadence__name")
     }
+    suppressed = suppressed_addresses([lead.email for lead in leads])
     taking = []
     for lead in leads:
         if lead.pk in open_:
             result.refused[lead.pk] = _already(open_[lead.pk])
+        elif lead.email and lead.email.lower() in suppressed:
+            result.refused[lead.pk] = suppressed[lead.email.lower()]
         elif lead.owner_id not in sdrs:
             result.refused[lead.pk] = _("The lead's owner is not an SDR of the cadence's team.")
         elif lead.stage in CLOSED_STAGES:
@@ -323,13 +344,18 @@ def run_step(
     message_id: str = "",
     connected: bool = False,
     now: datetime.datetime | None = None,
+    expected_step: int | None = None,
 ) -> StepRun:
     """Records the enrollment's current step as done, skipped (with why) or sent, and moves
-    the enrollment to its next step (or finishes it, no more steps)."""
+    the enrollment to its next step (or finishes it, no more steps). With `expected_step`
+    (the step a page showed), NotOpen when the enrollment has moved past it meanwhile, so a
+    second click never records the step after it."""
     now = now or timezone.now()
     enrollment = _locked(enrollment)
     if enrollment.state != Enrollment.State.ACTIVE:
         raise NotOpen(_("Only an active enrollment runs its steps."))
+    if expected_step is not None and enrollment.step != expected_step:
+        raise NotOpen(_("This step is recorded already."))
     if outcome == StepRun.Outcome.SKIPPED and not reason.strip():
         raise ValidationError({"reason": _("Say why the step is skipped.")})
     step = enrollment.version.steps.get(position=enrollment.step)

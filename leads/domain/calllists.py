@@ -40,6 +40,12 @@ EXCLUDED_STAGES = [Stage.DISQUALIFIED, Stage.HANDED_OFF, Stage.OPPORTUNITY, Stag
 # rules, in `due` order, with the row's reason, under the same exclusions and list size.
 entry_sources: list[Callable] = []
 
+# What apps above leads do in the nightly build's run just before it builds (cadences: the
+# saved audiences enrol their new matches, so that their first steps are on the lists). Each
+# is `hook(teams, day) -> None`, called under the build's lock; one that fails is logged and
+# the build goes on.
+before_nightly_build: list[Callable] = []
+
 
 def default_rules(team: Team) -> list[CallListRule]:
     """The rules a team starts with (issue: callbacks, new inbound, enterprise, quiet)."""
