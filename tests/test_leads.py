@@ -230,10 +230,11 @@ def test_lead_brief_queries_do_not_grow_with_history(client, org, rows, django_a
     # answers with who, 5 handoffs with AE and SDR, 6 their opportunities, 7 activities with
     # SDR, 8 stage history with who, 9 the audit trail with who, 10 the team's phone system
     # (how the number is dialled), 11 the call recordings, 12 the lead's open tasks; the score
-    # if handed off now (issue 17): 13 the team's certainty settings, 14 the model in use,
-    # 15 the lead's touches and connected calls, 16 its checklist states; its cadences (issue
-    # 16): 17 its enrollments, 18 whether its address is suppressed, 19 the cadences to enrol in
-    with django_assert_num_queries(19):
+    # if handed off now (issue 17): 13 the model in use (none here), 14 the team's certainty
+    # settings, 15 the lead's evidence (touches, connected calls, checklist states); its
+    # cadences (issue 16): 16 its enrollments, 17 whether its address is suppressed, 18 the
+    # cadences to enrol in
+    with django_assert_num_queries(18):
         client.get(reverse("lead-brief", args=[lead.pk]))
 
 
