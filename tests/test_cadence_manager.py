@@ -404,3 +404,17 @@ def test_days_off_are_for_managers_and_constant_in_queries(
         TeamDayOff.objects.create(team=org.desk, day=datetime.date(2026, 11, n))
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_hostile_input_to_the_preview_never_gives_a_server_error(client, org, hana):
+    from .test_html_fuzz import HOSTILE
+
+    cadence = domain.create_cadence(org.desk, name="AB", by=org.mia)
+    client.force_login(org.mia)
+    url = reverse("cadence-edit", args=[cadence.pk])
+    names = ["type", "offset_days", "subject", "body", "weight", "subject_b", "body_b", "remove"]
+    for value in HOSTILE:
+        for action in ("preview-all", "preview-0_a", "preview-0_b", f"preview-{value[:30]}"):
+            row = dict.fromkeys(names, value) | {"type": "email"}
+            data = steps_post([row], action=action) | {"preview_lead": value}
+            assert client.post(url, data).status_code in (200, 400)
