@@ -50,6 +50,8 @@ def make_cadences() -> None:
             ],
             by=manager,
         )
+        # Only previewed e-mail runs: the manager previews it with a lead, as in the editor.
+        domain.preview_current(cadence, lead=domain.pick_lead(team), by=manager)
         domain.set_status(cadence, Cadence.Status.ACTIVE, by=manager)
 
 
