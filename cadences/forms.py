@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from sdr_ops.models import qualification_label
 
 from .domain import StepData, VariantData
+from .domain.previews import digest
 from .models import Step
 
 
@@ -66,6 +67,7 @@ class StepForm(forms.Form):
                 label=_("Remove variant %(label)s") % {"label": label}, required=False
             )
         self.previews: dict[str, object] = {}
+        self.previewed: frozenset[str] = frozenset()  # digests of the wordings previewed
 
     def raw_variant(self, suffix: str) -> tuple[str, str]:
         """The subject and text as typed (for a preview of an unsaved edit)."""
@@ -97,6 +99,8 @@ class StepForm(forms.Form):
                     "remove": self["remove" + suffix],
                     "used": bool(subject.strip() or body.strip()) or not suffix,
                     "preview": self.previews.get(suffix),
+                    "previewed": bool(subject.strip() or body.strip())
+                    and digest(subject, body) in self.previewed,
                 }
             )
         return rows

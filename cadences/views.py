@@ -80,13 +80,13 @@ def cadence_edit(request: HttpRequest, pk: int) -> HttpResponse:
         initial=initial_steps(cadence.current()),
     )
     lead_form = PreviewLeadForm(request.POST if bound else None)
-    previewed = False
+    shown = False
     if bound and action.startswith("preview-"):
         search = lead_form.cleaned_data["preview_lead"] if lead_form.is_valid() else ""
         lead = domain.pick_lead(cadence.team, search)
         formset.is_valid()  # the errors beside the fields, as on a save
         _preview_into(cadence, formset, action, lead, request.user)
-        previewed = True
+        shown = True
     elif bound and formset.is_valid():
         try:
             version = domain.save_steps(cadence, formset.steps(), by=request.user)
@@ -95,6 +95,9 @@ def cadence_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Steps saved (version %(n)s).") % {"n": version.number})
             return redirect("cadence-edit", cadence.pk)
+    previewed = frozenset(cadence.previews.values_list("digest", flat=True))
+    for form in formset.forms:
+        form.previewed = previewed
     return render(
         request,
         "cadences/cadence_edit.html",
@@ -102,7 +105,7 @@ def cadence_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "cadence": cadence,
             "formset": formset,
             "lead_form": lead_form,
-            "previewed": previewed,
+            "previewed": shown,
             "counts": queries.enrollment_counts(cadence),
             "outcomes": sorted(queries.step_outcomes(cadence).items()),
             "statuses": Cadence.Status,

@@ -67,7 +67,8 @@ def test_a_preview_renders_as_the_lead_receives_it_and_reports_unknown_fields(or
         digest=previews.digest("Hi {{ nickname }}", "{% load x %}")
     ).exists()
     no_address = LeadFactory(owner=org.alice, email="")
-    assert not domain.preview(cadence, "Hi", "x", lead=no_address, by=org.mia).ok
+    quiet = domain.preview(cadence, "Hi", "x", lead=no_address, by=org.mia)
+    assert quiet.ok and "no e-mail address" in quiet.notes[0]
     assert not domain.preview(cadence, "Hi", "x", lead=None, by=org.mia).ok
 
 
@@ -136,6 +137,8 @@ def test_variants_are_added_weighted_edited_and_removed_in_the_page(client, org,
     previewed = client.post(url, steps_post([two_variants()], action="preview-0_b")).content
     assert b"A question, Hana" in previewed and b"Previewed without error" in previewed
     assert VariantPreview.objects.filter(cadence=cadence).count() == 1  # B only
+    page = client.get(url).content.decode()
+    assert page.count(">previewed</span>") == 1 and page.count(">not previewed</span>") == 1
     client.post(url, {"action": "activate"})
     assert Cadence.objects.get(pk=cadence.pk).status == "draft"  # A is not previewed
     client.post(url, steps_post([two_variants()], action="preview-all"))

@@ -3,7 +3,8 @@
 A preview renders a variant's subject and text for one lead of the cadence's team exactly as
 that lead would receive it: the merge fields filled in, "(광고)" before the subject when the
 team's cadence mail is advertising, the unsubscribe footer on the text and the HTML. Unknown
-merge fields, template code and an empty subject or text are errors of the preview.
+merge fields, template code and an empty subject or text are errors of the preview; a lead
+without an address is a note (the wording is fine, the step would skip that lead).
 
 The rule: a cadence runs only e-mail that was previewed without error in its present wording.
 - Activating a cadence is refused while an e-mail variant of its current version has no
@@ -69,6 +70,7 @@ class Preview:
     html: str = ""
     lead: Lead | None = None
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # about the lead, not the wording
 
     @property
     def ok(self) -> bool:
@@ -89,7 +91,7 @@ def render(team: Team, subject: str, body: str, lead: Lead | None) -> Preview:
         preview.errors.append(_("No lead of the team to preview with."))
         return preview
     if not lead.email:
-        preview.errors.append(_("This lead has no e-mail address: the step would skip it."))
+        preview.notes.append(_("This lead has no e-mail address: the step would skip it."))
     values = merge.values_for(lead, lead.owner)
     link = mailing.unsubscribe_url(0, lead.email or "preview@invalid")
     preview.subject, preview.text, preview.html = mailing.finished_parts(
