@@ -1,5 +1,7 @@
-"""A manager builds a three-step cadence in real Chromium; the SDR finds its call step on
-tomorrow's list, with the reason and the items it asks."""
+"""The cadences in real Chromium: a manager builds a three-step cadence (two e-mail variants,
+previewed, then activated) and the SDR finds its call step on tomorrow's list with the reason
+and the items it asks; the manager reads the analytics and edits the days off; an SDR
+composes an e-mail step sent by hand, which a real SMTP server receives."""
 
 import re
 
@@ -13,6 +15,7 @@ from sdr_ops import calendar
 
 from .factories import AccountFactory, LeadFactory
 from .test_browser_skeleton import live_server_artifact, log_in
+from .test_cadence_mail import smtp, team_mail  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -147,3 +150,37 @@ def test_a_manager_reads_a_cadences_analytics_and_edits_the_days_off(page, live_
     page.screenshot(path=str(live_server_artifact("days-off.png")), full_page=True)
     page.locator("tr[data-day='2026-12-24']").get_by_role("button", name="Remove").click()
     expect(page.get_by_text("No day off yet.")).to_be_visible()
+
+
+def test_an_sdr_composes_the_email_step_sent_by_hand(page, live_server, org, smtp, team_mail):  # noqa: F811
+    from .cadence_helpers import activate
+
+    cadence = domain.create_cadence(org.desk, name="By hand", by=org.mia)
+    step = domain.StepData(
+        type="email",
+        manual=True,
+        variants=[
+            domain.VariantData(subject="About {{ company }}", body="Dear {{ first_name }},\n\nHi.")
+        ],
+    )
+    domain.save_steps(cadence, [step], by=org.mia)
+    activate(cadence, org.mia)
+    lead = LeadFactory(
+        owner=org.alice,
+        first_name="Hana",
+        email="hana@hanbit.example",
+        account=AccountFactory(name="Hanbit Logistics"),
+    )
+    enrollment = domain.enrol(lead, cadence, by=org.alice)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server, "alice@example.com")
+    page.goto(f"{live_server.url}/cadences/enrollments/{enrollment.pk}/compose/")
+    expect(page.get_by_label("Subject")).to_have_value("About Hanbit Logistics")
+    expect(page.get_by_label("Text")).to_have_value("Dear Hana,\n\nHi.")
+    page.get_by_label("Text").fill("Dear Hana,\n\nAs we said on the phone.")
+    page.screenshot(path=str(live_server_artifact("cadence-compose.png")), full_page=True)
+    page.get_by_role("button", name="Send the e-mail").click()
+    expect(page.get_by_text("E-mail sent to")).to_be_visible()
+    [sent] = smtp.messages
+    assert "As we said on the phone." in sent.get_body(("plain",)).get_content()
+    assert sent["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
