@@ -50,6 +50,12 @@ def make_cadences() -> None:
             ],
             by=manager,
         )
+        # Only previewed e-mail runs: the manager previews it with a lead, as in the editor
+        # (a team without SDRs has no lead, and nothing to enrol: its cadence stays a draft).
+        lead = domain.pick_lead(team)
+        if lead is None:
+            continue
+        domain.preview_current(cadence, lead=lead, by=manager)
         domain.set_status(cadence, Cadence.Status.ACTIVE, by=manager)
 
 

@@ -9,6 +9,7 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.smtp import EmailBackend
 from django.urls import reverse
+from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 
 from . import merge
@@ -60,31 +61,54 @@ def pick_variant(variants: list[EmailVariant], enrollment_id: int) -> EmailVaria
     return random.Random(enrollment_id).choices(variants, weights=weights)[0]  # noqa: S311
 
 
-def build_message(
-    enrollment: Enrollment,
-    variant: EmailVariant,
-    mailbox: Mailbox,
-    team_settings: CadenceSettings,
-    *,
-    references: list[str],
-) -> tuple[EmailMultiAlternatives, str]:
-    """The message for the step and its Message-ID. `references` are the Message-IDs sent to
-    the lead before in this enrollment, oldest first: the message answers the last."""
-    lead = enrollment.lead
-    values = merge.values_for(lead, enrollment.sdr)
-    subject = merge.render_text(variant.subject, values).replace("\n", " ").strip()
-    if team_settings.advertising:
+def merged(subject: str, body: str, values: dict[str, str]) -> tuple[str, str, str]:
+    """A template's subject, plain text and HTML body with the lead's values, before the
+    advertising prefix and the unsubscribe footer."""
+    return (
+        merge.render_text(subject, values).replace("\n", " ").strip(),
+        merge.render_text(body, values),
+        merge.render_html(body, values),
+    )
+
+
+def plain_html(text: str) -> str:
+    """The HTML part of a text an SDR wrote by hand: escaped, paragraphs kept, and no merge
+    field read (the text is sent as written)."""
+    return linebreaks(escape(text), autoescape=False)
+
+
+def finished_parts(
+    subject: str, text: str, html: str, *, link: str, advertising: bool
+) -> tuple[str, str, str]:
+    """Subject, text and HTML as the recipient gets them: "(광고)" before the subject when
+    the team's cadence mail is advertising, the unsubscribe footer on both bodies."""
+    subject = subject.replace("\n", " ").strip()
+    if advertising:
         subject = f"{ADVERTISING} {subject}"
-    link = unsubscribe_url(enrollment.pk, lead.email)
     footer = _("To receive no more e-mail from us: %(link)s") % {"link": link}
-    text = merge.render_text(variant.body, values) + "\n\n-- \n" + footer
+    text = text + "\n\n-- \n" + footer
     html = (
-        merge.render_html(variant.body, values)
+        html
         + '\n<p style="font-size:small">'
         + _('To receive no more e-mail from us, <a href="%(link)s">unsubscribe</a>.')
         % {"link": link}
         + "</p>"
     )
+    return subject, text, html
+
+
+def message_for(
+    enrollment: Enrollment,
+    parts: tuple[str, str, str],
+    mailbox: Mailbox,
+    *,
+    link: str,
+    references: list[str],
+) -> tuple[EmailMultiAlternatives, str]:
+    """The message with its threading and one-click unsubscribe headers, and its Message-ID.
+    `references` are the Message-IDs sent to the lead before in this enrollment, oldest
+    first: the message answers the last."""
+    subject, text, html = parts
     domain = mailbox.address.rpartition("@")[2] or "localhost"
     message_id = make_msgid(domain=domain)
     headers = {
@@ -100,8 +124,45 @@ def build_message(
         subject=subject,
         body=text,
         from_email=f"{sender} <{mailbox.address}>" if sender else mailbox.address,
-        to=[lead.email],
+        to=[enrollment.lead.email],
         headers=headers,
     )
     message.attach_alternative(html, "text/html")
     return message, message_id
+
+
+def build_message(
+    enrollment: Enrollment,
+    variant: EmailVariant,
+    mailbox: Mailbox,
+    team_settings: CadenceSettings,
+    *,
+    references: list[str],
+) -> tuple[EmailMultiAlternatives, str]:
+    """The message for the step and its Message-ID (see message_for)."""
+    values = merge.values_for(enrollment.lead, enrollment.sdr)
+    link = unsubscribe_url(enrollment.pk, enrollment.lead.email)
+    parts = finished_parts(
+        *merged(variant.subject, variant.body, values),
+        link=link,
+        advertising=team_settings.advertising,
+    )
+    return message_for(enrollment, parts, mailbox, link=link, references=references)
+
+
+def build_manual_message(
+    enrollment: Enrollment,
+    subject: str,
+    text: str,
+    mailbox: Mailbox,
+    team_settings: CadenceSettings,
+    *,
+    references: list[str],
+) -> tuple[EmailMultiAlternatives, str]:
+    """The message an SDR composed by hand, with the same headers, prefix and footer as the
+    automatic mail (see message_for)."""
+    link = unsubscribe_url(enrollment.pk, enrollment.lead.email)
+    parts = finished_parts(
+        subject, text, plain_html(text), link=link, advertising=team_settings.advertising
+    )
+    return message_for(enrollment, parts, mailbox, link=link, references=references)

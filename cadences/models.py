@@ -149,6 +149,11 @@ class Step(models.Model):
     type = models.CharField(_("type"), max_length=5, choices=Type)
     instruction = models.TextField(_("script or instruction"), blank=True, max_length=4000)
     aims_at = models.JSONField(_("checklist items it aims at"), default=list, blank=True)
+    manual = models.BooleanField(
+        _("sent by hand"),
+        default=False,
+        help_text=_("The SDR reviews the e-mail in a compose form and sends it."),
+    )
 
     class Meta:
         ordering = ["version", "position"]
@@ -182,6 +187,38 @@ class EmailVariant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step} {self.label}"
+
+
+class VariantPreview(models.Model):
+    """An e-mail's wording (subject and text, by digest) a manager previewed with a real lead
+    without error. A cadence runs only wordings previewed on it: editing the text asks for a
+    new preview, saving the same text again (or a new version) does not."""
+
+    cadence = models.ForeignKey(
+        Cadence, on_delete=models.CASCADE, related_name="previews", verbose_name=_("cadence")
+    )
+    digest = models.CharField(max_length=64)
+    lead = models.ForeignKey(
+        Lead, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("lead")
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("e-mail preview")
+        verbose_name_plural = _("e-mail previews")
+        constraints = [
+            models.UniqueConstraint(fields=["cadence", "digest"], name="variant_preview_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cadence} {self.digest[:8]}"
 
 
 class Enrollment(models.Model):

@@ -7,7 +7,7 @@ from .models import Cadence, Enrollment, Step, StepRun
 class StepSerializer(serializers.ModelSerializer):
     class Meta:
         model = Step
-        fields = ["position", "offset_days", "type", "instruction", "aims_at"]
+        fields = ["position", "offset_days", "type", "instruction", "aims_at", "manual"]
 
 
 class CadenceSerializer(serializers.ModelSerializer):

@@ -105,6 +105,29 @@ def audience(w, o):
     return [w.audience.pk]
 
 
+def manual_enrollment(w, o):
+    """alice's second lead in a cadence whose step is an e-mail sent by hand (made once per
+    world), so that the compose form shows."""
+    if not hasattr(w, "manual_enrollment"):
+        from cadences import domain as cadences
+        from cadences.models import Cadence
+
+        from .cadence_helpers import activate
+        from .factories import LeadFactory
+
+        made = cadences.create_cadence(o.desk, name="By hand", by=o.mia)
+        step = cadences.StepData(
+            type="email",
+            manual=True,
+            variants=[cadences.VariantData(subject="Hi {{ first_name }}", body="Hello")],
+        )
+        cadences.save_steps(made, [step], by=o.mia)
+        activate(Cadence.objects.get(pk=made.pk), o.mia)
+        lead = LeadFactory(owner=o.alice, stage="working", email="second@lead.example")
+        w.manual_enrollment = cadences.enrol(lead, made, by=o.alice)
+    return [w.manual_enrollment.pk]
+
+
 # route: (url arguments, {method: actors who reach it}, options)
 MATRIX = {
     "home": (None, {"GET": LOGGED_IN}),
@@ -309,6 +332,15 @@ MATRIX = {
         lambda w, o: [cadence(w).pk],
         {"GET": {"manager_own_team", "admin"}, "POST": {"manager_own_team", "admin"}},
     ),
+    "cadence-analytics": (
+        lambda w, o: [cadence(w).pk],
+        {"GET": {"manager_own_team", "admin"}},
+    ),
+    # A team's days off: its manager edits them (an admin any team's, with ?team=).
+    "days-off": (None, {"GET": MANAGERS | ADMIN, "POST": MANAGERS | ADMIN}),
+    # The compose form of an e-mail step sent by hand: the mail leaves from the SDR's own
+    # mailbox, so only the enrollment's SDR reaches it.
+    "enrollment-compose": (manual_enrollment, {"GET": {"sdr_owner"}, "POST": {"sdr_owner"}}),
     "api-cadences": (None, {"GET": LOGGED_IN}),
     "api-enrollments": (
         None,

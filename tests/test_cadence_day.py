@@ -7,11 +7,12 @@ import datetime
 import pytest
 
 from cadences import domain
-from cadences.models import Cadence, Enrollment, Step, StepRun
+from cadences.models import Enrollment, Step, StepRun
 from leads.domain import calllists
 from leads.models import CallListEntry, QualificationAnswer
 from sdr_ops.models import Notification
 
+from .cadence_helpers import activate
 from .factories import LeadFactory
 from .test_cadences import seoul, three_steps
 
@@ -22,7 +23,7 @@ DAY = datetime.date(2026, 12, 2)  # a Wednesday
 def cadence(org):
     cadence = domain.create_cadence(org.desk, name="Enterprise intro", by=org.mia)
     domain.save_steps(cadence, three_steps(), by=org.mia)
-    return domain.set_status(cadence, Cadence.Status.ACTIVE, by=org.mia)
+    return activate(cadence, org.mia)
 
 
 def entries(sdr, day=DAY):

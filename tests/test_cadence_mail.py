@@ -10,7 +10,6 @@ from aiosmtpd.controller import Controller
 
 from cadences import domain
 from cadences.models import (
-    Cadence,
     CadenceSettings,
     Enrollment,
     Mailbox,
@@ -20,6 +19,7 @@ from cadences.models import (
 )
 from sdr_ops.models import AuditEvent
 
+from .cadence_helpers import activate
 from .factories import LeadFactory
 from .meetings_servers import Inbox, free_port
 from .test_cadences import seoul
@@ -65,7 +65,7 @@ def cadence(org):
         ],
         by=org.mia,
     )
-    return domain.set_status(cadence, Cadence.Status.ACTIVE, by=org.mia)
+    return activate(cadence, org.mia)
 
 
 def test_a_due_email_step_is_sent_through_the_teams_server(org, cadence, team_mail, smtp):
@@ -148,7 +148,7 @@ def test_one_click_unsubscribe_suppresses_the_address_for_every_team(
     enrollment = domain.enrol(lead, cadence, by=org.alice, now=seoul(12, 1, 10))
     other_cadence = domain.create_cadence(org.growth, name="Growth mail", by=org.otto)
     domain.save_steps(other_cadence, [email_step(0, "Hi")], by=org.otto)
-    domain.set_status(other_cadence, Cadence.Status.ACTIVE, by=org.otto)
+    activate(other_cadence, org.otto)
     same_person = LeadFactory(owner=org.carol, email="kim@customer.example")
     elsewhere = domain.enrol(same_person, other_cadence, by=org.carol, now=seoul(12, 1, 10))
     domain.send_due(seoul(12, 1, 10, 5))

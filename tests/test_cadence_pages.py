@@ -40,6 +40,11 @@ def test_a_manager_builds_and_activates_a_cadence(client, org):
     assert client.post(url, steps_post(THREE)).status_code == 302
     steps = list(cadence.current().steps.order_by("position").values_list("type", "aims_at"))
     assert steps == [("call", ["timing"]), ("email", []), ("task", [])]
+    refused = client.post(url, {"action": "activate"}, follow=True).content.decode()
+    assert "Step 2, variant A: preview the e-mail first" in refused
+    LeadFactory(owner=org.alice, first_name="Hana")
+    shown = client.post(url, steps_post(THREE, action="preview-all")).content.decode()
+    assert "Hi Hana" in shown and "Previewed without error" in shown
     client.post(url, {"action": "activate"})
     cadence.refresh_from_db()
     assert cadence.status == "active"
@@ -55,7 +60,11 @@ def test_editing_with_leads_enrolled_makes_a_new_version(client, org):
     domain.set_status(cadence, "active", by=org.mia)
     domain.enrol(LeadFactory(owner=org.alice), cadence, by=org.alice)
     client.force_login(org.mia)
-    client.post(reverse("cadence-edit", args=[cadence.pk]), steps_post(THREE))
+    url = reverse("cadence-edit", args=[cadence.pk])
+    refused = client.post(url, steps_post(THREE), follow=True).content.decode()
+    assert "preview the e-mail first" in refused
+    client.post(url, steps_post(THREE, action="preview-1_a"))
+    client.post(url, steps_post(THREE))
     cadence.refresh_from_db()
     assert cadence.version == 2
     assert "1 active" in client.get(reverse("cadence-edit", args=[cadence.pk])).content.decode()
@@ -68,7 +77,7 @@ def test_bad_input_answers_with_the_form(client, org):
     response = client.post(url, steps_post([{"type": "call", "offset_days": "99"}]))
     assert response.status_code == 200 and cadence.current().steps.count() == 0
     response = client.post(url, steps_post([{"type": "email", "offset_days": "1"}]), follow=True)
-    assert b"needs a subject and a text" in response.content
+    assert b"needs at least one variant" in response.content
     response = client.post(url, steps_post([{"type": "x" * 5000, "offset_days": "a"}]))
     assert response.status_code == 200
     response = client.post(url, {"action": "activate"}, follow=True)

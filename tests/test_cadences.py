@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from cadences import domain, merge
-from cadences.models import Cadence, CadenceSettings, Enrollment, Step, StepRun
+from cadences.models import CadenceSettings, Enrollment, Step, StepRun
 from leads.models import Activity, Stage
 from sdr_ops.models import AuditEvent
 
+from .cadence_helpers import activate
 from .factories import LeadFactory
 
 SEOUL = zoneinfo.ZoneInfo("Asia/Seoul")
@@ -47,7 +48,7 @@ def three_steps():
 def cadence(org):
     cadence = domain.create_cadence(org.desk, name="Enterprise intro", by=org.mia)
     domain.save_steps(cadence, three_steps(), by=org.mia)
-    return domain.set_status(cadence, Cadence.Status.ACTIVE, by=org.mia)
+    return activate(cadence, org.mia)
 
 
 def lead_of(org, **kwargs):
@@ -101,7 +102,7 @@ def test_one_open_enrollment_per_lead_a_second_is_refused_with_the_reason(org, c
     domain.enrol(lead, cadence, by=org.alice, now=seoul(12, 1, 10))
     other = domain.create_cadence(org.desk, name="Follow-up", by=org.mia)
     domain.save_steps(other, three_steps(), by=org.mia)
-    domain.set_status(other, Cadence.Status.ACTIVE, by=org.mia)
+    activate(other, org.mia)
     with pytest.raises(domain.AlreadyEnrolled, match="Enterprise intro \\(step 1 of 3\\)"):
         domain.enrol(lead, other, by=org.alice, now=seoul(12, 1, 10))
     first = Enrollment.objects.get(lead=lead)

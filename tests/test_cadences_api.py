@@ -5,8 +5,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from cadences import domain
-from cadences.models import Cadence
 
+from .cadence_helpers import activate
 from .factories import LeadFactory
 from .test_cadences import three_steps
 
@@ -15,7 +15,7 @@ from .test_cadences import three_steps
 def cadence(org):
     cadence = domain.create_cadence(org.desk, name="Enterprise intro", by=org.mia)
     domain.save_steps(cadence, three_steps(), by=org.mia)
-    return domain.set_status(cadence, Cadence.Status.ACTIVE, by=org.mia)
+    return activate(cadence, org.mia)
 
 
 @pytest.fixture

@@ -18,15 +18,18 @@ from .enrolment import (
     run_step,
     window_for,
 )
+from .previews import Preview, check_previewed, pick_lead, preview, preview_current
 from .sending import mark_bounced, opt_out, send_due
 
 __all__ = [
     "AlreadyEnrolled",
     "EnrolResult",
     "NotOpen",
+    "Preview",
     "StepData",
     "VariantData",
     "advance_due",
+    "check_previewed",
     "check_steps",
     "create_cadence",
     "enrol",
@@ -36,6 +39,9 @@ __all__ = [
     "mark_bounced",
     "opt_out",
     "pause",
+    "pick_lead",
+    "preview",
+    "preview_current",
     "resume",
     "run_step",
     "save_steps",

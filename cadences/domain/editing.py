@@ -18,6 +18,7 @@ from sdr_ops.models import Team, User
 
 from .. import merge
 from ..models import Cadence, CadenceVersion, EmailVariant, Enrollment, Step
+from .previews import check_previewed
 
 MAX_STEPS = 30
 
@@ -37,6 +38,7 @@ class StepData:
     instruction: str = ""
     aims_at: list[str] = field(default_factory=list)
     variants: list[VariantData] = field(default_factory=list)
+    manual: bool = False
 
 
 @transaction.atomic
@@ -83,7 +85,16 @@ def check_steps(team: Team, steps: list[StepData]) -> None:
                 raise ValidationError(
                     _("Step %(n)s: an e-mail step needs a subject and a text.") % {"n": number}
                 )
+            labels = [variant.label for variant in step.variants]
+            if len(set(labels)) != len(labels):
+                raise ValidationError(
+                    _("Step %(n)s: each variant needs a label of its own.") % {"n": number}
+                )
             for variant in step.variants:
+                if not 1 <= variant.weight <= 100:
+                    raise ValidationError(
+                        _("Step %(n)s: a variant's weight is 1 to 100.") % {"n": number}
+                    )
                 if not variant.subject.strip() or not variant.body.strip():
                     raise ValidationError(
                         _("Step %(n)s: an e-mail step needs a subject and a text.") % {"n": number}
@@ -98,6 +109,16 @@ def save_steps(cadence: Cadence, steps: list[StepData], *, by: User) -> CadenceV
     one (see the module's docstring). Returns the version now current."""
     check_steps(cadence.team, steps)
     cadence = Cadence.objects.select_for_update().get(pk=cadence.pk)
+    if cadence.status == Cadence.Status.ACTIVE:
+        check_previewed(
+            cadence,
+            [
+                (number, variant.label or "A", variant.subject, variant.body)
+                for number, step in enumerate(steps, start=1)
+                if step.type == Step.Type.EMAIL
+                for variant in step.variants
+            ],
+        )
     version = cadence.versions.get(number=cadence.version)
     in_use = Enrollment.objects.filter(version=version, state__in=Enrollment.OPEN).exists()
     if in_use:
@@ -116,6 +137,7 @@ def save_steps(cadence: Cadence, steps: list[StepData], *, by: User) -> CadenceV
             type=step.type,
             instruction=step.instruction.strip(),
             aims_at=list(step.aims_at),
+            manual=step.manual and step.type == Step.Type.EMAIL,
         )
         for number, step in enumerate(steps, start=1)
     )
@@ -144,12 +166,15 @@ def save_steps(cadence: Cadence, steps: list[StepData], *, by: User) -> CadenceV
 
 @transaction.atomic
 def set_status(cadence: Cadence, status: str, *, by: User) -> Cadence:
-    """Activates, archives or returns a cadence to draft; only a cadence with steps runs."""
+    """Activates, archives or returns a cadence to draft; only a cadence with steps, whose
+    e-mail was previewed (previews.py), runs."""
     if status not in Cadence.Status.values:
         raise ValidationError(_("Unknown status."))
     cadence = Cadence.objects.select_for_update().get(pk=cadence.pk)
     if status == Cadence.Status.ACTIVE and not cadence.current().steps.exists():
         raise ValidationError(_("Add a step before activating the cadence."))
+    if status == Cadence.Status.ACTIVE:
+        check_previewed(cadence)
     before, cadence.status = cadence.status, status
     cadence.save(update_fields=["status"])
     audit.record(

@@ -1,6 +1,7 @@
 """Sending the e-mail steps that are due, and the one-click opt-out.
 
-`send_due` is run by the worker every few minutes. For each SDR's mailbox it sends at most
+`send_due` is run by the worker every few minutes; an e-mail step sent by hand (`manual`)
+waits for its SDR's compose form (compose.py) instead. For each SDR's mailbox it sends at most
 `per_run` messages (the hour's cap spread over the hour's runs, so sends are staggered) and
 never more than the mailbox's caps per hour and per rolling 24 hours; the sending window and,
 for advertising, the 21:00-08:00 quiet hours in the recipient's zone hold a message back.
@@ -67,8 +68,9 @@ def send_due(now: datetime.datetime | None = None, *, per_run: int | None = None
         .annotate(
             step_type=Subquery(step_type.values("type")[:1]),
             step_id=Subquery(step_type.values("pk")[:1]),
+            step_manual=Subquery(step_type.values("manual")[:1]),
         )
-        .filter(step_type=Step.Type.EMAIL)
+        .filter(step_type=Step.Type.EMAIL, step_manual=False)
         .select_related("lead__account", "sdr", "team")
         .order_by("next_due", "pk")
     )
