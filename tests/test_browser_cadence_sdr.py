@@ -10,8 +10,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cadences import domain
-from cadences.models import Cadence, Enrollment
+from cadences.models import Enrollment
 
+from .cadence_helpers import activate
 from .factories import AccountFactory, LeadFactory
 from .test_browser_skeleton import live_server_artifact, log_in
 from .test_cadences import three_steps
@@ -22,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_the_sdr_enrols_from_the_brief_and_the_list_and_calls_the_due_step(page, live_server, org):
     cadence = domain.create_cadence(org.desk, name="Enterprise intro", by=org.mia)
     domain.save_steps(cadence, three_steps(), by=org.mia)
-    domain.set_status(cadence, Cadence.Status.ACTIVE, by=org.mia)
+    activate(cadence, org.mia)
     hana = LeadFactory(
         owner=org.alice,
         first_name="Hana",

@@ -12,12 +12,13 @@ from django.utils import timezone
 
 from cadences import domain
 from cadences.domain import audiences
-from cadences.models import Audience, Cadence, Enrollment, StepRun, Suppression
+from cadences.models import Audience, Enrollment, StepRun, Suppression
 from leads import tasks as lead_tasks
 from leads.models import CallListEntry, QualificationAnswer, Stage
 from sdr_ops import calendar
 from sdr_ops.models import AuditEvent
 
+from .cadence_helpers import activate
 from .factories import LeadFactory
 from .test_cadences import three_steps
 from .test_today import log_call
@@ -29,7 +30,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def cadence(org):
     cadence = domain.create_cadence(org.desk, name="Enterprise intro", by=org.mia)
     domain.save_steps(cadence, three_steps(), by=org.mia)
-    return domain.set_status(cadence, Cadence.Status.ACTIVE, by=org.mia)
+    return activate(cadence, org.mia)
 
 
 def due_now(enrollment):
