@@ -41,6 +41,7 @@ RAN = f"""EXISTS (SELECT 1 FROM {R} r JOIN {S} rs ON rs.id = r.step_id
 # A step of the enrollment's version at its current position.
 CURRENT_STEP = f"JOIN {S} st ON st.version_id = e.version_id AND st.position = e.step"
 NOT_RUN = f"NOT EXISTS (SELECT 1 FROM {R} r WHERE r.enrollment_id = e.id AND r.step_id = st.id)"
+ANALYZE_AFTER = 10_000  # step runs written by one advance before the statistics are refreshed
 RUN_COLUMNS = "enrollment_id, step_id, outcome, reason, variant_id, message_id, connected, at"
 
 
@@ -150,6 +151,19 @@ def mark_touched_done(now: datetime.datetime) -> int:
             Step.Type.TASK,
         ],
     )
+
+
+def tune(written: int) -> None:
+    """On PostgreSQL, inside the advance's transaction: no JIT (each statement runs once, for
+    seconds: compiling costs more than it saves), and fresh statistics of the step runs when
+    the statements above wrote many, so that the move joins them by hash rather than looking
+    each enrollment up by its key (a plan made for the table's size before the night)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        if written >= ANALYZE_AFTER:
+            cursor.execute(f"ANALYZE {R}")
 
 
 def _teams(team_ids: Iterable[int]) -> dict[int, Team]:

@@ -363,9 +363,11 @@ def advance_due(now: datetime.datetime | None = None) -> dict[str, int]:
     through); paused enrollments whose day to resume has come resume; then every active
     enrollment whose current step has run moves on. Safe to run again. Returns counts."""
     now = now or timezone.now()
+    advancing.tune(0)
     qualified = finish_qualified(now)
     skipped = skip_known_steps(now)
     done = advancing.mark_touched_done(now)
+    advancing.tune(skipped + done)
     resumed = advancing.resume_due(now)
     if resumed:
         audit.record_many(
