@@ -134,7 +134,7 @@ def test_the_caps_hold_back_and_release_never_dropping(org, cadence, team_mail, 
     assert domain.send_due(seoul(12, 1, 16), per_run=10)["held"] == 1
     assert domain.send_due(seoul(12, 2, 10, 10), per_run=10)["sent"] == 1
     assert len(smtp.messages) == 4
-    # Staggered: by default a run sends an twelfth of the hour's cap, at least one.
+    # Staggered: by default a run sends a twelfth of the hour's cap, rounded up.
     CadenceSettings.objects.filter(team=org.desk).update(emails_per_hour=24, emails_per_day=100)
     more = [LeadFactory(owner=org.alice) for _ in range(3)]
     domain.enrol_many(cadence, [lead.pk for lead in more], by=org.alice, now=seoul(12, 3, 10))
@@ -193,3 +193,22 @@ def test_mailbox_passwords_are_stored_encrypted(org):
     mailbox.save()
     stored = Mailbox.objects.get(pk=mailbox.pk)
     assert "s3cret" not in stored.password_token and stored.password() == "s3cret-pass"
+
+
+def test_a_mailbox_the_server_refuses_fails_alone_and_its_mail_waits(org, cadence, team_mail):
+    # The server asks no login: a mailbox with a user name cannot open its connection.
+    refused = Mailbox(team=org.desk, sdr=org.bob, address="bob@desk.example", username="bob")
+    refused.set_password("secret")
+    refused.save()
+    for sdr, address in ((org.alice, "one@customer.example"), (org.bob, "two@customer.example")):
+        domain.enrol(LeadFactory(owner=sdr, email=address), cadence, by=sdr, now=seoul(12, 1, 10))
+    domain.enrol(
+        LeadFactory(owner=org.bob, email="three@customer.example"),
+        cadence,
+        by=org.bob,
+        now=seoul(12, 1, 10),
+    )
+    counts = domain.send_due(seoul(12, 1, 10, 5))
+    assert (counts["sent"], counts["failed"], counts["held"]) == (1, 1, 1)
+    assert StepRun.objects.filter(enrollment__sdr=org.bob).count() == 0  # never dropped
+    assert Enrollment.objects.filter(sdr=org.bob, step=1, state="active").count() == 2

@@ -21,16 +21,17 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from leads.models import Activity, Lead, Stage
+from leads.models import Lead, Stage
 from sdr_ops import audit, calendar
 from sdr_ops.models import Role, StaffingRecord, Team, User
 
-from ..models import Cadence, CadenceSettings, Enrollment, Step, StepRun, Suppression
+from ..models import Cadence, CadenceSettings, Enrollment, StepRun, Suppression
 from ..scheduling import Window, lead_zone
+from . import advancing
 from .evidence import finish_qualified, skip_known_steps
 
 CLOSED_STAGES = [Stage.DISQUALIFIED, Stage.HANDED_OFF, Stage.OPPORTUNITY, Stage.WON]
@@ -375,42 +376,9 @@ def run_step(
 
 def _move_on(ids: list[int], now: datetime.datetime) -> dict[str, int]:
     """Moves the active enrollments among `ids` whose current step has a run to their next
-    step, or finishes them when none is left. Grouped by (team, version, step, zone): the
-    queries grow with the number of distinct steps, not of enrollments."""
-    ran = StepRun.objects.filter(enrollment=OuterRef("pk"), step__position=OuterRef("step"))
-    rows = (
-        Enrollment.objects.filter(pk__in=ids, state=Enrollment.State.ACTIVE)
-        .filter(Exists(ran))
-        .values_list("pk", "team_id", "version_id", "step", "steps", "lead__time_zone")
-    )
-    return _move_rows(list(rows), now)
-
-
-def _move_rows(rows, now: datetime.datetime) -> dict[str, int]:
-    groups: dict[tuple, list[int]] = defaultdict(list)
-    for pk, team_id, version_id, step, steps, zone in rows:
-        groups[(team_id, version_id, step, steps, zone)].append(pk)
-    if not groups:
-        return {"moved": 0, "finished": 0}
-    teams = {t.pk: t for t in Team.objects.filter(pk__in={key[0] for key in groups})}
-    windows = {pk: window_for(team) for pk, team in teams.items()}
-    offsets = {
-        (v, p): o
-        for v, p, o in Step.objects.filter(version_id__in={key[1] for key in groups}).values_list(
-            "version_id", "position", "offset_days"
-        )
-    }
-    moved = finished = 0
-    for (team_id, version_id, step, steps, zone_name), pks in groups.items():
-        if step >= steps:
-            finished += _finish_rows(
-                Enrollment.objects.filter(pk__in=pks), Enrollment.Reason.NO_MORE_STEPS, now
-            )
-            continue
-        zone = lead_zone(zone_name, teams[team_id].zone)
-        due = windows[team_id].due(now, offsets[(version_id, step + 1)], zone)
-        moved += Enrollment.objects.filter(pk__in=pks).update(step=step + 1, next_due=due)
-    return {"moved": moved, "finished": finished}
+    step, or finishes them when none is left (advancing.move_on: a fixed number of
+    statements whatever the number of enrollments)."""
+    return advancing.move_on(now, ids)
 
 
 @transaction.atomic
@@ -421,76 +389,21 @@ def advance_due(now: datetime.datetime | None = None) -> dict[str, int]:
     through); paused enrollments whose day to resume has come resume; then every active
     enrollment whose current step has run moves on. Safe to run again. Returns counts."""
     now = now or timezone.now()
+    advancing.tune(0)
     qualified = finish_qualified(now)
     skipped = skip_known_steps(now)
-    due = Enrollment.objects.filter(state=Enrollment.State.ACTIVE, next_due__lte=now)
-    touched = Activity.objects.filter(lead=OuterRef("lead"), started_at__gte=OuterRef("next_due"))
-    step = Step.objects.filter(
-        version=OuterRef("version"),
-        position=OuterRef("step"),
-        type__in=[Step.Type.CALL, Step.Type.TASK],
-    )
-    done = list(
-        due.filter(Exists(touched))
-        .annotate(
-            step_id=Subquery(step.values("pk")[:1]),
-            got_through=Exists(
-                touched.filter(type=Activity.Type.CALL, outcome=Activity.Outcome.CONNECTED)
-            ),
+    done = advancing.mark_touched_done(now)
+    advancing.tune(skipped + done)
+    resumed = advancing.resume_due(now)
+    if resumed:
+        audit.record_many(
+            audit.Subject.ENROLLMENT, resumed, audit.Action.RESUMED, via="job", leads=False
         )
-        .exclude(step_id=None)
-        .values_list("pk", "step_id", "got_through")
-    )
-    StepRun.objects.bulk_create(
-        [
-            StepRun(
-                enrollment_id=pk,
-                step_id=step_id,
-                outcome=StepRun.Outcome.DONE,
-                connected=got_through,
-                at=now,
-            )
-            for pk, step_id, got_through in done
-        ],
-        batch_size=5000,
-        ignore_conflicts=True,
-    )
-    resumed = _resume_due(now)
-    ran = StepRun.objects.filter(enrollment=OuterRef("pk"), step__position=OuterRef("step"))
-    rows = (
-        Enrollment.objects.filter(state=Enrollment.State.ACTIVE)
-        .filter(Exists(ran))
-        .values_list("pk", "team_id", "version_id", "step", "steps", "lead__time_zone")
-    )
-    counts = _move_rows(list(rows), now)
+    counts = advancing.move_on(now)
     return {
         "qualified": qualified,
         "skipped": skipped,
-        "done": len(done),
-        "resumed": resumed,
+        "done": done,
+        "resumed": len(resumed),
         **counts,
     }
-
-
-def _resume_due(now: datetime.datetime) -> int:
-    """Resumes the paused enrollments whose day to resume has come in their team's zone."""
-    resumed = 0
-    paused = Enrollment.objects.filter(state=Enrollment.State.PAUSED, resume_on__isnull=False)
-    for team in Team.objects.filter(pk__in=paused.values("team_id")):
-        today = now.astimezone(team.zone).date()
-        window = window_for(team)
-        rows = paused.filter(team=team, resume_on__lte=today).values_list(
-            "pk", "remaining_days", "lead__time_zone"
-        )
-        groups: dict[tuple, list[int]] = defaultdict(list)
-        for pk, remaining, zone in rows:
-            groups[(remaining or 0, zone)].append(pk)
-        for (remaining, zone_name), pks in groups.items():
-            due = window.due(now, remaining, lead_zone(zone_name, team.zone))
-            resumed += Enrollment.objects.filter(pk__in=pks).update(
-                state=Enrollment.State.ACTIVE, next_due=due, remaining_days=None, resume_on=None
-            )
-            audit.record_many(
-                audit.Subject.ENROLLMENT, pks, audit.Action.RESUMED, via="job", leads=False
-            )
-    return resumed

@@ -12,7 +12,6 @@ from collections import defaultdict
 
 from django.db.models import Count, Q
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from handoffs import valve
@@ -22,7 +21,7 @@ from sdr_ops import audit
 from sdr_ops.models import Team, User
 from sdr_ops.notify import notify
 
-from ..models import Enrollment, Step, StepRun
+from ..models import Enrollment
 
 
 def certainty_of(known: int, confirmed: int, items: int) -> str | None:
@@ -103,39 +102,8 @@ def finish_qualified(now: datetime.datetime) -> int:
 
 
 def skip_known_steps(now: datetime.datetime) -> int:
-    """Records as skipped, with that reason, the due steps whose items are all known."""
-    due = Enrollment.objects.filter(state=Enrollment.State.ACTIVE, next_due__lte=now)
-    steps = {
-        (v, p): (pk, aims)
-        for pk, v, p, aims in Step.objects.filter(
-            version_id__in=due.values("version_id")
-        ).values_list("pk", "version_id", "position", "aims_at")
-        if aims
-    }
-    if not steps:
-        return 0
-    rows = [
-        (pk, lead_id, steps[(v, p)])
-        for pk, lead_id, v, p in due.values_list("pk", "lead_id", "version_id", "step")
-        if (v, p) in steps
-    ]
-    known: dict[int, set[str]] = defaultdict(set)
-    for lead_id, item in (
-        QualificationAnswer.objects.filter(lead_id__in={lead for _pk, lead, _s in rows})
-        .exclude(status=QualificationStatus.UNKNOWN)
-        .values_list("lead_id", "item")
-    ):
-        known[lead_id].add(item)
-    skipped = [
-        StepRun(
-            enrollment_id=pk,
-            step_id=step_id,
-            outcome=StepRun.Outcome.SKIPPED,
-            reason=_("Every item it asks is known already.")[:200],
-            at=now,
-        )
-        for pk, lead_id, (step_id, aims) in rows
-        if set(aims) <= known[lead_id]
-    ]
-    StepRun.objects.bulk_create(skipped, batch_size=5000, ignore_conflicts=True)
-    return len(skipped)
+    """Records as skipped, with that reason, the due steps whose items are all known (one
+    INSERT ... SELECT: advancing.skip_known)."""
+    from .advancing import skip_known
+
+    return skip_known(now)

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from email.message import Message
 
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -42,6 +43,8 @@ MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 ISO_DATE = re.compile(r"(20\d\d)[-./](\d{1,2})[-./](\d{1,2})")
 KOREAN_DATE = re.compile(r"(?:(20\d\d)\s*년\s*)?(\d{1,2})\s*월\s*(\d{1,2})\s*일")
 OUT_OF_OFFICE_DAYS = 5
+CHUNK = 500  # messages acted on per transaction
+STATE_FIELDS = ["state", "finish_reason", "step", "next_due", "remaining_days", "resume_on"]
 
 
 @dataclass
@@ -158,36 +161,49 @@ def read_messages(
     ids = {i for m in messages for i in _references(m) + m.original_ids}
     runs = {
         r.message_id: r
-        for r in StepRun.objects.filter(message_id__in=ids).select_related("enrollment")
+        for r in StepRun.objects.filter(message_id__in=ids).select_related(
+            "enrollment__lead", "enrollment__sdr", "enrollment__team"
+        )
     }
     by_address = {
         e.lead.email.lower(): e
         for e in Enrollment.objects.filter(
             sdr_id=mailbox.sdr_id, team_id=mailbox.team_id, state__in=Enrollment.OPEN
-        ).select_related("lead")
+        ).select_related("lead", "sdr", "team")
         if e.lead.email
     }
-    for message in messages:
-        if message.report is not None:
-            for address in failed_recipients(message.report):
-                mark_bounced(address, now=now)
-                counts["bounced"] += 1
-            continue
-        run = next((runs[i] for i in _references(message) if i in runs), None)
-        enrollment = run.enrollment if run else by_address.get(message.sender)
-        if enrollment is None:
-            counts["unmatched"] += 1
-            continue
-        enrollment.refresh_from_db()
-        if enrollment.state not in Enrollment.OPEN:
-            continue
-        if is_out_of_office(message):
-            _out_of_office(enrollment, message, now)
-            counts["out_of_office"] += 1
-        else:
-            _replied(enrollment, run, message, now)
-            counts["replied"] += 1
+    for start in range(0, len(messages), CHUNK):
+        # A poll of thousands of messages commits per chunk, not per write: each message's
+        # writes stay atomic with the chunk's, and a chunk that fails is read again at the
+        # next poll (the mailbox's place is saved after the poll).
+        with transaction.atomic():
+            for message in messages[start : start + CHUNK]:
+                _read_one(message, runs, by_address, counts, now)
     return counts
+
+
+def _read_one(message, runs, by_address, counts, now) -> None:
+    if message.report is not None:
+        for address in failed_recipients(message.report):
+            mark_bounced(address, now=now)
+            counts["bounced"] += 1
+        return
+    run = next((runs[i] for i in _references(message) if i in runs), None)
+    enrollment = run.enrollment if run else by_address.get(message.sender)
+    if enrollment is None:
+        counts["unmatched"] += 1
+        return
+    # An earlier message of the poll may have finished or paused it (its lead, SDR and
+    # team stay as read with the runs).
+    enrollment.refresh_from_db(fields=STATE_FIELDS)
+    if enrollment.state not in Enrollment.OPEN:
+        return
+    if is_out_of_office(message):
+        _out_of_office(enrollment, message, now)
+        counts["out_of_office"] += 1
+    else:
+        _replied(enrollment, run, message, now)
+        counts["replied"] += 1
 
 
 def _out_of_office(enrollment: Enrollment, message: Incoming, now: datetime.datetime) -> None:

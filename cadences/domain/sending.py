@@ -59,6 +59,13 @@ def _sent_counts(mailboxes: list[Mailbox], now: datetime.datetime) -> dict[int, 
     return counts
 
 
+def per_run_budget(settings: CadenceSettings) -> int:
+    """What one run may send from a mailbox: the hour's cap over the hour's runs, rounded up
+    so that the runs of an hour can reach the cap (40 an hour: 4 a run, the cap itself
+    stopping the hour at 40), never less than one."""
+    return max(1, -(-settings.emails_per_hour // RUNS_PER_HOUR))
+
+
 def send_due(now: datetime.datetime | None = None, *, per_run: int | None = None) -> dict:
     """Sends what is due and allowed now; returns counts (sent, held, skipped, failed)."""
     now = now or timezone.now()
@@ -106,6 +113,7 @@ def send_due(now: datetime.datetime | None = None, *, per_run: int | None = None
     this_run: dict[int, int] = defaultdict(int)
     windows: dict[int, Window] = {}
     connections = {}
+    broken: set[int] = set()
     moved: list[int] = []
     skipped: list[StepRun] = []
     stop: dict[str, list[int]] = defaultdict(list)
@@ -143,11 +151,7 @@ def send_due(now: datetime.datetime | None = None, *, per_run: int | None = None
                 counts["held"] += 1
                 continue
             hour, day = sent_counts[mailbox.pk]
-            budget = (
-                per_run
-                if per_run is not None
-                else max(1, settings.emails_per_hour // RUNS_PER_HOUR)
-            )
+            budget = per_run if per_run is not None else per_run_budget(settings)
             if (
                 hour >= settings.emails_per_hour
                 or day >= settings.emails_per_day
@@ -159,15 +163,21 @@ def send_due(now: datetime.datetime | None = None, *, per_run: int | None = None
             message, message_id = mailing.build_message(
                 enrollment, variant, mailbox, settings, references=references[enrollment.pk]
             )
-            if mailbox.pk not in connections:
-                connections[mailbox.pk] = mailing.connection(settings, mailbox)
-                connections[mailbox.pk].open()
+            if mailbox.pk in broken:
+                counts["held"] += 1
+                continue
             try:
+                if mailbox.pk not in connections:
+                    # One connection per mailbox for the run; a server refusing it (down, a
+                    # changed password) fails this mailbox's messages, not the others'.
+                    connections[mailbox.pk] = mailing.connection(settings, mailbox)
+                    connections[mailbox.pk].open()
                 connections[mailbox.pk].send_messages([message])
             except (smtplib.SMTPException, OSError) as exc:
                 log.warning("cadence mail to enrollment %s failed: %s", enrollment.pk, exc)
                 counts["failed"] += 1
                 connections.pop(mailbox.pk, None)
+                broken.add(mailbox.pk)  # the rest of its messages wait for the next run
                 continue
             StepRun.objects.create(
                 enrollment=enrollment,
