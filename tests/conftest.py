@@ -20,7 +20,8 @@ environment before Django starts (tests/parallel.py). A test is parallel-safe wh
 
 A test that must not run beside some other test (a resource of the machine it cannot make
 its own) is marked `@pytest.mark.xdist_group("name")`: `--dist loadgroup` (pyproject.toml) runs
-a group on one worker, one test after the other. The tests marked `stack` form one group.
+a group on one worker, one test after the other. The tests marked `stack` form one group, and
+the tests of a module that share a module-scoped fixture one group each (below).
 """
 
 from dataclasses import dataclass
@@ -73,12 +74,23 @@ def pytest_xdist_setupnodes(config, specs):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
-    """The tests marked `stack` start a dozen processes each and wait on windows of time (beat's
-    schedule, a database restart): they run on one worker, one after the other, beside the
-    rest of the suite (before xdist reads the groups, hence tryfirst)."""
+    """Groups for a parallel run (before xdist reads them, hence tryfirst). The tests marked
+    `stack` start a dozen processes each and wait on windows of time (beat's schedule, a
+    database restart): they run on one worker, one after the other, beside the rest. The tests
+    of a module that share a module-scoped fixture (the demo seeded, a model fitted) run on
+    one worker too, so that it is built once."""
     for item in items:
-        if item.get_closest_marker("stack") and not item.get_closest_marker("xdist_group"):
+        if item.get_closest_marker("xdist_group"):
+            continue
+        if item.get_closest_marker("stack"):
             item.add_marker(pytest.mark.xdist_group("stack"))
+        elif _uses_module_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+def _uses_module_fixture(item) -> bool:
+    definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    return any(defs and defs[-1].scope == "module" for defs in definitions.values())
 
 
 @pytest.fixture(scope="session")
