@@ -7,12 +7,15 @@ STAMP  := $(VENV)/.installed
 ASSETS := static/vendor/.built
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The pytest suite runs in this many processes (pytest-xdist; auto: one per CPU, 0: one
+# process, no workers). tests/parallel.py gives each worker its own databases and folders.
+TEST_WORKERS ?= auto
 
 .PHONY: help install run test lint format migrate seed worker clean messages
 
 help:
 	@echo "make run      install, migrate, seed the demo and start web + worker + beat"
-	@echo "make test     ruff, the import contracts and the pytest suite (uses DATABASE_URL / CELERY_BROKER_URL if set)"
+	@echo "make test     ruff, the import contracts and the pytest suite in parallel (uses DATABASE_URL / CELERY_BROKER_URL if set; TEST_WORKERS=0 runs it in one process)"
 	@echo "make install  .venv, Python and npm packages, static assets, translations"
 	@echo "make messages update the Korean catalogue (locale/ko) from the source"
 
@@ -54,7 +57,7 @@ test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS)
 
 messages: install
 	$(PY) manage.py catalogue

@@ -370,6 +370,17 @@ if CELERY_BROKER_URL.startswith(("amqp://", "pyamqp://")):
     # results go back to the caller over the same connection unless a backend is named.
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
     CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="rpc://")
+# Several installations (or the parallel workers of the test suite, tests/parallel.py) may
+# share one Redis database or RabbitMQ server: with CELERY_KEY_PREFIX each keeps its own
+# queues. On Redis every key and channel of the broker and of the results starts with it; on
+# RabbitMQ the task queue is named with it.
+CELERY_KEY_PREFIX = env.str("CELERY_KEY_PREFIX", default="")
+if CELERY_KEY_PREFIX and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = CELERY_KEY_PREFIX
+if CELERY_KEY_PREFIX and CELERY_RESULT_BACKEND.startswith(("redis://", "rediss://")):
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": CELERY_KEY_PREFIX}
+if CELERY_KEY_PREFIX and CELERY_BROKER_URL.startswith(("amqp://", "pyamqp://")):
+    CELERY_TASK_DEFAULT_QUEUE = f"{CELERY_KEY_PREFIX}celery"
 
 # LOG_FORMAT=json (the default in production) writes one JSON object a line.
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")

@@ -3,6 +3,25 @@
 alice is an SDR on the Enterprise Desk, bob her teammate, carol an SDR on the Growth Desk;
 mia manages the Enterprise Desk and otto the Growth Desk; aaron and ada are AEs; stella is a
 stakeholder from marketing; root is the admin.
+
+The suite runs in parallel (`make test`: pytest-xdist, `-n auto`; `-n 0` runs it in one
+process). Each worker has its own var folder, databases and broker keys, set in its
+environment before Django starts (tests/parallel.py). A test is parallel-safe when it:
+
+- writes files under `tmp_path` (or `settings.VAR_DIR`, the worker's own), never in a fixed
+  place of the checkout shared by the workers (test-artifacts/ takes unique names);
+- listens on `free_port()` (tests/meetings_servers.py, tests/stack.py), never a fixed port;
+- names any database it makes after DATABASE_URL's (as tests/test_stack.py does), which is
+  the worker's own, and gives a child process `run_database_url()` (tests/helpers.py) when
+  the child must see the test's rows;
+- starts child processes with `child_env()` (or `Worker`, `manage`), which pass the worker's
+  environment on; a Redis of its own (`stack.RedisServer`) needs no prefix, so a test that
+  points this process's Celery at one drops CELERY_KEY_PREFIX (tests/test_broker_outage.py).
+
+A test that must not run beside some other test (a resource of the machine it cannot make
+its own) is marked `@pytest.mark.xdist_group("name")`: `--dist loadgroup` (pyproject.toml) runs
+a group on one worker, one test after the other. The tests marked `stack` form one group, and
+the tests of a module that share a module-scoped fixture one group each (below).
 """
 
 from dataclasses import dataclass
@@ -18,6 +37,7 @@ from .factories import PASSWORD, TeamFactory, member
 
 # Real SMTP and CalDAV servers on the loopback for the meeting tests.
 from .meetings_servers import caldav_server, smtp_server  # noqa: F401
+from .parallel import worker_environment
 
 
 @dataclass
@@ -43,6 +63,40 @@ class Org:
             Role.STAKEHOLDER: self.stella,
             Role.ADMIN: self.root,
         }
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_setupnodes(config, specs):
+    """Each xdist worker starts with the environment naming its own resources."""
+    for spec in specs:
+        spec.env.update(worker_environment(spec.id))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Groups for a parallel run (before xdist reads them, hence tryfirst). The tests marked
+    `stack` start a dozen processes each and wait on windows of time (beat's schedule, a
+    database restart): they run on one worker, one after the other, beside the rest. The tests
+    of a module that share a module-scoped fixture (the demo seeded, a model fitted) run on
+    one worker too, so that it is built once."""
+    for item in items:
+        if item.get_closest_marker("xdist_group"):
+            continue
+        if item.get_closest_marker("stack"):
+            item.add_marker(pytest.mark.xdist_group("stack"))
+        elif _uses_module_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+def _uses_module_fixture(item) -> bool:
+    definitions = getattr(getattr(item, "_fixtureinfo", None), "name2fixturedefs", {})
+    return any(defs and defs[-1].scope == "module" for defs in definitions.values())
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings():
+    """No suffix of pytest-django's on the test databases: a worker's database names are its
+    own already (test_sdr_ops_gw0, var/test-workers/gw0/test-db.sqlite3)."""
 
 
 @pytest.fixture(autouse=True)

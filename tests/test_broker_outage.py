@@ -37,6 +37,8 @@ def redis(tmp_path, monkeypatch):
     # Celery prefers the environment variable to its configuration, so set both.
     before = (celery_app.conf.broker_url, celery_app.conf.broker_transport_options)
     monkeypatch.setenv("CELERY_BROKER_URL", server.url)
+    # The Redis is this test's own: no key prefix (a parallel run's), here or in the worker.
+    monkeypatch.delenv("CELERY_KEY_PREFIX", raising=False)
     celery_app.conf.broker_url = server.url
     celery_app.conf.broker_transport_options = {}
     forget_broker_connections()
