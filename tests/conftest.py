@@ -27,6 +27,7 @@ the tests of a module that share a module-scoped fixture one group each (below).
 from dataclasses import dataclass
 
 import pytest
+from _pytest.nodeid import NodeId
 
 from sdr_ops.models import Role, Team, User
 
@@ -73,7 +74,7 @@ def pytest_xdist_setupnodes(config, specs):
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     """Groups for a parallel run (before xdist reads them, hence tryfirst). The tests marked
     `stack` start a dozen processes each and wait on windows of time (beat's schedule, a
     database restart): they run on one worker, one after the other, beside the rest. The tests
@@ -86,6 +87,23 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.xdist_group("stack"))
         elif _uses_module_fixture(item):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    if getattr(config.option, "loadgroup", False):  # an xdist worker of a --dist loadgroup run
+        for item in items:
+            _name_group(item)
+
+
+def _name_group(item) -> None:
+    """Appends "@group" to the test's id, which is how --dist loadgroup sends a group to one
+    worker. pytest-xdist 3.8 writes it to `item._nodeid`, which pytest 9 no longer reads (the
+    id lives in `item._id`), so without this every group would be silently ignored."""
+    names = sorted(
+        {
+            str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+            for m in item.iter_markers("xdist_group")
+        }
+    )
+    if names and "@" not in item.nodeid.rpartition("]")[2]:
+        item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(names)}")
 
 
 def _uses_module_fixture(item) -> bool:
