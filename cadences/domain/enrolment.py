@@ -301,6 +301,14 @@ def finish(
     return enrollment
 
 
+def finish_for_handoff(handoff, *, by: User) -> None:
+    """A handed-off lead's open enrollment finishes `handed_off`, in the handoff's transaction:
+    no later step runs, the AE takes over the conversation."""
+    open_ = Enrollment.objects.filter(lead_id=handoff.lead_id, state__in=Enrollment.OPEN).first()
+    if open_ is not None:
+        finish(open_, reason=Enrollment.Reason.HANDED_OFF, by=by, now=handoff.created_at)
+
+
 def _finish_rows(rows, reason: str, now: datetime.datetime) -> int:
     return rows.update(
         state=Enrollment.State.FINISHED,
