@@ -14,10 +14,11 @@ from django.db import transaction
 
 from cadences import domain
 from cadences.domain.evidence import finish_qualified
-from cadences.models import Cadence, Enrollment, Step, StepRun
+from cadences.models import Enrollment, Step, StepRun
 from cadences.scheduling import lead_zone
 from leads.models import Activity, QualificationAnswer, QualificationStatus
 
+from .cadence_helpers import activate
 from .factories import LeadFactory
 from .test_cadence_day import answer
 from .test_cadences import seoul, three_steps
@@ -98,7 +99,7 @@ class Rollback(Exception):
 def mixed_case(org):
     cadence = domain.create_cadence(org.desk, name="Mixed", by=org.mia)
     domain.save_steps(cadence, three_steps(), by=org.mia)
-    domain.set_status(cadence, Cadence.Status.ACTIVE, by=org.mia)
+    activate(cadence, org.mia)
     zones = ["", "Europe/London", "America/New_York", "Mars/Olympus"]
     leads = [LeadFactory(owner=org.alice, time_zone=zones[i % 4]) for i in range(24)]
     first = [domain.enrol(lead, cadence, by=org.alice, now=seoul(11, 30, 10)) for lead in leads]
