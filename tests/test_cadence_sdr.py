@@ -7,12 +7,14 @@ import datetime
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from cadences import domain
 from cadences.domain import audiences
 from cadences.models import Audience, Enrollment, StepRun, Suppression
+from handoffs import domain as handoff_domain
 from leads import tasks as lead_tasks
 from leads.models import CallListEntry, QualificationAnswer, Stage
 from sdr_ops import calendar
@@ -21,6 +23,7 @@ from sdr_ops.models import AuditEvent
 from .cadence_helpers import activate
 from .factories import LeadFactory
 from .test_cadences import three_steps
+from .test_handoffs_domain import qualified
 from .test_today import log_call
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -520,10 +523,6 @@ def test_the_compose_form_is_linked_exactly_when_the_manual_email_step_is_due(
 
 
 def test_handing_off_a_lead_finishes_its_enrollment_and_no_later_step_runs(client, org, cadence):
-    from handoffs import domain as handoff_domain
-
-    from .test_handoffs_domain import qualified
-
     lead = qualified(LeadFactory(owner=org.alice, stage="connected", first_name="Hana"))
     enrollment = due_now(domain.enrol(lead, cadence, by=org.alice))
     handoff = handoff_domain.hand_off(
@@ -550,10 +549,6 @@ def test_handing_off_a_lead_finishes_its_enrollment_and_no_later_step_runs(clien
 
 
 def test_a_refused_handoff_leaves_the_enrollment_running(org, cadence):
-    from django.core.exceptions import ValidationError
-
-    from handoffs import domain as handoff_domain
-
     lead = LeadFactory(owner=org.alice, stage="connected")  # its checklist still unknown
     enrollment = domain.enrol(lead, cadence, by=org.alice)
     with pytest.raises(ValidationError):
