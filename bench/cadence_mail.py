@@ -97,6 +97,8 @@ def prepare(mailboxes: int, enrollments: int, smtp_port: int) -> None:
             ],
             by=manager,
         )
+        # Only previewed e-mail runs: the manager previews it with a lead, as in the editor.
+        domain.preview_current(cadence, lead=domain.pick_lead(team), by=manager)
         domain.set_status(cadence, Cadence.Status.ACTIVE, by=manager)
     insert_select(
         Mailbox,

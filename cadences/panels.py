@@ -17,6 +17,19 @@ from .forms_sdr import AudienceForm, EnrolForm, FinishForm, PauseForm
 from .models import Enrollment
 
 
+def _mark_composable(enrollments, user, now) -> None:
+    """`composable` on each enrollment whose current step is an e-mail the reader sends by
+    hand and that is due now: the page links the compose form then, and only then."""
+    for enrollment in enrollments:
+        enrollment.composable = (
+            enrollment.state == Enrollment.State.ACTIVE
+            and enrollment.manual_email
+            and enrollment.sdr_id == user.pk
+            and enrollment.next_due is not None
+            and enrollment.next_due <= now
+        )
+
+
 def lead_panel(
     request, lead, *, enrol_form=None, bound=None, bound_for=None, inline_messages=False
 ) -> dict:
@@ -35,6 +48,7 @@ def lead_panel(
         mine = bound_for == enrollment.pk
         enrollment.pause_form = bound if mine and isinstance(bound, PauseForm) else PauseForm()
         enrollment.finish_form = bound if mine and isinstance(bound, FinishForm) else FinishForm()
+    _mark_composable(enrollments, user, timezone.now())
     open_ = next((e for e in enrollments if e.state in Enrollment.OPEN), None)
     can_enrol = open_ is None and may_edit(user, lead)
     refusal = ""
@@ -66,10 +80,13 @@ def today_panel(request, *, inline_messages=False) -> dict:
     today = user.local_today()
     start = calendar.day_bounds(today, zone)[0]
     since = calendar.subtract_working_days(start, 1)
+    now = timezone.now()
+    due = queries_sdr.due_steps(user, today, zone)
+    _mark_composable(due, user, now)
     return {
-        "due": queries_sdr.due_steps(user, today, zone),
+        "due": due,
         "finished": queries_sdr.finished_since(user, since),
-        "now_moment": timezone.now(),
+        "now_moment": now,
         "inline_messages": inline_messages,
     }
 

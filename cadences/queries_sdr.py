@@ -5,7 +5,7 @@ number of queries whatever the number of rows; none writes."""
 import datetime
 from collections import defaultdict
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from sdr_ops import calendar
@@ -30,10 +30,19 @@ NEXT_MOVE = {
 STEPS_SHOWN = 100  # due steps on Today (the list itself is the call list's)
 
 
+def _is_manual_email(step: Step) -> bool:
+    return step.type == Step.Type.EMAIL and step.manual
+
+
 def lead_enrollments(lead, limit: int = 20) -> list[Enrollment]:
-    """The lead's enrollments, newest first, with their cadence (one query)."""
+    """The lead's enrollments, newest first, with their cadence and whether the current step
+    is an e-mail sent by hand (`manual_email`) (one query)."""
+    manual_email = Step.objects.filter(
+        version=OuterRef("version"), position=OuterRef("step"), type=Step.Type.EMAIL, manual=True
+    )
     return list(
         Enrollment.objects.filter(lead=lead)
+        .annotate(manual_email=Exists(manual_email))
         .select_related("version__cadence", "sdr")
         .order_by("-enrolled_at", "-pk")[:limit]
     )
@@ -57,13 +66,12 @@ def _steps_of(enrollments) -> dict[tuple[int, int], Step]:
 
 
 def due_steps(sdr: User, day: datetime.date, zone) -> list[Enrollment]:
-    """The SDR's call and task steps due by the day's end, soonest first; each enrollment
-    carries its `current` step and the `reason` the call list gives it (two queries)."""
+    """The SDR's call, task and by-hand e-mail steps due by the day's end, soonest first; each
+    enrollment carries its `current` step, the `reason` the call list gives it and whether
+    the step is an e-mail sent by hand (`manual_email`) (two queries)."""
     end = calendar.day_bounds(day, zone)[1]
-    by_hand = Step.objects.filter(
-        version=OuterRef("version"),
-        position=OuterRef("step"),
-        type__in=[Step.Type.CALL, Step.Type.TASK],
+    by_hand = Step.objects.filter(version=OuterRef("version"), position=OuterRef("step")).filter(
+        Q(type__in=[Step.Type.CALL, Step.Type.TASK]) | Q(type=Step.Type.EMAIL, manual=True)
     )
     enrollments = list(
         enrollments_visible_to(sdr)
@@ -79,6 +87,7 @@ def due_steps(sdr: User, day: datetime.date, zone) -> list[Enrollment]:
         if step is None:  # its version's steps replaced between the two reads
             continue
         enrollment.current = step
+        enrollment.manual_email = _is_manual_email(step)
         enrollment.reason = step_reason(
             enrollment.version.cadence.name, step.position, enrollment.steps, step.aims_at or []
         )

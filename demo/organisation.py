@@ -19,6 +19,9 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from cadences import domain as cadence_domain
+from cadences.domain import previews
+from cadences.models import Cadence, EmailVariant, Enrollment
 from handoffs.imports import create_handoffs, create_opportunities
 from handoffs.models import (
     Capacity,
@@ -273,6 +276,44 @@ DIRECT_QUESTION = {
 NOT_CONNECTED = [Activity.Outcome.NO_ANSWER, Activity.Outcome.BUSY, Activity.Outcome.VOICEMAIL]
 
 
+# The demo cadence: its team, who built it, whose leads are in it, its steps, and where each
+# of those leads stands (working days since it was enrolled, the steps run, replied or not).
+CADENCE_TEAM = "enterprise-desk"
+CADENCE_NAME = "Enterprise intro"
+CADENCE_MANAGER = "mina.park"
+CADENCE_SDR = "seo.yoon"
+CADENCE_STEPS = [
+    cadence_domain.StepData(
+        type="call",
+        offset_days=0,
+        instruction="Introduce yourself; ask when they plan to decide and who signs off.",
+        aims_at=["timing", "approval_process"],
+    ),
+    cadence_domain.StepData(
+        type="email",
+        offset_days=2,
+        variants=[
+            cadence_domain.VariantData(
+                subject="{{ company }}: following up on our call",
+                body=(
+                    "Dear {{ first_name }},\n\nThank you for your time on the phone. As promised, "
+                    "a short note on how teams like yours plan such projects.\n\n{{ sdr_name }}"
+                ),
+            )
+        ],
+    ),
+    cadence_domain.StepData(
+        type="task", offset_days=3, instruction="Connect on LinkedIn and note what they share."
+    ),
+]
+CADENCE_PLAN = [
+    (0, [], False),  # the call step due today: on Today and on the call list
+    (1, ["done"], False),  # called yesterday: the e-mail goes two working days after the call
+    (5, ["done", "sent"], False),  # e-mailed: the task falls due today
+    (4, ["done", "sent"], True),  # replied to the e-mail last night
+]
+
+
 def email_of(key: str) -> str:
     return f"{key}@{EMAIL_DOMAIN}"
 
@@ -369,6 +410,11 @@ class DemoBuilder:
 
     def clear_demo_rows(self) -> None:
         demo_leads = Lead.objects.filter(external_id__startswith=PREFIX)
+        # The demo cadence goes with its enrollments (which hold its versions).
+        demo_cadence = Cadence.objects.filter(team__slug=CADENCE_TEAM, name=CADENCE_NAME)
+        Enrollment.objects.filter(version__cadence__in=demo_cadence).delete()
+        demo_cadence.delete()
+        Enrollment.objects.filter(lead__in=demo_leads).delete()
         PraisePost.objects.filter(review__handoff__lead__in=demo_leads).delete()
         Review.objects.filter(handoff__lead__in=demo_leads).delete()
         Opportunity.objects.filter(handoff__lead__in=demo_leads).delete()
@@ -418,8 +464,52 @@ class DemoBuilder:
             self.clear_demo_rows()
             accounts = self.build_accounts()
             self.build_leads(users, accounts)
+            self.build_cadence(users)
             self.build_call_lists()
         return self.counts
+
+    def build_cadence(self, users: dict[str, User]) -> None:
+        """One active three-step cadence of the Enterprise Desk (a call, an e-mail previewed by
+        the manager, a task), built and run through the cadence app's own functions: leads of
+        the demo SDR at each step, and one that replied, as the weeks would have left them."""
+        team = Team.objects.get(slug=CADENCE_TEAM)
+        manager, sdr = users[CADENCE_MANAGER], users[CADENCE_SDR]
+        cadence = cadence_domain.create_cadence(team, name=CADENCE_NAME, by=manager)
+        cadence_domain.save_steps(cadence, CADENCE_STEPS, by=manager)
+        previews.preview_current(cadence, lead=previews.pick_lead(team), by=manager)
+        cadence = cadence_domain.set_status(cadence, Cadence.Status.ACTIVE, by=manager)
+        variant = EmailVariant.objects.get(step__version__cadence=cadence)
+        leads = list(
+            Lead.objects.filter(
+                owner=sdr,
+                external_id__startswith=PREFIX,
+                stage__in=[Stage.WORKING, Stage.CONNECTED],
+            )
+            .exclude(email="")
+            .order_by("pk")[: len(CADENCE_PLAN)]
+        )
+        enrolled = 0
+        for lead, (working_days_ago, runs, replied) in zip(leads, CADENCE_PLAN, strict=False):
+            start = calendar.subtract_working_days(self.at(self.today, 10), working_days_ago, team)
+            enrollment = cadence_domain.enrol(lead, cadence, by=sdr, now=start)
+            enrolled += 1
+            for outcome in runs:
+                enrollment.refresh_from_db()
+                sent = outcome == "sent"
+                cadence_domain.run_step(
+                    enrollment,
+                    outcome=outcome,
+                    by=None if sent else sdr,
+                    variant=variant if sent else None,
+                    message_id=f"<demo-{enrollment.pk}@{EMAIL_DOMAIN}>" if sent else "",
+                    connected=outcome == "done" and enrollment.step == 1,
+                    now=enrollment.next_due,
+                )
+            if replied:
+                cadence_domain.finish(
+                    enrollment, reason=Enrollment.Reason.REPLIED, by=None, now=self.now
+                )
+        self.counts["cadence enrollments"] = enrolled
 
     def build_call_lists(self) -> None:
         """Today's lists (on a working day) and the next working day's, as the nightly job

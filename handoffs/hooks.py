@@ -7,6 +7,8 @@ never imports them (the import direction runs from them to handoffs).
 - `room_checks`: `check(day, ae_ids) -> set[int]`, the AEs who have no room for another
   handoff whatever their open-deal count (their week of first meetings is full).
 - `on_rejected`: `callback(handoff) -> None`, called in the rejection's transaction.
+- `on_handed_off`: `callback(handoff, *, by) -> None`, called in the handoff's transaction
+  once the lead has moved to `handed_off` (a cadence finishes the lead's enrollment).
 - `inbox_related`: relations the inbox selects with each handoff, for what parts show on it.
 - `assessors`: the computed certainty of a lead (see `assess` below).
 """
@@ -16,6 +18,7 @@ from collections.abc import Callable
 form_parts: list = []
 room_checks: list[Callable] = []
 on_rejected: list[Callable] = []
+on_handed_off: list[Callable] = []
 inbox_related: list[str] = []
 
 # `assess(lead, *, ae=None) -> assessment | None`: the certainty computed from the evidence

@@ -9,9 +9,10 @@ import pytest
 from imap_tools import MailBoxUnencrypted
 
 from cadences import domain, imap
+from cadences.domain import replies
 from cadences.models import CadenceSettings, Enrollment, Mailbox, StepRun, Suppression
 from leads.models import Activity
-from sdr_ops.models import Notification
+from sdr_ops.models import AuditEvent, Notification
 
 from .factories import LeadFactory
 from .mail_servers import imap_server  # noqa: F401
@@ -199,3 +200,57 @@ def test_the_mailbox_password_is_never_stored_in_clear(mailbox):
     stored = Mailbox.objects.get(pk=mailbox.pk)
     assert "secret" not in stored.password_token and stored.password() == "secret"
     assert Enrollment.objects.count() == 0
+
+
+def test_a_polls_replies_finish_together_each_audited_told_and_marked(
+    org,
+    cadence,  # noqa: F811
+    team_mail,  # noqa: F811
+    smtp,  # noqa: F811
+):
+    leads = [
+        LeadFactory(owner=org.alice, email=f"kim{i}@customer.example", stage="working")
+        for i in range(3)
+    ]
+    enrollments = [
+        domain.enrol(lead, cadence, by=org.alice, now=seoul(12, 1, 10)) for lead in leads
+    ]
+    domain.send_due(seoul(12, 1, 10, 5))
+    ids = {m["To"]: m["Message-ID"] for m in smtp.messages}
+
+    def answer(n: int, to: str, subject: str = "Re: Hello") -> replies.Incoming:
+        raw = (
+            f"From: <{to}>\nTo: alice@desk.example\nSubject: {subject}\n"
+            f"Date: Tue, 01 Dec 2026 14:0{n}:00 +0900\nMessage-ID: <r{n}@customer.example>\n"
+            f"In-Reply-To: {ids[to]}\n\nYes.\n"
+        )
+        return replies.parse(n, raw.encode())
+
+    first, second, third = (lead.email for lead in leads)
+    messages = [
+        answer(1, first),
+        answer(2, second),
+        answer(3, first),  # a second reply of the same lead in the same poll: nothing more
+        answer(4, second, subject="Automatic reply: away"),  # after the reply: nothing
+        answer(5, third, subject="Out of office"),
+    ]
+    counts = replies.read_messages(team_mail, messages, now=seoul(12, 1, 15))
+    assert counts == {"replied": 2, "out_of_office": 1, "bounced": 0, "unmatched": 0}
+    states = {}
+    for enrollment in enrollments:
+        enrollment.refresh_from_db()
+        states[enrollment.lead.email] = (enrollment.state, enrollment.finish_reason)
+    assert states == {
+        first: ("finished", "replied"),
+        second: ("finished", "replied"),
+        third: ("paused", ""),
+    }
+    finished = AuditEvent.objects.filter(subject="enrollment", action="finished")
+    assert sorted(finished.values_list("subject_id", "lead_id", "after")) == [
+        (e.pk, e.lead_id, "replied") for e in enrollments[:2]
+    ]
+    assert Activity.objects.filter(type="email", outcome="replied").count() == 2
+    runs = StepRun.objects.filter(message_id__in=[ids[first], ids[second], ids[third]])
+    assert sorted(r.replied_at is not None for r in runs) == [False, True, True]
+    told = Notification.objects.filter(user=org.alice, text__contains="replied")
+    assert told.count() == 2

@@ -7,12 +7,14 @@ import datetime
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from cadences import domain
 from cadences.domain import audiences
 from cadences.models import Audience, Enrollment, StepRun, Suppression
+from handoffs import domain as handoff_domain
 from leads import tasks as lead_tasks
 from leads.models import CallListEntry, QualificationAnswer, Stage
 from sdr_ops import calendar
@@ -21,6 +23,7 @@ from sdr_ops.models import AuditEvent
 from .cadence_helpers import activate
 from .factories import LeadFactory
 from .test_cadences import three_steps
+from .test_handoffs_domain import qualified
 from .test_today import log_call
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -453,3 +456,102 @@ def test_an_audience_enrols_no_more_than_the_sdr_can_start_the_next_morning(org,
     second = audiences.run_audience(audience, now=seoul(12, 3, 19))  # the next evening
     assert second == {"enrolled": 1, "refused": 0}
     assert Enrollment.objects.filter(lead__in=leads).count() == 3
+
+
+# -- the e-mail step sent by hand: its compose form linked when it is due ------------------------
+
+
+@pytest.fixture
+def by_hand(org):
+    cadence = domain.create_cadence(org.desk, name="By hand", by=org.mia)
+    steps = three_steps()
+    steps[1].manual = True
+    domain.save_steps(cadence, steps, by=org.mia)
+    return activate(cadence, org.mia)
+
+
+def composes(html: str) -> list[str]:
+    return re.findall(r'href="/cadences/enrollments/(\d+)/compose/"', html)
+
+
+def test_the_compose_form_is_linked_exactly_when_the_manual_email_step_is_due(
+    client, org, by_hand, cadence
+):
+    lead = LeadFactory(owner=org.alice, first_name="Hana")
+    enrollment = domain.enrol(lead, by_hand, by=org.alice)
+    client.force_login(org.alice)
+    today = reverse("today")
+    # The call step, due: call mode, no compose form.
+    due_now(enrollment)
+    assert (
+        composes(brief(client, lead)) == [] and composes(client.get(today).content.decode()) == []
+    )
+    # The e-mail step sent by hand, not yet due.
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        step=2, next_due=timezone.now() + datetime.timedelta(days=2)
+    )
+    assert (
+        composes(brief(client, lead)) == [] and composes(client.get(today).content.decode()) == []
+    )
+    # Due: both pages link its compose form, and the form opens.
+    due_now(enrollment)
+    assert composes(brief(client, lead)) == [str(enrollment.pk)]
+    html = client.get(today).content.decode()
+    assert composes(html) == [str(enrollment.pk)]
+    assert f'data-step-due="{enrollment.pk}" data-type="email"' in html
+    url = reverse("enrollment-compose", args=[enrollment.pk])
+    assert client.get(url).status_code == 200
+    # The mail leaves from the SDR's own mailbox: a manager reading the brief gets no link.
+    client.force_login(org.mia)
+    assert composes(brief(client, lead)) == []
+    # Paused, or an automatic e-mail step due: no link.
+    client.force_login(org.alice)
+    domain.pause(enrollment, why="On leave", by=org.alice)
+    assert (
+        composes(brief(client, lead)) == [] and composes(client.get(today).content.decode()) == []
+    )
+    other = LeadFactory(owner=org.alice)
+    automatic = domain.enrol(other, cadence, by=org.alice)
+    Enrollment.objects.filter(pk=automatic.pk).update(step=2)
+    due_now(automatic)
+    assert (
+        composes(brief(client, other)) == [] and composes(client.get(today).content.decode()) == []
+    )
+
+
+# -- a handoff finishes the enrollment ----------------------------------------------------------
+
+
+def test_handing_off_a_lead_finishes_its_enrollment_and_no_later_step_runs(client, org, cadence):
+    lead = qualified(LeadFactory(owner=org.alice, stage="connected", first_name="Hana"))
+    enrollment = due_now(domain.enrol(lead, cadence, by=org.alice))
+    handoff = handoff_domain.hand_off(
+        lead, by=org.alice, to_ae=org.aaron, certainty="A", comment="Real problem: X"
+    )
+    enrollment.refresh_from_db()
+    assert (enrollment.state, enrollment.finish_reason) == ("finished", "handed_off")
+    assert enrollment.finished_at == handoff.created_at and enrollment.next_due is None
+    event = AuditEvent.objects.get(
+        subject="enrollment", subject_id=enrollment.pk, action="finished"
+    )
+    assert (event.actor, event.lead_id, event.after) == (org.alice, lead.pk, "handed_off")
+    # No later step runs: neither the nightly move nor the sender touches it.
+    domain.advance_due(timezone.now() + datetime.timedelta(days=10))
+    domain.send_due(timezone.now() + datetime.timedelta(days=10))
+    assert not StepRun.objects.filter(enrollment=enrollment).exists()
+    client.force_login(org.alice)
+    assert "Handed off" in brief(client, lead)
+    html = client.get(reverse("today")).content.decode()
+    panel = html[html.index('id="today-cadences"') :]
+    assert f'data-step-due="{enrollment.pk}"' not in panel
+    finished = dict(re.findall(r'data-reason="(\w+)">.*?<strong>(.*?)</strong>', panel, re.S))
+    assert finished == {"handed_off": "handed off: nothing to do"}
+
+
+def test_a_refused_handoff_leaves_the_enrollment_running(org, cadence):
+    lead = LeadFactory(owner=org.alice, stage="connected")  # its checklist still unknown
+    enrollment = domain.enrol(lead, cadence, by=org.alice)
+    with pytest.raises(ValidationError):
+        handoff_domain.hand_off(lead, by=org.alice, to_ae=org.aaron, certainty="A", comment="X")
+    enrollment.refresh_from_db()
+    assert enrollment.state == "active"

@@ -8,9 +8,11 @@ from django.core.management import call_command
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
+from cadences.models import Cadence, Enrollment, StepRun
 from demo import organisation as demo
 from handoffs.models import Capacity, CapacityReduction, Handoff, Opportunity
 from leads.models import Account, Activity, Lead, StageChange
+from sdr_ops import calendar
 from sdr_ops.models import Role, StaffingRecord, Team, User, tenure_month
 
 MODELS = [
@@ -25,6 +27,9 @@ MODELS = [
     Opportunity,
     Capacity,
     CapacityReduction,
+    Cadence,
+    Enrollment,
+    StepRun,
 ]
 
 
@@ -204,3 +209,27 @@ def test_the_month_one_sdr_calls_less_and_lead_mixes_differ(seeded):
         return leads.filter(account__segment="enterprise").count() / leads.count()
 
     assert enterprise_share("seo.yoon") > 0.55 > 0.2 > enterprise_share("ha.kang")
+
+
+@pytest.mark.django_db
+def test_one_active_cadence_with_leads_at_each_step_and_one_replied(seeded):
+    cadence = Cadence.objects.get(team__slug="enterprise-desk", name=demo.CADENCE_NAME)
+    assert cadence.status == "active"
+    assert [s.type for s in cadence.current().steps.order_by("position")] == [
+        "call",
+        "email",
+        "task",
+    ]
+    assert cadence.previews.exists()  # the manager previewed its e-mail before activating it
+    enrollments = Enrollment.objects.filter(version__cadence=cadence)
+    assert {e.sdr.email for e in enrollments} == {_email(demo.CADENCE_SDR)}
+    assert sorted(e.step for e in enrollments if e.state == "active") == [1, 2, 3]
+    assert [e.finish_reason for e in enrollments if e.state == "finished"] == ["replied"]
+    assert StepRun.objects.filter(enrollment__in=enrollments, outcome="sent").count() == 2
+    # The call and the task fall due on the first working day from today (Today shows them),
+    # the e-mail later.
+    team = cadence.team
+    first = calendar.add_working_days(timezone.localdate(), 0, team)
+    end = calendar.day_bounds(first, team.zone)[1]
+    due = {e.step: e.next_due for e in enrollments if e.state == "active"}
+    assert due[1] < end and due[3] < end and due[2] > timezone.now()

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 
 from leads.models import Lead, Stage
 from sdr_ops import audit, calendar
-from sdr_ops.models import Role, StaffingRecord, Team, User
+from sdr_ops.models import AuditEvent, Role, StaffingRecord, Team, User
 
 from ..models import Cadence, CadenceSettings, Enrollment, StepRun, Suppression
 from ..scheduling import Window, lead_zone
@@ -299,6 +299,36 @@ def finish(
     )
     enrollment.refresh_from_db()
     return enrollment
+
+
+def finish_many(
+    ids: list[int], reason: str, *, by: User | None = None, now: datetime.datetime | None = None
+) -> int:
+    """Finishes the open enrollments among `ids` with the reason in one statement, each
+    locked and audited as finish() does (the replies of a poll); returns how many."""
+    rows = list(
+        Enrollment.objects.select_for_update()
+        .filter(pk__in=ids, state__in=Enrollment.OPEN)
+        .values_list("pk", "lead_id")
+    )
+    _finish_rows(
+        Enrollment.objects.filter(pk__in=[pk for pk, _lead in rows]), reason, now or timezone.now()
+    )
+    AuditEvent.objects.bulk_create(
+        audit.event(
+            audit.Subject.ENROLLMENT, pk, audit.Action.FINISHED, by=by, lead_id=lead, after=reason
+        )
+        for pk, lead in rows
+    )
+    return len(rows)
+
+
+def finish_for_handoff(handoff, *, by: User) -> None:
+    """A handed-off lead's open enrollment finishes `handed_off`, in the handoff's transaction:
+    no later step runs, the AE takes over the conversation."""
+    open_ = Enrollment.objects.filter(lead_id=handoff.lead_id, state__in=Enrollment.OPEN).first()
+    if open_ is not None:
+        finish(open_, reason=Enrollment.Reason.HANDED_OFF, by=by, now=handoff.created_at)
 
 
 def _finish_rows(rows, reason: str, now: datetime.datetime) -> int:

@@ -7,7 +7,8 @@
   `X-Autorespond`, or the usual Korean and English subjects): the enrollment pauses and
   resumes on the return date when the text gives one, else after 5 working days;
 - any other answer is a reply: an `email`/`replied` activity on the lead, the enrollment
-  finishes `replied`, the sent step is marked replied and the SDR is told.
+  finishes `replied`, the sent step is marked replied and the SDR is told (the replies of a
+  chunk finish, are marked and told together at its end, a statement each).
 A message is matched to the enrollment by the Message-IDs in its In-Reply-To and References
 (those the sender wrote), else by its sender's address among the mailbox SDR's enrolled
 leads. Matching reads the ids and addresses of a whole poll in two queries.
@@ -21,6 +22,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 
 from django.db import transaction
+from django.db.models import Case, DateTimeField, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -28,7 +30,7 @@ from django.utils.translation import gettext_noop
 from leads.domain.activities import log_activity
 from leads.models import Activity
 from sdr_ops import calendar
-from sdr_ops.notify import notify
+from sdr_ops.notify import notify_each
 
 from ..models import Enrollment, Mailbox, StepRun
 from . import enrolment
@@ -177,12 +179,14 @@ def read_messages(
         # writes stay atomic with the chunk's, and a chunk that fails is read again at the
         # next poll (the mailbox's place is saved after the poll).
         with transaction.atomic():
+            replies: dict[int, tuple[Enrollment, StepRun | None, Incoming]] = {}
             for message in messages[start : start + CHUNK]:
-                _read_one(message, runs, by_address, counts, now)
+                _read_one(message, runs, by_address, counts, now, replies)
+            _finish_replied(replies, now)
     return counts
 
 
-def _read_one(message, runs, by_address, counts, now) -> None:
+def _read_one(message, runs, by_address, counts, now, replies) -> None:
     if message.report is not None:
         for address in failed_recipients(message.report):
             mark_bounced(address, now=now)
@@ -195,6 +199,9 @@ def _read_one(message, runs, by_address, counts, now) -> None:
         return
     # An earlier message of the poll may have finished or paused it (its lead, SDR and
     # team stay as read with the runs).
+    # Replies earlier in the chunk finish at its end: they count as finished already.
+    if enrollment.pk in replies:
+        return
     enrollment.refresh_from_db(fields=STATE_FIELDS)
     if enrollment.state not in Enrollment.OPEN:
         return
@@ -202,7 +209,8 @@ def _read_one(message, runs, by_address, counts, now) -> None:
         _out_of_office(enrollment, message, now)
         counts["out_of_office"] += 1
     else:
-        _replied(enrollment, run, message, now)
+        _replied(enrollment, message)
+        replies[enrollment.pk] = (enrollment, run, message)
         counts["replied"] += 1
 
 
@@ -218,24 +226,40 @@ def _out_of_office(enrollment: Enrollment, message: Incoming, now: datetime.date
         Enrollment.objects.filter(pk=enrollment.pk).update(resume_on=back)
 
 
-def _replied(
-    enrollment: Enrollment, run: StepRun | None, message: Incoming, now: datetime.datetime
-) -> None:
-    lead = enrollment.lead
+def _replied(enrollment: Enrollment, message: Incoming) -> None:
+    """The reply as an `email`/`replied` activity on the lead (with log_activity's side
+    effects); the chunk's replies finish together (_finish_replied)."""
     log_activity(
-        lead,
+        enrollment.lead,
         by=enrollment.sdr,
         type=Activity.Type.EMAIL,
         outcome=Activity.Outcome.REPLIED,
         started_at=message.date,
         notes=message.subject[:200],
     )
-    if run is not None:
-        StepRun.objects.filter(pk=run.pk).update(replied_at=message.date)
-    enrolment.finish(enrollment, reason=Enrollment.Reason.REPLIED, by=None, now=now)
-    notify(
-        [enrollment.sdr],
-        gettext_noop("%(lead)s replied to your cadence e-mail: %(subject)s"),
-        {"lead": lead, "subject": message.subject[:120]},
-        reverse("lead-brief", args=[lead.pk]),
+
+
+def _finish_replied(replies, now: datetime.datetime) -> None:
+    """The chunk's replied enrollments finish `replied` in one statement (locked, audited
+    each as finish() does), their sent steps are marked replied and each SDR is told, in one
+    insert each."""
+    if not replies:
+        return
+    enrolment.finish_many(list(replies), Enrollment.Reason.REPLIED, now=now)
+    replied_at = {r.pk: m.date for _e, r, m in replies.values() if r is not None}
+    if replied_at:
+        StepRun.objects.filter(pk__in=replied_at).update(
+            replied_at=Case(
+                *(When(pk=pk, then=Value(at)) for pk, at in replied_at.items()),
+                output_field=DateTimeField(),
+            )
+        )
+    notify_each(
+        (
+            e.sdr,
+            gettext_noop("%(lead)s replied to your cadence e-mail: %(subject)s"),
+            {"lead": e.lead, "subject": message.subject[:120]},
+            reverse("lead-brief", args=[e.lead_id]),
+        )
+        for e, _run, message in replies.values()
     )

@@ -173,6 +173,8 @@ def hand_off(
     )
     lead_domain.change_stage(lead, to=Stage.HANDED_OFF, by=by, at=handoff.created_at)
     _leave_call_lists(lead, to_ae)
+    for callback in hooks.on_handed_off:
+        callback(handoff, by=by)
     notify(
         [to_ae],
         gettext_noop("New handoff from %(sdr)s: %(company)s, certainty %(certainty)s."),
