@@ -32,8 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from aiosmtpd.controller import Controller  # noqa: E402
 from django.db.models import Count  # noqa: E402
 
+import bench.cadences as cadences_bench  # noqa: E402
 import bench.call_lists as base  # noqa: E402 - sets Django up
-from bench.data import insert_select, run  # noqa: E402
+from bench.data import insert_select  # noqa: E402
 from cadences import domain, imap  # noqa: E402
 from cadences.domain import replies  # noqa: E402
 from cadences.models import (  # noqa: E402
@@ -97,8 +98,12 @@ def prepare(mailboxes: int, enrollments: int, smtp_port: int) -> None:
             ],
             by=manager,
         )
-        # Only previewed e-mail runs: the manager previews it with a lead, as in the editor.
-        domain.preview_current(cadence, lead=domain.pick_lead(team), by=manager)
+        # Only previewed e-mail runs: the manager previews it with a lead, as in the editor
+        # (a team without SDRs has no lead, and nothing to enrol: its cadence stays a draft).
+        lead = domain.pick_lead(team)
+        if lead is None:
+            continue
+        domain.preview_current(cadence, lead=lead, by=manager)
         domain.set_status(cadence, Cadence.Status.ACTIVE, by=manager)
     insert_select(
         Mailbox,
@@ -109,32 +114,14 @@ def prepare(mailboxes: int, enrollments: int, smtp_port: int) -> None:
         },
         "FROM sdr_ops_staffingrecord s WHERE s.role = 'sdr'",
     )
-    insert_select(
-        Enrollment,
-        {
-            "team_id": "v.team_id",
-            "lead_id": "l.id",
-            "version_id": "v.version_id",
-            "sdr_id": "l.owner_id",
-            "step": "1",
-            "steps": "2",
-            "next_due": "%(due)s",
-            "state": "'active'",
-            "finish_reason": "''",
-            "starts_on": "DATE '2026-12-01'",
-            "thread_id": "''",
-            "enrolled_at": "%(due)s",
-        },
-        """FROM (SELECT l.id, l.owner_id FROM leads_lead l
-                 WHERE l.stage NOT IN ('disqualified', 'handed_off') ORDER BY l.id
-                 LIMIT %(n)s) l
-           JOIN sdr_ops_staffingrecord s ON s.person_id = l.owner_id AND s.role = 'sdr'
-           JOIN (SELECT c.team_id, v.id AS version_id FROM cadences_cadence c
-                 JOIN cadences_cadenceversion v ON v.cadence_id = c.id) v
-             ON v.team_id = s.team_id""",
-        {"n": enrollments, "due": START},
+    cadences_bench.enrol(
+        enrollments,
+        steps=2,
+        next_due="%(due)s",
+        starts_on="DATE '2026-12-01'",
+        enrolled_at="%(due)s",
+        params={"due": START},
     )
-    run("ANALYZE")
 
 
 def send_for_an_hour(server: Counting) -> None:

@@ -62,8 +62,18 @@ def make_cadences() -> None:
         domain.set_status(cadence, Cadence.Status.ACTIVE, by=manager)
 
 
-def enrol(enrollments: int) -> None:
-    """`enrollments` open leads enrolled, set-based, their call step due on the day."""
+def enrol(
+    enrollments: int,
+    *,
+    steps: int = 3,
+    next_due: str = DUE,
+    starts_on: str = "DATE '2026-11-30'",
+    enrolled_at: str = "TIMESTAMPTZ '2026-11-30 10:00+09'",
+    params: dict | None = None,
+) -> None:
+    """`enrollments` open leads enrolled, set-based, in their team's cadence (each team's
+    versions), their first step due at `next_due` (SQL expressions; `params` fills any
+    placeholders in them)."""
     insert_select(
         Enrollment,
         {
@@ -72,13 +82,13 @@ def enrol(enrollments: int) -> None:
             "version_id": "v.version_id",
             "sdr_id": "l.owner_id",
             "step": "1",
-            "steps": "3",
-            "next_due": DUE,
+            "steps": str(steps),
+            "next_due": next_due,
             "state": "'active'",
             "finish_reason": "''",
-            "starts_on": "DATE '2026-11-30'",
+            "starts_on": starts_on,
             "thread_id": "''",
-            "enrolled_at": "TIMESTAMPTZ '2026-11-30 10:00+09'",
+            "enrolled_at": enrolled_at,
         },
         """FROM (SELECT l.id, l.owner_id FROM leads_lead l
                  WHERE l.stage NOT IN ('disqualified', 'handed_off') ORDER BY l.id
@@ -87,7 +97,7 @@ def enrol(enrollments: int) -> None:
            JOIN (SELECT c.team_id, v.id AS version_id FROM cadences_cadence c
                  JOIN cadences_cadenceversion v ON v.cadence_id = c.id) v
              ON v.team_id = s.team_id""",
-        {"n": enrollments},
+        {"n": enrollments, **(params or {})},
     )
     run("ANALYZE")
 

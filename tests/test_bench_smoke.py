@@ -40,7 +40,28 @@ SCRIPTS = {
         "0",
     ],
     "pages": ["bench/load/pages.py", "--smoke"],
+    "two nodes": [
+        "bench/load/two_nodes.py",
+        "--seconds",
+        "3",
+        "--users",
+        "2",
+        "--workers",
+        "1",
+    ],
+    "cadence mail": ["bench/cadence_mail.py", "--mailboxes", "2", "--enrollments", "20"],
 }
+
+
+def test_every_benchmark_is_smoked():
+    """A script under bench/ that runs as a program is listed above (as the authorization
+    matrix fails on an unlisted route)."""
+    runnable = {
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "bench").rglob("*.py")
+        if '__name__ == "__main__"' in path.read_text()
+    }
+    assert runnable == {args[0] for args in SCRIPTS.values()}
 
 
 @pytest.fixture(scope="module")
