@@ -112,13 +112,11 @@ def install_triggers(using: str = "default") -> None:
     tables = db.introspection.table_names()
     if Lead._meta.db_table not in tables or StageEntry._meta.db_table not in tables:
         return
-    columns = {
-        c.name
-        for c in db.introspection.get_table_description(db.cursor(), StageEntry._meta.db_table)
-    }
-    if "owner_id" not in columns:
-        return  # before the migration that adds them
     with db.cursor() as cursor:
+        table = StageEntry._meta.db_table
+        columns = {c.name for c in db.introspection.get_table_description(cursor, table)}
+        if "owner_id" not in columns:
+            return  # before the migration that adds them
         for statement in _triggers(db.vendor):
             cursor.execute(statement)
 
