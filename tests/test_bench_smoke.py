@@ -40,6 +40,7 @@ SCRIPTS = {
         "0",
     ],
     "pages": ["bench/load/pages.py", "--smoke"],
+    "pages in-process": ["bench/load/cpu.py", "--smoke"],
     "two nodes": [
         "bench/load/two_nodes.py",
         "--seconds",
