@@ -10,16 +10,14 @@ from django.db.models import (
     Case,
     Count,
     Exists,
-    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Length, RowNumber
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -264,7 +262,7 @@ def review_cards(ids: list[int]) -> list[Handoff]:
     """The desk's cards, in the order of `ids` (a page of `flags_of_queue`, already scoped
     and filtered), with lead, company, SDR and AE: one query by id, without the queue's
     filters, which the ids have passed."""
-    cards = Handoff.objects.select_related("lead__account", "sdr", "ae").in_bulk(ids)
+    cards = Handoff.objects.select_related("lead__account", "sdr", "ae").order_by().in_bulk(ids)
     return [cards[pk] for pk in ids if pk in cards]
 
 
@@ -276,31 +274,29 @@ def call_notes(handoffs: list[Handoff]) -> dict[int, list[dict]]:
     """Each handoff's last `CALL_NOTES_SHOWN` activities with notes, of its lead and no
     later than the handoff, newest first (`started_at` and `notes` of each), by handoff id.
     One query, bounded per handoff by a window in the database (SQLite and PostgreSQL alike)
-    rather than every activity of the leads read to keep five."""
+    rather than every activity of the leads read to keep five. Written in SQL: the ORM's
+    form of it (a window filtered through two nested subqueries) took about 2 ms of CPU a
+    request to build and compile, as long as the rest of the query."""
     ids = [h.pk for h in handoffs]
     if not ids:
         return {}
-    ranked = (
-        Activity.objects.filter(
-            lead__handoffs__pk__in=ids,
-            started_at__lte=F("lead__handoffs__created_at"),
-        )
-        .exclude(notes="")
-        .annotate(
-            handoff_id=F("lead__handoffs__pk"),
-            rank=Window(
-                RowNumber(),
-                partition_by=F("lead__handoffs__pk"),
-                order_by=(F("started_at").desc(), F("pk").desc()),
-            ),
-        )
-        .filter(rank__lte=CALL_NOTES_SHOWN)
-        .order_by("handoff_id", "-started_at", "-pk")
-        .values("handoff_id", "started_at", "notes")
-    )
+    sql = f"""
+        SELECT id, started_at, notes, handoff_id FROM (
+            SELECT a.id, a.started_at, a.notes, h.id AS handoff_id, ROW_NUMBER() OVER (
+                PARTITION BY h.id ORDER BY a.started_at DESC, a.id DESC
+            ) AS place
+            FROM {Handoff._meta.db_table} h
+            JOIN {Activity._meta.db_table} a ON a.lead_id = h.lead_id
+            WHERE h.id IN ({", ".join(["%s"] * len(ids))})
+                AND a.started_at <= h.created_at AND a.notes <> ''
+        ) ranked
+        WHERE place <= %s ORDER BY handoff_id, place
+    """  # the table names from the models, every value a parameter
     notes: dict[int, list[dict]] = {pk: [] for pk in ids}
-    for row in ranked:
-        notes[row["handoff_id"]].append(row)
+    for activity in Activity.objects.raw(sql, [*ids, CALL_NOTES_SHOWN]):
+        notes[activity.handoff_id].append(
+            {"started_at": activity.started_at, "notes": activity.notes}
+        )
     return notes
 
 

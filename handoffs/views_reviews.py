@@ -66,10 +66,8 @@ def _desk(request: HttpRequest, refused: tuple[Handoff, ReviewForm] | None = Non
     for handoff in queue:
         handoff.flags = queries.flags(flagged[handoff.pk][1], usual)
         handoff.call_notes = notes[handoff.pk]
-        if refused is not None and handoff.pk == refused[0].pk:
-            handoff.review_form = refused[1]
-        else:
-            handoff.review_form = ReviewForm(checklist=handoff.checklist)
+        # A fresh form is blank: the cards write it without one built for each.
+        handoff.review_form = refused[1] if refused and handoff.pk == refused[0].pk else None
     sdrs = sdrs_visible_to(request.user).order_by("first_name")
     return render(
         request,

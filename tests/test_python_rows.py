@@ -185,9 +185,16 @@ def varied_desk(org):
 
 
 def desk_cards(context: dict, language: str) -> tuple[str, str]:
+    """The cards as the loop wrote them (each with the form the view used to build for it,
+    blank unless refused) and as the tag writes them."""
+    from handoffs.forms import ReviewForm
+
     with translation.override(language):
-        before = old("review_cards.html", context)
         after = new("{% load review_cards %}{% review_cards queue %}", context)
+        for handoff in context["queue"]:
+            if handoff.review_form is None:
+                handoff.review_form = ReviewForm(checklist=handoff.checklist)
+        before = old("review_cards.html", context)
     return before, after
 
 

@@ -10,7 +10,7 @@ The template calls it where the loop stood: `{% review_cards queue %}`.
 
 from django import template
 from django.template.defaultfilters import linebreaksbr
-from django.utils import formats, timezone
+from django.utils import dateformat, formats, timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -42,12 +42,6 @@ def _html(value) -> str:
     return conditional_escape(str(value))
 
 
-def _value(field) -> str:
-    """`{{ field.value|default_if_none:'' }}`."""
-    value = field.value()
-    return escape("" if value is None else value)
-
-
 class _Labels:
     """What every card says alike, translated and escaped once per call."""
 
@@ -73,9 +67,24 @@ class _Labels:
             ("save", _("Save the review")),
         ):
             setattr(self, name, escape(text))
+        self.when_format = formats.get_format("SHORT_DATETIME_FORMAT")
+        self._items: dict = {}
         self.brief_of = route_of("lead-brief", 1)
         self.coaching_of = route_of("coaching", 1)
         self.record_of = route_of("review-record", 1)
+
+    def item(self, row) -> str:
+        """`{{ row|item_label }}`, looked up once per item for rows of the default items."""
+        if row.get("labels"):
+            return item_label(row)
+        key = (row.get("item"), row.get("label"))
+        if key not in self._items:
+            self._items[key] = item_label(row)
+        return self._items[key]
+
+    def when(self, moment) -> str:
+        """`{{ moment|date:"SHORT_DATETIME_FORMAT" }}`, in the current time zone."""
+        return dateformat.format(timezone.template_localtime(moment), self.when_format)
 
 
 def _heading(handoff: Handoff, t: _Labels) -> str:
@@ -119,10 +128,12 @@ def _facts(handoff: Handoff, t: _Labels) -> str:
             decision += f": {escape(handoff.rejection_comment)}"
     out.append(f"\n<p><strong>{t.decision}</strong> {decision}</p>")
     out.append(f"\n<blockquote>{linebreaksbr(handoff.comment, autoescape=True)}</blockquote>")
-    out.append(checklist_facts(handoff.checklist, compact=True)[:-1])  # its last line break
+    out.append(
+        checklist_facts(handoff.checklist, compact=True, label=t.item)[:-1]
+    )  # its last line break
     if handoff.call_notes:
         notes = "".join(
-            f'<li><small class="muted">{escape(_when(a["started_at"]))}</small> '
+            f'<li><small class="muted">{escape(t.when(a["started_at"]))}</small> '
             f"{escape(a['notes'])}</li>"
             for a in handoff.call_notes
         )
@@ -130,56 +141,75 @@ def _facts(handoff: Handoff, t: _Labels) -> str:
     return "".join(out)
 
 
-def _when(moment) -> str:
-    """`{{ moment|date:"SHORT_DATETIME_FORMAT" }}`, in the current time zone."""
-    return formats.date_format(timezone.template_localtime(moment), "SHORT_DATETIME_FORMAT")
+class _Typed:
+    """What a card's form holds: the review as typed and its errors when it was refused (a
+    bound ReviewForm), else nothing, with no form built (a fresh ReviewForm's fields are all
+    empty and without errors)."""
+
+    def __init__(self, form):
+        self.form = form
+
+    def raw(self, name: str):
+        return self.form[name].value() if self.form is not None else None
+
+    def value(self, name: str) -> str:
+        """`{{ form.name.value|default_if_none:'' }}`."""
+        value = self.raw(name)
+        return "" if value is None else escape(value)
+
+    def errors(self, name: str):
+        return self.form[name].errors if self.form is not None else None
+
+    def non_field(self):
+        return self.form.non_field_errors() if self.form is not None else None
 
 
 def _form(handoff: Handoff, t: _Labels, csrf: str) -> str:
-    """The review form, with the review as typed and its errors when it was refused."""
-    form, pk = handoff.review_form, handoff.pk
+    """The review form: blank, or (`handoff.review_form`, refused) the review as typed with
+    its errors."""
+    form, pk = _Typed(getattr(handoff, "review_form", None)), handoff.pk
     out = [f'\n<form method="post" action="{t.record_of(pk)}" class="review-form">{csrf}']
-    if form.non_field_errors():
-        out.append(f'\n<div class="errors" role="alert">{_html(form.non_field_errors())}</div>')
-    rating = form["rating"]
-    chosen = rating.value()
+    if errors := form.non_field():
+        out.append(f'\n<div class="errors" role="alert">{_html(errors)}</div>')
+    chosen, errors = form.raw("rating"), form.errors("rating")
     radios = "".join(
         f'<label class="inline"><input type="radio" name="rating" value="{value}" required'
         f"{' checked' if chosen == v else ''}> {label}</label>"
         for v, value, label in t.ratings
     )
     out.append(
-        f"\n<fieldset{_invalid(rating.errors, f'rating-{pk}')}><legend>{t.rating}</legend>"
-        f"\n{radios}{_errors(rating.errors, f'rating-{pk}')}\n</fieldset>"
+        f"\n<fieldset{_invalid(errors, f'rating-{pk}')}><legend>{t.rating}</legend>"
+        f"\n{radios}{_errors(errors, f'rating-{pk}')}\n</fieldset>"
     )
-    feedback = form["feedback"]
+    errors = form.errors("feedback")
     out.append(
         f'\n<label for="fb-{pk}">{t.feedback}</label>'
         f'\n<textarea id="fb-{pk}" name="feedback" rows="3" required maxlength="5000"'
-        f"{_invalid(feedback.errors, f'fb-{pk}')}>{_value(feedback)}</textarea>"
-        f"{_errors(feedback.errors, f'fb-{pk}')}"
+        f"{_invalid(errors, f'fb-{pk}')}>{form.value('feedback')}</textarea>"
+        f"{_errors(errors, f'fb-{pk}')}"
     )
-    for row, field in form.rows():
-        item = escape(row.get("item"))
+    for row in handoff.checklist:
+        item = row.get("item")
+        name = escape(item)
         out.append(
-            f'\n<label for="note-{pk}-{item}">'
-            f"{t.note_on % {'item': escape(item_label(row))}}</label>"
-            f'\n<input id="note-{pk}-{item}" name="note-{item}" maxlength="500"'
-            f' value="{_value(field)}">'
+            f'\n<label for="note-{pk}-{name}">'
+            f"{t.note_on % {'item': escape(t.item(row))}}</label>"
+            f'\n<input id="note-{pk}-{name}" name="note-{name}" maxlength="500"'
+            f' value="{form.value(f"note-{item}")}">'
         )
-    share, note, excerpt = form["share"], form["note"], form["excerpt"]
-    opened = share.value() or note.errors or excerpt.errors
+    note, excerpt = form.errors("note"), form.errors("excerpt")
+    shared = form.raw("share")
     out.append(
-        f"\n<details{' open' if opened else ''}><summary>{t.share}</summary>"
+        f"\n<details{' open' if shared or note or excerpt else ''}><summary>{t.share}</summary>"
         '\n<label class="inline"><input type="checkbox" name="share" value="1"'
-        f"{' checked' if share.value() else ''}> {t.share_feed}</label>"
+        f"{' checked' if shared else ''}> {t.share_feed}</label>"
         f'\n<label for="note-why-{pk}">{t.why}</label>'
-        f'\n<input id="note-why-{pk}" name="note" maxlength="500" value="{_value(note)}"'
-        f"{_invalid(note.errors, f'note-why-{pk}')}>{_errors(note.errors, f'note-why-{pk}')}"
+        f'\n<input id="note-why-{pk}" name="note" maxlength="500" value="{form.value("note")}"'
+        f"{_invalid(note, f'note-why-{pk}')}>{_errors(note, f'note-why-{pk}')}"
         f'\n<label for="excerpt-{pk}">{t.excerpt}</label>'
         f'\n<textarea id="excerpt-{pk}" name="excerpt" rows="2" maxlength="5000"'
-        f"{_invalid(excerpt.errors, f'excerpt-{pk}')}>{_value(excerpt)}</textarea>"
-        f"{_errors(excerpt.errors, f'excerpt-{pk}')}"
+        f"{_invalid(excerpt, f'excerpt-{pk}')}>{form.value('excerpt')}</textarea>"
+        f"{_errors(excerpt, f'excerpt-{pk}')}"
         f'\n</details>\n<button type="submit">{t.save}</button>\n</form>\n</article>'
     )
     return "".join(out)
