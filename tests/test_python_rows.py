@@ -168,7 +168,7 @@ def varied_desk(org):
         sdr=org.alice,
         type=Activity.Type.CALL,
         outcome=Activity.Outcome.CONNECTED,
-        started_at=timezone.now() - datetime.timedelta(hours=1),
+        started_at=timezone.now() - datetime.timedelta(minutes=70),
         notes='They said <no> & "yes"',
     )
     Handoff.objects.filter(pk=marked.pk).update(
@@ -181,6 +181,8 @@ def varied_desk(org):
     domain.reject(
         rejected.pk, by=org.aaron, reason="insufficient_qualification", comment="No <timing>"
     )
+    # An hour ago for the next hour: the two renders of a card say the same "when".
+    Handoff.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=65))
     return {"marked": marked, "silent": silent, "rejected": rejected}
 
 
@@ -209,6 +211,7 @@ def test_the_desks_cards_are_the_loops_markup(client, org, varied_desk, language
     assert 'data-flag="insufficient_qualification"' in before
     assert "&lt;b&gt;Acme&lt;/b&gt; &amp; Co" in before and "&lt;Ann&gt;" in before
     assert "line one" not in before and "&lt;i&gt;<br>line two" in before
+    assert "They said &lt;no&gt; &amp; &quot;yes&quot;" in before
     silent = before.split(f'id="review-{varied_desk["silent"].pk}"')[1].split("</article>")[0]
     assert "<h3>" not in silent  # no call notes
     assert "csrfmiddlewaretoken" in before
