@@ -53,27 +53,21 @@ def _desk(request: HttpRequest, refused: tuple[Handoff, ReviewForm] | None = Non
     )
     usual = queries.usual_comment_length(request.user)
     flagged = queries.flags_of_queue(queued, usual)
-    order = [pk for pk, codes in flagged.items() if not flag or flag in codes]
+    order = [pk for pk, (codes, _row) in flagged.items() if not flag or flag in codes]
     if sort == "flags":
-        order.sort(key=lambda pk: -len(flagged[pk]))  # stable: newest first within a count
+        order.sort(key=lambda pk: -len(flagged[pk][0]))  # stable: newest first within a count
     # 20 a page: each card carries its checklist and a review form.
     page = Paginator(order, DESK_PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
-    if refused is not None:
+    if refused is not None and refused[0].pk in flagged:  # not when the filters leave it out
         shown = [refused[0].pk, *[pk for pk in shown if pk != refused[0].pk]]
-    cards = queued.in_bulk(shown)
-    queue = [cards[pk] for pk in shown if pk in cards]
+    queue = queries.review_cards(shown)
+    notes = queries.call_notes(queue)
     for handoff in queue:
-        handoff.flags = queries.flags(handoff, usual)
-        handoff.call_notes = [
-            a
-            for a in handoff.lead.activities.all()
-            if a.started_at <= handoff.created_at and a.notes
-        ][:5]
-        if refused is not None and handoff.pk == refused[0].pk:
-            handoff.review_form = refused[1]
-        else:
-            handoff.review_form = ReviewForm(checklist=handoff.checklist)
+        handoff.flags = queries.flags(flagged[handoff.pk][1], usual)
+        handoff.call_notes = notes[handoff.pk]
+        # A fresh form is blank: the cards write it without one built for each.
+        handoff.review_form = refused[1] if refused and handoff.pk == refused[0].pk else None
     sdrs = sdrs_visible_to(request.user).order_by("first_name")
     return render(
         request,
@@ -92,7 +86,7 @@ def _desk(request: HttpRequest, refused: tuple[Handoff, ReviewForm] | None = Non
                 "sort": sort,
             },
             "flag_choices": [
-                (code, label, sum(code in codes for codes in flagged.values()))
+                (code, label, sum(code in codes for codes, _row in flagged.values()))
                 for code, label in queries.FLAG_LABELS.items()
             ],
             "waiting": len(flagged),

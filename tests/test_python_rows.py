@@ -141,3 +141,163 @@ def test_the_checklist_is_the_includes_markup(db, language):
             assert new("{% load checklist %}{% checklist_facts checklist %}", context) == old(
                 "checklist.html", context
             )
+
+
+# -- the review desk's cards ---------------------------------------------------------------
+
+
+@pytest.fixture
+def varied_desk(org):
+    """mia's desk with a card of each kind the loop wrote differently: every kind of flag,
+    markup in names, a comment and a rejection, a card with no activities."""
+    from handoffs import domain
+    from handoffs.models import Capacity, Handoff
+
+    from .test_reviews import make_handoff
+
+    Capacity.objects.create(ae=org.aaron, normal=100)
+    for _ in range(3):
+        make_handoff(org)
+    marked = make_handoff(org, budget_questions="Budget?")
+    marked.lead.first_name, marked.lead.last_name = "<Ann>", "O'Neil & Sons"
+    marked.lead.save(update_fields=["first_name", "last_name"])
+    marked.lead.account.name = "<b>Acme</b> & Co"
+    marked.lead.account.save(update_fields=["name"])
+    Activity.objects.create(
+        lead=marked.lead,
+        sdr=org.alice,
+        type=Activity.Type.CALL,
+        outcome=Activity.Outcome.CONNECTED,
+        started_at=timezone.now() - datetime.timedelta(minutes=70),
+        notes='They said <no> & "yes"',
+    )
+    Handoff.objects.filter(pk=marked.pk).update(
+        computed_certainty="C",
+        certainty_reason="Trust <me>",
+        comment="Line one <i>\nline two & more",
+    )
+    silent = make_handoff(org, connected=False, comment="Short.")
+    rejected = make_handoff(org)
+    domain.reject(
+        rejected.pk, by=org.aaron, reason="insufficient_qualification", comment="No <timing>"
+    )
+    # An hour ago for the next hour: the two renders of a card say the same "when".
+    Handoff.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=65))
+    return {"marked": marked, "silent": silent, "rejected": rejected}
+
+
+def desk_cards(context: dict, language: str) -> tuple[str, str]:
+    """The cards as the loop wrote them (each with the form the view used to build for it,
+    blank unless refused) and as the tag writes them."""
+    from handoffs.forms import ReviewForm
+
+    with translation.override(language):
+        after = new("{% load review_cards %}{% review_cards queue %}", context)
+        for handoff in context["queue"]:
+            if handoff.review_form is None:
+                handoff.review_form = ReviewForm(checklist=handoff.checklist)
+        before = old("review_cards.html", context)
+    return before, after
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_desks_cards_are_the_loops_markup(client, org, varied_desk, language):
+    client.force_login(org.mia)
+    context = flat(client.get(reverse("review-desk")))
+    before, after = desk_cards(context, language)
+    assert before.count('<article class="card review-card"') == 6
+    for code in ("single_question", "above_evidence", "no_connected_call", "short_comment"):
+        assert f'data-flag="{code}"' in before
+    assert 'data-flag="insufficient_qualification"' in before
+    assert "&lt;b&gt;Acme&lt;/b&gt; &amp; Co" in before and "&lt;Ann&gt;" in before
+    assert "line one" not in before and "&lt;i&gt;<br>line two" in before
+    assert "They said &lt;no&gt; &amp; &quot;yes&quot;" in before
+    silent = before.split(f'id="review-{varied_desk["silent"].pk}"')[1].split("</article>")[0]
+    assert "<h3>" not in silent  # no call notes
+    assert "csrfmiddlewaretoken" in before
+    assert whitespace(after) == whitespace(before)
+    assert len(after) < 0.85 * len(before)
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        # a rating, its feedback and notes typed, a share without why it is good
+        {"rating": "exemplary", "feedback": "Great <b>pain</b>\n  found", "share": "1"},
+        # no rating; a note on an item too long (the form's own error, at its top)
+        {"feedback": "No rating", "note-budget": "x" * 501, "excerpt": "Their <words>"},
+        # nothing typed but a note far too long
+        {"rating": "solid", "feedback": "Ok", "note": "y" * 501},
+    ],
+)
+def test_a_refused_review_is_the_loops_markup(client, org, varied_desk, typed, language):
+    handoff = varied_desk["marked"]
+    client.force_login(org.mia)
+    response = client.post(reverse("review-record", args=[handoff.pk]), typed)
+    assert response.status_code == 400
+    context = flat(response)
+    assert context["queue"][0].pk == handoff.pk
+    before, after = desk_cards(context, language)
+    assert 'role="alert"' in before
+    assert escape_text(typed.get("feedback", "")) in before
+    assert whitespace(after) == whitespace(before)
+
+
+def escape_text(value: str) -> str:
+    from django.utils.html import escape
+
+    return escape(value)
+
+
+def test_a_card_shows_the_last_five_notes_before_its_handoff(org):
+    """The notes the window keeps are those the prefetch of every activity kept: the lead's
+    last five with notes no later than the handoff, per handoff, a lead's two handoffs each
+    with their own."""
+    from handoffs import queries
+    from handoffs.models import Handoff
+
+    from .test_reviews import make_handoff
+
+    first = make_handoff(org)
+    now = timezone.now()
+    for hours in range(1, 9):
+        for minutes, notes in ((30, f"note {hours}h ago"), (40, "")):
+            Activity.objects.create(
+                lead=first.lead,
+                sdr=org.alice,
+                type=Activity.Type.CALL,
+                outcome=Activity.Outcome.NO_ANSWER,
+                started_at=now - datetime.timedelta(hours=hours, minutes=minutes),
+                notes=notes,
+            )
+    later = Handoff.objects.create(
+        lead=first.lead,
+        sdr=org.alice,
+        ae=org.aaron,
+        certainty="B",
+        comment="Again",
+        checklist=[],
+    )
+    Handoff.objects.filter(pk=later.pk).update(created_at=now - datetime.timedelta(hours=4))
+    Activity.objects.create(
+        lead=first.lead,
+        sdr=org.alice,
+        type="call",
+        started_at=now + datetime.timedelta(hours=1),
+        notes="after both",
+    )
+    alone = make_handoff(org, connected=False)
+    handoffs = list(
+        Handoff.objects.select_related("lead").filter(pk__in=[first.pk, later.pk, alone.pk])
+    )
+    found = queries.call_notes(handoffs)
+    for handoff in handoffs:
+        kept = [
+            (a.started_at, a.notes)
+            for a in handoff.lead.activities.order_by("-started_at")
+            if a.started_at <= handoff.created_at and a.notes
+        ][:5]
+        assert [(a["started_at"], a["notes"]) for a in found[handoff.pk]] == kept
+    assert len(found[first.pk]) == 5 and found[alone.pk] == []
+    assert found[later.pk][0]["notes"] == "note 4h ago"
