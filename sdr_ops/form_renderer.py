@@ -20,7 +20,8 @@ from django.template.context import Context
 from django.utils.functional import Promise
 from django.utils.safestring import SafeData
 
-# render_value_in_context reads only these three from its context.
+# What render_value_in_context reads of a context: escaping on, the time zone and localization
+# as the settings say.
 _PLAIN = Context(autoescape=True)
 
 
