@@ -61,7 +61,9 @@ def _steps_of(enrollments) -> dict[tuple[int, int], Step]:
     wanted = {(e.version_id, e.step) for e in enrollments}
     if not wanted:
         return {}
-    steps = Step.objects.filter(version_id__in={v for v, _p in wanted})
+    # Unordered: the steps go into a dict, and their default ordering would join the version
+    # and the cadence for nothing.
+    steps = Step.objects.filter(version_id__in={v for v, _p in wanted}).order_by()
     return {(s.version_id, s.position): s for s in steps if (s.version_id, s.position) in wanted}
 
 

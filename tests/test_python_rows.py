@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from leads.domain import calllists
-from leads.models import Activity, CallList, CallListEntry, QualificationAnswer
+from leads.models import Activity, CallList, CallListEntry, QualificationAnswer, StageChange
 
 from .factories import LeadFactory
 
@@ -301,3 +301,36 @@ def test_a_card_shows_the_last_five_notes_before_its_handoff(org):
         assert [(a["started_at"], a["notes"]) for a in found[handoff.pk]] == kept
     assert len(found[first.pk]) == 5 and found[alone.pk] == []
     assert found[later.pk][0]["notes"] == "note 4h ago"
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_briefs_timelines_are_the_loops_markup(client, org, language):
+    lead = LeadFactory(owner=org.alice)
+    client.force_login(org.alice)
+    untouched = flat(client.get(reverse("lead-brief", args=[lead.pk])))
+    now = timezone.now()
+    touch(lead, org.alice, now - datetime.timedelta(days=2))
+    Activity.objects.create(
+        lead=lead,
+        sdr=org.alice,
+        type=Activity.Type.EMAIL,
+        outcome=Activity.Outcome.REPLIED,
+        started_at=now - datetime.timedelta(hours=1),
+        notes="Wants <pricing> & terms",
+        callback_at=now + datetime.timedelta(days=1),
+    )
+    StageChange.objects.create(lead=lead, to_stage="new", at=now - datetime.timedelta(days=3))
+    StageChange.objects.create(
+        lead=lead, from_stage="new", to_stage="working", by=org.alice, reason="Asked <why>", at=now
+    )
+    context = flat(client.get(reverse("lead-brief", args=[lead.pk])))
+    with translation.override(language):
+        for page in (untouched, context):
+            before = old("brief_activities.html", page)
+            after = new("{% load lead_rows %}{% activity_timeline activities %}", page)
+            assert after == before
+            before = old("brief_stages.html", page)
+            assert new("{% load lead_rows %}{% stage_timeline stages %}", page) == before
+    assert before.count("<li>") == 2 and "&lt;why&gt;" in before and " → " in before
+    activities = old("brief_activities.html", context)
+    assert activities.count("<li ") == 2 and "&lt;pricing&gt;" in activities

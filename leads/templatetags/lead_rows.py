@@ -7,7 +7,8 @@ has the figures.
 Each value is escaped as `{{ }}` would put it; each label is translated once per call, each
 link comes from `route_of` (looked up once per call), each choice label from the table
 `label` keeps. Templates call them where the loop stood:
-`{% lead_list_rows page.object_list %}`, `{% queue_entries entries %}`.
+`{% lead_list_rows page.object_list %}`, `{% queue_entries entries %}`, and on the brief
+`{% activity_timeline activities %}`, `{% stage_timeline stages %}`.
 """
 
 import html
@@ -19,7 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from leads.models import Account, CallListEntry, Lead
+from leads.models import Account, Activity, CallListEntry, Lead, StageChange
 from sdr_ops import words
 from sdr_ops.templatetags.rows import choice_labels, route, route_of
 
@@ -214,3 +215,59 @@ def queue_entries(context, entries) -> str:
         lines += ["</div>", "</li>"]
         out.append("\n" + "\n".join(lines))
     return mark_safe("".join(out) + "\n")
+
+
+def short(moment) -> str:
+    """`{{ moment|date:"SHORT_DATETIME_FORMAT" }}`."""
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+@register.simple_tag
+def activity_timeline(activities) -> str:
+    """The brief's activities, newest first, one `<li>` each (`activities`: with `sdr`
+    loaded), the markup of the loop they replace."""
+    language = get_language()
+    types = choice_labels(Activity, "type", language)
+    outcomes = choice_labels(Activity, "outcome", language)
+    callback_for = _("callback for %(when)s")
+    out = []
+    for activity in activities:
+        started, kind, outcome = activity.started_at, activity.type, activity.outcome
+        line = f"{escape(types.get(kind, kind))} · {escape(outcomes.get(outcome, outcome))}"
+        if activity.duration_seconds:
+            line += f" · {escape(words.duration(activity.duration_seconds))}"
+        line += f" · {escape(activity.sdr)}"
+        if activity.callback_at:
+            line += f" · {callback_for % {'when': escape(short(activity.callback_at))}}"
+        notes = f"<br><small>{escape(activity.notes)}</small>" if activity.notes else ""
+        out.append(
+            f'\n          <li data-activity="{escape(kind)}"><time datetime="{iso(started)}">'
+            f"{escape(short(started))}</time>\n            {line}"
+            f"\n            {notes}</li>\n        "
+        )
+    if not out:
+        out.append(f'\n          <li class="muted">{escape(_("Not touched yet."))}</li>\n        ')
+    return mark_safe("".join(out))
+
+
+@register.simple_tag
+def stage_timeline(changes) -> str:
+    """The brief's stage history, newest first, one `<li>` each (`changes`: with `by`
+    loaded), the markup of the loop it replaces."""
+    language = get_language()
+    to_stages = choice_labels(StageChange, "to_stage", language)
+    from_stages = choice_labels(StageChange, "from_stage", language)
+    out = []
+    for change in changes:
+        moved = escape(to_stages.get(change.to_stage, change.to_stage))
+        if change.from_stage:
+            moved = f"{escape(from_stages.get(change.from_stage, change.from_stage))} → {moved}"
+        if change.reason:
+            moved += f" ({escape(change.reason)})"
+        if change.by:
+            moved += f" · {escape(change.by)}"
+        out.append(
+            f'\n          <li><time datetime="{iso(change.at)}">{escape(short(change.at))}</time>'
+            f"\n            {moved}</li>\n        "
+        )
+    return mark_safe("".join(out))
