@@ -32,7 +32,13 @@ def mail_settings_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cadences/mail_settings.html",
-        {"team": team, "form": form},
+        {
+            "team": team,
+            "form": form,
+            "mailboxes": Mailbox.objects.filter(team=team)
+            .select_related("sdr")
+            .order_by("sdr__first_name", "sdr__last_name", "pk"),
+        },
         status=400 if form.errors else 200,
     )
 

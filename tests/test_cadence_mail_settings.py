@@ -116,6 +116,11 @@ def test_the_sdrs_mailbox_password_is_encrypted_and_never_shown_back(client, org
     assert events.exists()
     assert not any(secret in e.before + e.after for e in events)
     assert not any(mailbox.password_token in e.before + e.after for e in events)
+    # The team's manager sees that it is stored, never what it is.
+    client.force_login(org.mia)
+    page = client.get(reverse("cadence-mail-settings")).content.decode()
+    assert "alice@desk.example" in page and "stored, encrypted" in page and secret not in page
+    client.force_login(org.alice)
     # Removing it stops sending and reading.
     client.post(
         reverse("cadence-mailbox"),
@@ -158,10 +163,12 @@ def test_the_pages_are_404_out_of_reach(client, org, person, route, query):
     assert not CadenceSettings.objects.exists() and not Mailbox.objects.exists()
 
 
-def test_the_pages_read_a_constant_few_queries(client, org, django_assert_max_num_queries):
-    Mailbox.objects.create(team=org.desk, sdr=org.alice, address="alice@desk.example")
+@pytest.mark.parametrize("sdrs", [1, 2])
+def test_the_pages_read_a_constant_few_queries(client, org, sdrs, django_assert_max_num_queries):
+    for sdr in [org.alice, org.bob][:sdrs]:
+        Mailbox.objects.create(team=org.desk, sdr=sdr, address=f"{sdr.first_name}@desk.example")
     client.force_login(org.mia)
-    # session, user, team, settings; the navigation's badges
+    # session, user, team, settings, the mailboxes with their SDRs; the navigation's badges
     with django_assert_max_num_queries(12):
         assert client.get(reverse("cadence-mail-settings")).status_code == 200
     client.force_login(org.alice)
