@@ -10,14 +10,13 @@ setting; the build's language when they follow the browser's).
 """
 
 import datetime
+from functools import partial
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Count
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from sdr_ops import calendar
+from sdr_ops import calendar, words
 from sdr_ops.models import qualification_label
 
 from .models import Enrollment, Step
@@ -55,20 +54,13 @@ def due_steps_source(day: datetime.date, plans) -> tuple[str, list] | None:
         .values_list("version_id")
         .annotate(n=Count("id"))
     )
-    languages = [code for code, _name in settings.LANGUAGES]
     params: list = []
     reason_cases = []
     for pk, position, aims_at, name, version_id in steps:
-        # One value per language the SDRs may have chosen, then the build's own.
-        reason_cases.append(
-            f"WHEN {int(pk)} THEN CASE u.language "
-            + " ".join("WHEN %s THEN %s" for _code in languages)
-            + " ELSE %s END"
-        )
-        for code in languages:
-            with translation.override(code):
-                params += [code, step_reason(name, position, counts[version_id], aims_at or [])]
-        params.append(step_reason(name, position, counts[version_id], aims_at or []))
+        wording = partial(step_reason, name, position, counts[version_id], aims_at or [])
+        reason, values = words.in_each_language("u.language", wording)
+        reason_cases.append(f"WHEN {int(pk)} THEN {reason}")
+        params += values
     end_cases = []
     for plan in plans:
         end_cases.append(f"WHEN {int(plan.team.pk)} THEN %s")
