@@ -5,15 +5,18 @@ The source is one SELECT added to the build's statement: the active enrollments 
 build's teams whose current step is a call or a task due before the day's end, each with its
 reason ("Cadence Enterprise intro · step 3 of 6 · asks: timing, approval process"). Reasons
 are worked out per step, not per lead: a fixed number of values whatever the enrollments.
+The list keeps its reasons as written, so each is written in its SDR's language (their
+setting; the build's language when they follow the browser's).
 """
 
 import datetime
+from functools import partial
 
 from django.db import connection
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from sdr_ops import calendar
+from sdr_ops import calendar, words
 from sdr_ops.models import qualification_label
 
 from .models import Enrollment, Step
@@ -54,8 +57,10 @@ def due_steps_source(day: datetime.date, plans) -> tuple[str, list] | None:
     params: list = []
     reason_cases = []
     for pk, position, aims_at, name, version_id in steps:
-        reason_cases.append(f"WHEN {int(pk)} THEN %s")
-        params.append(step_reason(name, position, counts[version_id], aims_at or []))
+        wording = partial(step_reason, name, position, counts[version_id], aims_at or [])
+        reason, values = words.in_each_language("u.language", wording)
+        reason_cases.append(f"WHEN {int(pk)} THEN {reason}")
+        params += values
     end_cases = []
     for plan in plans:
         end_cases.append(f"WHEN {int(plan.team.pk)} THEN %s")
@@ -66,6 +71,7 @@ def due_steps_source(day: datetime.date, plans) -> tuple[str, list] | None:
                CASE st.id {" ".join(reason_cases)} END AS reason, e.next_due AS due
         FROM cadences_enrollment e
         JOIN cadences_step st ON st.version_id = e.version_id AND st.position = e.step
+        JOIN sdr_ops_user u ON u.id = e.sdr_id
         WHERE e.state = 'active' AND st.type IN ('call', 'task')
           AND e.team_id IN ({", ".join(str(t) for t in team_ids)})
           AND e.next_due < CASE e.team_id {" ".join(end_cases)} END

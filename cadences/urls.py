@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import views, views_public, views_sdr, views_team
+from . import views, views_mail, views_public, views_sdr, views_team
 
 urlpatterns = [
     path("cadences/", views.cadence_list, name="cadence-list"),
     path("cadences/<id:pk>/", views.cadence_edit, name="cadence-edit"),
     path("cadences/<id:pk>/analytics/", views.cadence_analytics, name="cadence-analytics"),
     path("cadences/days-off/", views_team.days_off, name="days-off"),
+    path("cadences/mail-settings/", views_mail.mail_settings_page, name="cadence-mail-settings"),
+    path("cadences/mailbox/", views_mail.mailbox_page, name="cadence-mailbox"),
     path(
         "cadences/enrollments/<id:pk>/compose/", views_team.compose_step, name="enrollment-compose"
     ),

@@ -491,6 +491,7 @@ class DemoBuilder:
         enrolled = 0
         for lead, (working_days_ago, runs, replied) in zip(leads, CADENCE_PLAN, strict=False):
             start = calendar.subtract_working_days(self.at(self.today, 10), working_days_ago, team)
+            start = min(start, self.now)  # seeded before 10:00, today's lead is enrolled now
             enrollment = cadence_domain.enrol(lead, cadence, by=sdr, now=start)
             enrolled += 1
             for outcome in runs:

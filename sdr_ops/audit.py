@@ -53,6 +53,8 @@ class Action(models.TextChoices):
     FINISHED = "finished", _("cadence finished")
     OPTED_OUT = "opted_out", _("opted out of e-mail")
     BOUNCED = "bounced", _("e-mail address bounced")
+    MAIL_SETTINGS = "mail_settings", _("cadence mail settings changed")
+    MAILBOX = "mailbox", _("mailbox changed")
 
 
 Subject = AuditEvent.Subject

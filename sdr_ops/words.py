@@ -2,8 +2,11 @@
 in sdr_ops/templatetags/words.py) and Python alike."""
 
 import re
+from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -38,3 +41,17 @@ def ago(value) -> str:
     if (get_language() or "").startswith("ko"):
         text = _KO_UNIT_SPACE.sub(r"\1", text)
     return text
+
+
+def in_each_language(language_sql: str, wording: Callable[[], str]) -> tuple[str, list[str]]:
+    """SQL choosing, by a person's language setting (`language_sql`, e.g. "u.language"), the
+    `wording` in that language, and its values: for text a statement stores to be read later
+    (a call list's reasons), so each is written in its reader's language. A person who follows
+    the browser's language reads it in the language active now."""
+    values: list[str] = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            values += [code, str(wording())]
+    values.append(str(wording()))
+    whens = " ".join("WHEN %s THEN %s" for _language in settings.LANGUAGES)
+    return f"CASE {language_sql} {whens} ELSE %s END", values

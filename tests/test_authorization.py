@@ -338,6 +338,10 @@ MATRIX = {
     ),
     # A team's days off: its manager edits them (an admin any team's, with ?team=).
     "days-off": (None, {"GET": MANAGERS | ADMIN, "POST": MANAGERS | ADMIN}),
+    # A team's sending window, caps, advertising and mail servers: its manager's (an admin
+    # any team's, with ?team=). An SDR's own mailbox on that server: each SDR their own.
+    "cadence-mail-settings": (None, {"GET": MANAGERS | ADMIN, "POST": MANAGERS | ADMIN}),
+    "cadence-mailbox": (None, {"GET": SDRS, "POST": SDRS}),
     # The compose form of an e-mail step sent by hand: the mail leaves from the SDR's own
     # mailbox, so only the enrollment's SDR reaches it.
     "enrollment-compose": (manual_enrollment, {"GET": {"sdr_owner"}, "POST": {"sdr_owner"}}),

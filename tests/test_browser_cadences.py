@@ -184,3 +184,41 @@ def test_an_sdr_composes_the_email_step_sent_by_hand(page, live_server, org, smt
     [sent] = smtp.messages
     assert "As we said on the phone." in sent.get_body(("plain",)).get_content()
     assert sent["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_a_manager_sets_the_mail_settings_and_an_sdr_connects_a_mailbox(page, live_server, org):
+    from cadences.models import CadenceSettings, Mailbox
+
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, live_server, "mia@example.com")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Cadences").click()
+    page.get_by_role("link", name="Sending window, caps and mail server").click()
+    page.get_by_label("Sending window starts").fill("10:00")
+    page.get_by_label("Sending window ends").fill("09:00")
+    page.get_by_role("button", name="Save the settings").click()
+    expect(page.get_by_text("The sending window ends after it starts.")).to_be_visible()
+    page.get_by_label("Sending window ends").fill("17:00")
+    page.get_by_label("E-mails per mailbox per hour").fill("25")
+    page.get_by_label("Cadence mail is advertising").check()
+    page.get_by_label("SMTP server").fill("smtp.desk.example")
+    page.get_by_role("button", name="Save the settings").click()
+    expect(page.get_by_text("Settings saved.")).to_be_visible()
+    expect(page.get_by_label("Sending window starts")).to_have_value("10:00")
+    page.screenshot(path=str(live_server_artifact("cadence-mail-settings.png")), full_page=True)
+    saved = CadenceSettings.of(org.desk)
+    assert saved.advertising and saved.emails_per_hour == 25 and saved.smtp_host
+
+    page.context.clear_cookies()
+    log_in(page, live_server, "alice@example.com")
+    page.goto(f"{live_server.url}/account/")
+    page.get_by_role("link", name="Your mailbox for cadence e-mail").click()
+    expect(page.get_by_text("smtp.desk.example:587")).to_be_visible()
+    page.get_by_label("E-mail").fill("alice@desk.example")
+    page.get_by_label("Password").fill("s3cret-pass")
+    page.get_by_role("button", name="Save the mailbox").click()
+    expect(page.get_by_text("Mailbox saved.")).to_be_visible()
+    expect(page.get_by_text("stored, encrypted")).to_be_visible()
+    expect(page.get_by_role("textbox", name="Password")).to_have_value("")
+    assert "s3cret-pass" not in page.content()
+    page.screenshot(path=str(live_server_artifact("cadence-mailbox.png")), full_page=True)
+    assert Mailbox.objects.get(sdr=org.alice).password() == "s3cret-pass"

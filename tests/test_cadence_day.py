@@ -52,6 +52,23 @@ def test_due_call_steps_go_first_on_the_list_with_their_reason(org, cadence):
     assert rows[1][1] == "New inbound leads"
 
 
+def test_each_sdrs_cadence_reasons_are_written_in_their_language(org, cadence):
+    org.bob.language = "ko"
+    org.bob.save(update_fields=["language"])
+    alices, bobs = LeadFactory(owner=org.alice), LeadFactory(owner=org.bob)
+    for lead in (alices, bobs):
+        domain.enrol(lead, cadence, by=lead.owner, now=seoul(12, 1, 19))
+    calllists.build_call_lists(org.desk, DAY)
+    assert entries(org.alice)[0][:2] == (
+        alices.pk,
+        "Cadence Enterprise intro · step 1 of 3 · asks: timing, approval process",
+    )
+    assert entries(org.bob)[0][:2] == (
+        bobs.pk,
+        "케이던스 Enterprise intro · 3단계 중 1단계 · 확인할 항목: 시기, 결재 절차",
+    )
+
+
 def test_email_steps_are_not_on_the_list_and_task_steps_are(org, cadence):
     lead = LeadFactory(owner=org.alice, do_not_call=False)
     enrollment = domain.enrol(lead, cadence, by=org.alice, now=seoul(12, 1, 10))

@@ -184,6 +184,15 @@ def test_one_click_unsubscribe_suppresses_the_address_for_every_team(
     assert later.finish_reason == "opted_out" and len(smtp.messages) == 1
 
 
+def test_an_opt_out_of_an_address_that_bounced_is_audited(org):
+    domain.mark_bounced("kim@customer.example")
+    domain.opt_out("Kim@Customer.example")
+    assert Suppression.objects.get().reason == "opted_out"
+    assert AuditEvent.objects.filter(action="opted_out", after="kim@customer.example").exists()
+    domain.opt_out("kim@customer.example")  # again: nothing new
+    assert AuditEvent.objects.filter(action="opted_out").count() == 1
+
+
 def test_a_lead_without_an_address_skips_the_step(org, cadence, team_mail, smtp):
     enrollment = domain.enrol(
         LeadFactory(owner=org.alice, email=""), cadence, by=org.alice, now=seoul(12, 1, 10)

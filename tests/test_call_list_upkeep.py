@@ -191,6 +191,17 @@ def test_leads_with_a_task_due_that_day_come_first(org, tomorrow):
     ]
 
 
+def test_the_task_due_reason_is_written_in_each_sdrs_language(org, tomorrow):
+    org.bob.language = "ko"
+    org.bob.save(update_fields=["language"])
+    for sdr in (org.alice, org.bob):
+        lead = LeadFactory(owner=sdr)
+        tasks.create_task(lead, by=sdr, kind=Task.Kind.OTHER, due_at=at(tomorrow, 11, org.desk))
+    calllists.build_call_lists(org.desk, tomorrow)
+    assert [reason for _lead, reason in listed(org.alice, tomorrow)] == ["Task due"]
+    assert [reason for _lead, reason in listed(org.bob, tomorrow)] == ["오늘 할 일"]
+
+
 def test_the_preview_counts_what_the_build_takes_per_sdr_and_rule(
     org, tomorrow, django_assert_num_queries
 ):

@@ -225,6 +225,7 @@ def test_one_active_cadence_with_leads_at_each_step_and_one_replied(seeded):
     assert {e.sdr.email for e in enrollments} == {_email(demo.CADENCE_SDR)}
     assert sorted(e.step for e in enrollments if e.state == "active") == [1, 2, 3]
     assert [e.finish_reason for e in enrollments if e.state == "finished"] == ["replied"]
+    assert all(e.enrolled_at <= timezone.now() for e in enrollments)  # none in the future
     assert StepRun.objects.filter(enrollment__in=enrollments, outcome="sent").count() == 2
     # The call and the task fall due on the first working day from today (Today shows them),
     # the e-mail later.

@@ -215,12 +215,14 @@ def opt_out(address: str, *, now: datetime.datetime | None = None) -> Suppressio
     suppression, created = Suppression.objects.get_or_create(
         address=address, defaults={"reason": Suppression.Reason.OPTED_OUT, "at": now}
     )
-    if not created and suppression.reason != Suppression.Reason.OPTED_OUT:
+    # An address that bounced and then asks to opt out is an opt-out too, and audited so.
+    changed = not created and suppression.reason != Suppression.Reason.OPTED_OUT
+    if changed:
         suppression.reason = Suppression.Reason.OPTED_OUT
         suppression.save(update_fields=["reason"])
     leads = list(Lead.objects.filter(email__iexact=address).values_list("pk", flat=True))
     finish_open_for(leads, reason=Enrollment.Reason.OPTED_OUT, by=None, now=now)
-    if created:
+    if created or changed:
         audit.record(
             audit.Subject.ADDRESS,
             suppression.pk,

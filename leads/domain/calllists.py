@@ -14,8 +14,9 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from sdr_ops import audit, calendar
+from sdr_ops import audit, calendar, words
 from sdr_ops.calendar import next_working_day
 from sdr_ops.models import Role, StaffingRecord, Team, User
 
@@ -172,6 +173,9 @@ class TeamPlan:
     sdr_ids: list[int]
 
 
+TASK_DUE = gettext_noop("Task due")  # the reason of a lead whose task falls due
+
+
 def _when(pairs: list[tuple[int, str]]) -> str:
     return " ".join(f"WHEN {key} THEN {value}" for key, value in pairs)
 
@@ -224,8 +228,13 @@ def _plan_sql(
         by_order["task"].append(number)
         caps.append((number, int(plan.team.call_list_size)))
         sizes.append((number, int(plan.team.call_list_size)))
-        reasons.append((number, "%s"))
-        params["reasons"].append(_("Task due"))
+        # The list keeps the reason as written: in the SDR's language (sdr_ops.words).
+        task_due, worded = words.in_each_language(
+            "(SELECT u.language FROM sdr_ops_user u WHERE u.id = o.owner_id)",
+            lambda: _(TASK_DUE),
+        )
+        reasons.append((number, task_due))
+        params["reasons"] += worded
         for rule in plan.rules:
             number += 1
             condition = _rule_condition(rule, day_start, day_end, params["conditions"])

@@ -1,0 +1,139 @@
+"""A team's cadence mail settings (sending window, caps, advertising, its SMTP and IMAP
+servers) as its manager changes them, and an SDR's own mailbox on that server. Both are
+audited on the team; a mailbox password is stored encrypted and no record, page or answer
+ever carries it."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sdr_ops import audit
+from sdr_ops.models import Team, User
+
+from ..models import CadenceSettings, Mailbox
+from ..scheduling import QUIET_END, QUIET_START
+
+# How the trail words a mailbox password's change: never its value.
+PASSWORD_WORDS = {"changed": gettext_lazy("changed"), "removed": gettext_lazy("removed")}
+
+# What the mail settings page edits, in the order it shows them.
+FIELDS = (
+    "window_start",
+    "window_end",
+    "new_per_sdr_per_day",
+    "emails_per_hour",
+    "emails_per_day",
+    "advertising",
+    "smtp_host",
+    "smtp_port",
+    "smtp_security",
+    "imap_host",
+    "imap_port",
+    "imap_security",
+)
+
+
+def check_window(settings: CadenceSettings) -> None:
+    """ValidationError unless some hour of the window is left to send in: its start before
+    its end and, for advertising, an hour of it outside the 21:00-08:00 quiet hours."""
+    if settings.window_start >= settings.window_end:
+        raise ValidationError(
+            {"window_end": _("The sending window ends after it starts.")}, code="window"
+        )
+    if settings.advertising and not (
+        settings.window_start < QUIET_START and settings.window_end > QUIET_END
+    ):
+        raise ValidationError(
+            {
+                "advertising": _(
+                    "Advertising is not sent between 21:00 and 08:00: the sending window "
+                    "would leave no hour to send in."
+                )
+            },
+            code="quiet",
+        )
+    if settings.emails_per_hour > settings.emails_per_day:
+        raise ValidationError(
+            {"emails_per_hour": _("The hourly cap is at most the cap per 24 hours.")},
+            code="caps",
+        )
+
+
+@transaction.atomic
+def change_mail_settings(team: Team, *, by: User, **values) -> list[str]:
+    """Sets the team's cadence mail settings (names from FIELDS) and returns the names that
+    changed. The row is made on the first change and locked while it is compared; the whole
+    is validated (`check_window`, the fields' own bounds) and nothing is saved on an error.
+    Each changed field gets an audit record on the team with its value before and after."""
+    unknown = set(values) - set(FIELDS)
+    if unknown:
+        raise TypeError(f"not a cadence mail setting: {', '.join(sorted(unknown))}")
+    CadenceSettings.objects.get_or_create(team=team)
+    current = CadenceSettings.objects.select_for_update().get(team=team)
+    before = {name: getattr(current, name) for name in values}
+    changed = [name for name in FIELDS if name in values and values[name] != before[name]]
+    if not changed:
+        return []
+    for name in changed:
+        setattr(current, name, values[name])
+    current.full_clean(exclude=["team"])
+    check_window(current)
+    current.save(update_fields=changed)
+    for name in changed:
+        audit.record(
+            audit.Subject.TEAM,
+            team.pk,
+            audit.Action.MAIL_SETTINGS,
+            by=by,
+            field=name,
+            before=before[name],
+            after=values[name],
+        )
+    return changed
+
+
+@transaction.atomic
+def save_mailbox(
+    team: Team,
+    sdr: User,
+    *,
+    address: str,
+    username: str,
+    password: str = "",
+    forget_password: bool = False,
+    by: User,
+) -> Mailbox:
+    """The SDR's mailbox on the team's server, made or changed. An empty `password` keeps
+    the one stored (it is never shown back to be typed again); `forget_password` removes it,
+    which stops sending and reading. Audited on the team: the address and user name with
+    their values, the password only as "changed" or "removed" (`PASSWORD_WORDS`)."""
+    mailbox = Mailbox.objects.select_for_update().filter(team=team, sdr=sdr).first() or Mailbox(
+        team=team, sdr=sdr
+    )
+    before = {"address": mailbox.address, "username": mailbox.username}
+    mailbox.address, mailbox.username = address, username
+    changes = [(name, before[name], getattr(mailbox, name)) for name in before]
+    changes = [change for change in changes if change[1] != change[2]]
+    if forget_password and mailbox.password_token:
+        mailbox.set_password("")
+        changes.append(("password", "", "removed"))
+    elif password:
+        mailbox.set_password(password)
+        changes.append(("password", "", "changed"))
+    if mailbox.address != before["address"]:
+        # Replies are read from the new address's first message on.
+        mailbox.last_uid = 0
+    mailbox.full_clean(exclude=["team", "sdr"])
+    mailbox.save()
+    for field, old, new in changes:
+        audit.record(
+            audit.Subject.TEAM,
+            team.pk,
+            audit.Action.MAILBOX,
+            by=by,
+            field=field,
+            before=old,
+            after=new,
+        )
+    return mailbox

@@ -1,0 +1,47 @@
+"""The forms of the team's cadence mail settings (its manager's) and of an SDR's own mailbox.
+A mailbox's password field starts empty every time: the stored password is never shown back."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .domain.mail_settings import FIELDS
+from .models import CadenceSettings, Mailbox
+
+
+class MailSettingsForm(forms.ModelForm):
+    class Meta:
+        model = CadenceSettings
+        fields = FIELDS
+        widgets = {
+            "window_start": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "window_end": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        }
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in FIELDS}
+
+
+class MailboxForm(forms.ModelForm):
+    password = forms.CharField(
+        label=_("Password"),
+        required=False,
+        max_length=500,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave empty to keep the password stored; it is never shown back."),
+    )
+    forget_password = forms.BooleanField(label=_("Remove the stored password"), required=False)
+
+    class Meta:
+        model = Mailbox
+        fields = ["address", "username"]
+        help_texts = {"username": _("Empty: the e-mail address.")}
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "address": data["address"],
+            "username": data["username"] or data["address"],
+            "password": data["password"],
+            "forget_password": data["forget_password"],
+        }
