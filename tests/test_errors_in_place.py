@@ -257,10 +257,12 @@ def test_one_zero_padded_date_format_per_language():
 def test_the_korean_catalogue_says_certainty_and_puts_no_particle_after_a_variable():
     po = Path(settings.BASE_DIR, "locale/ko/LC_MESSAGES/django.po").read_text()
     assert "확도" not in po
-    msgstrs = re.findall(r'^msgstr "(.*)"$', po, re.M)
-    after_variable = [
-        m for m in msgstrs if re.search(r"%\([a-z_]+\)s\)?(을\(를\)|이\(가\)|은\(는\))", m)
+    # Each translation whole: a long one is written over several quoted lines.
+    msgstrs = [
+        "".join(re.findall(r'"(.*)"', m)) for m in re.findall(r'^msgstr((?: ".*"\n?)+)', po, re.M)
     ]
+    particle = r"(을\(를\)|를\(을\)|이\(가\)|가\(이\)|은\(는\)|는\(은\)|와\(과\)|과\(와\)|\(으\)로)"
+    after_variable = [m for m in msgstrs if re.search(r"%\([a-z_]+\)s\)?" + particle, m)]
     assert after_variable == []
     with translation.override("ko"):
         assert str(translation.gettext("Certainty")) == "확실성"
