@@ -259,7 +259,8 @@ def test_the_korean_catalogue_says_certainty_and_puts_no_particle_after_a_variab
     assert "확도" not in po
     # Each translation whole: a long one is written over several quoted lines.
     msgstrs = [
-        "".join(re.findall(r'"(.*)"', m)) for m in re.findall(r'^msgstr((?: ".*"\n?)+)', po, re.M)
+        "".join(re.findall(r'"(.*)"', m))
+        for m in re.findall(r'^msgstr( ".*"\n(?:".*"\n)*)', po, re.M)
     ]
     particle = r"(을\(를\)|를\(을\)|이\(가\)|가\(이\)|은\(는\)|는\(은\)|와\(과\)|과\(와\)|\(으\)로)"
     after_variable = [m for m in msgstrs if re.search(r"%\([a-z_]+\)s\)?" + particle, m)]
