@@ -12,6 +12,9 @@ from django.utils.translation import gettext as _
 
 # Django's Korean writes "7 분 전"; Korean writes the number and its unit together: "7분 전".
 _KO_UNIT_SPACE = re.compile(r"(\d)\s+(?=[초분시일주개년])")
+# Django's Korean for a moment to come reads "지금부터 3시간" ("from now, 3 hours"); Korean
+# says "3시간 후".
+_KO_FROM_NOW = re.compile(r"^지금부터\s+(.+)$")
 
 
 def duration(seconds) -> str:
@@ -36,10 +39,10 @@ def duration(seconds) -> str:
 
 def ago(value) -> str:
     """How long ago (or in how long) a moment is, as Django's naturaltime says it, with the
-    number and its unit written together in Korean ("7분 전")."""
+    number and its unit written together in Korean ("7분 전", "3시간 후")."""
     text = str(naturaltime(value))
     if (get_language() or "").startswith("ko"):
-        text = _KO_UNIT_SPACE.sub(r"\1", text)
+        text = _KO_FROM_NOW.sub(r"\1 후", _KO_UNIT_SPACE.sub(r"\1", text))
     return text
 
 

@@ -229,10 +229,13 @@ def test_durations_read_as_minutes_and_seconds(seconds, en, ko):
 
 def test_relative_times_in_korean_write_the_number_with_its_unit():
     seven_minutes_ago = timezone.now() - datetime.timedelta(minutes=7, seconds=5)
+    in_three_hours = timezone.now() + datetime.timedelta(hours=3, minutes=5)
     with translation.override("ko"):
         assert words.ago(seven_minutes_ago) == "7분 전"
+        assert words.ago(in_three_hours) == "3시간 후"
     with translation.override("en"):
         assert words.ago(seven_minutes_ago) == "7\xa0minutes ago"
+        assert words.ago(in_three_hours) == "3\xa0hours from now"
 
 
 def test_one_zero_padded_date_format_per_language():
