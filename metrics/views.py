@@ -100,9 +100,14 @@ def week_choices(team: Team, chosen: kpis.Week) -> list[tuple[str, str]]:
     return choices
 
 
+def weeks_up_to(last: kpis.Week, count: int = WEEKS) -> list[kpis.Week]:
+    """The `count` weeks up to `last`, oldest first."""
+    return [last.shifted(-back) for back in range(count - 1, -1, -1)]
+
+
 def weekly_series(team: Team, last: kpis.Week, count: int = WEEKS) -> list[dict]:
     """The `count` weeks up to `last`, oldest first (see queries.weekly_figures)."""
-    return queries.weekly_figures(team, [last.shifted(-back) for back in range(count - 1, -1, -1)])
+    return queries.weekly_figures(team, weeks_up_to(last, count))
 
 
 def _for_tables(series: list[dict]) -> list[dict]:
@@ -120,11 +125,11 @@ def _computed_at(figures: dict) -> datetime.datetime | None:
     return datetime.datetime.fromisoformat(at) if at else None
 
 
-def _evidence_rows(first: kpis.Week, last: kpis.Week) -> list[dict]:
+def _evidence_rows(team: Team, weeks: list[kpis.Week], stored: dict) -> list[dict]:
     states = dict(QualificationStatus.choices)
-    rows = kpis.qualification_evidence(first, last)
+    rows = queries.qualification_evidence(team, weeks, stored)
     for row in rows:
-        row["item_label"] = qualification_label(row["item"], first.team.qualification_labels)
+        row["item_label"] = qualification_label(row["item"], team.qualification_labels)
         row["state_label"] = states[row["state"]]
     return rows
 
@@ -167,8 +172,10 @@ def _chart(team: Team, series: list[dict], current: dict) -> dict:
 @role_required(Role.MANAGER, Role.STAKEHOLDER)
 def dashboards(request: HttpRequest) -> HttpResponse:
     team, teams, last = _chosen(request)
-    first = last.shifted(-(WEEKS - 1))
-    series = weekly_series(team, last)
+    weeks = weeks_up_to(last)
+    first = weeks[0]
+    stored = queries.stored_weeks(team, weeks)
+    series = queries.weekly_figures(team, weeks, stored)
     current = series[-1]
     moves = StaffingRecord.objects.filter(team=team, role=Role.SDR).filter(
         start_date__gte=first.monday, start_date__lte=last.end_date
@@ -197,13 +204,19 @@ def dashboards(request: HttpRequest) -> HttpResponse:
                 kpis.TOO_NARROW_AT,
             ],
             "moves": moves.order_by("start_date").select_related("person"),
-            "drifts": queries.largest_drifts(first, last),
-            "evidence": _evidence_rows(first, last),
+            "drifts": queries.largest_drifts(team, weeks, stored),
+            "evidence": _evidence_rows(team, weeks, stored),
             "chart": _chart(team, series, current),
             "since": first.monday,
             "can_import": request.user.has_role(Role.MANAGER),
         },
     )
+
+
+def _weeks_stored(team: Team, last: kpis.Week) -> tuple[list[kpis.Week], dict]:
+    """The dashboard's weeks up to `last` and their stored rows (queries.stored_weeks)."""
+    weeks = weeks_up_to(last)
+    return weeks, queries.stored_weeks(team, weeks)
 
 
 def _step(step: dict | None) -> str:
@@ -249,7 +262,7 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
             (
                 [r["item"], r["state"], r["handoffs"], r["accepted"], r["rejected"]]
                 + [r["acceptance"], r["drift_pct"]]
-                for r in kpis.qualification_evidence(first, last)
+                for r in queries.qualification_evidence(team, *_weeks_stored(team, last))
             ),
         )
     if table == "drifts":
@@ -265,7 +278,7 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
                     o.drift,
                     o.closed_at.astimezone(team.zone).date(),
                 ]
-                for o in queries.largest_drifts(first, last)
+                for o in queries.largest_drifts(team, *_weeks_stored(team, last))
             ),
         )
     raise Http404
