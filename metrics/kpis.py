@@ -624,7 +624,7 @@ def compute_weeks(
         for start in range(0, len(weeks), WEEKS_PER_READ):
             run = weeks[start : start + WEEKS_PER_READ]
             first = run[0].shifted(-STAGE_LOOKBACK)
-            span = [first.shifted(i) for i in range((run[-1].monday - first.monday).days // 7 + 1)]
+            span = weeks_between(first, run[-1])
             counts = stage_counts_by_monday(span)
             for week in run:
                 figures[week.label] = _compute_week(team, week.label, counts=counts, today=today)
@@ -789,11 +789,16 @@ class _Compiled:
         self.sql, params = self.compiler.as_sql()
         self.params = list(params)
         ops = connections[using].ops
-        markers = {
-            ops.adapt_datetimefield_value(_SINCE): "since",
-            ops.adapt_datetimefield_value(_UNTIL): "until",
-        }
-        self.edges = [(i, markers[p]) for i, p in enumerate(self.params) if p in markers]
+        markers = [
+            (ops.adapt_datetimefield_value(_SINCE), "since"),
+            (ops.adapt_datetimefield_value(_UNTIL), "until"),
+        ]
+        self.edges = [
+            (i, name)
+            for i, param in enumerate(self.params)
+            for marker, name in markers
+            if type(param) is type(marker) and param == marker
+        ]
         if sorted(name for _i, name in self.edges) != ["since", "until"]:
             raise RuntimeError("the span's edges are not parameters of the query")
         query = queryset.query

@@ -2,13 +2,14 @@
 also as a table and a CSV, and the per-SDR figures on a page of their own, for reference."""
 
 import datetime
+import functools
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from leads.models import QualificationStatus
 from leads.queries import lead_mix
@@ -77,32 +78,41 @@ def _chosen(request: HttpRequest) -> tuple[Team, list[Team], kpis.Week]:
 PICKER_WEEKS = 53
 
 
-def week_choices(team: Team, chosen: kpis.Week) -> list[tuple[str, str]]:
+def week_choices(team: Team, chosen: kpis.Week) -> tuple[tuple[str, str], ...]:
     """The week picker's options, newest first: (ISO label, the week named in the reader's
     language with its dates). A select rather than the browser's own week input, which names
     weeks in the browser's language whatever the page's."""
-    this_week = kpis.Week(team, calendar.monday_of(team.local_today()))
-    weeks = [this_week.shifted(-back) for back in range(PICKER_WEEKS)]
-    if chosen.monday not in {w.monday for w in weeks}:
-        weeks.append(chosen)
+    this_week = calendar.monday_of(team.local_today())
+    return _week_choices(this_week, chosen.monday, get_language())
+
+
+@functools.lru_cache(maxsize=64)
+def _week_choices(
+    this_monday: datetime.date, chosen: datetime.date, language: str | None
+) -> tuple[tuple[str, str], ...]:
+    """week_choices, named once per process, language and pair of weeks (the names depend
+    on nothing else)."""
+    mondays = [this_monday - datetime.timedelta(weeks=back) for back in range(PICKER_WEEKS)]
+    if chosen not in mondays:
+        mondays.append(chosen)
     choices = []
-    for week in weeks:
-        year, number, _day = week.monday.isocalendar()
+    for monday in mondays:
+        year, number, _day = monday.isocalendar()
         name = _("Week %(number)s of %(year)s, %(monday)s – %(sunday)s") % {
             "number": number,
             "year": year,
-            "monday": date_format(week.monday, "MONTH_DAY_FORMAT"),
-            "sunday": date_format(week.end_date, "MONTH_DAY_FORMAT"),
+            "monday": date_format(monday, "MONTH_DAY_FORMAT"),
+            "sunday": date_format(monday + datetime.timedelta(days=6), "MONTH_DAY_FORMAT"),
         }
-        if week.monday == this_week.monday:
+        if monday == this_monday:
             name = _("%(week)s (this week, not over yet)") % {"week": name}
-        choices.append((week.label, name))
-    return choices
+        choices.append((calendar.week_label(monday), name))
+    return tuple(choices)
 
 
 def weeks_up_to(last: kpis.Week, count: int = WEEKS) -> list[kpis.Week]:
     """The `count` weeks up to `last`, oldest first."""
-    return [last.shifted(-back) for back in range(count - 1, -1, -1)]
+    return kpis.weeks_between(last.shifted(-(count - 1)), last)
 
 
 def weekly_series(team: Team, last: kpis.Week, count: int = WEEKS) -> list[dict]:
