@@ -206,6 +206,10 @@ def test_a_changed_checklist_is_not_read_from_weeks_counted_with_the_old_one(org
     evidence, _drifts = both(org.desk, weeks)
     assert {row["item"] for row in evidence} == {"budget", "timing"}
     assert evidence == reference_evidence(org.desk, weeks[0], last)
+    # Saved as a team's settings are, the change marks every stored week for recomputation.
+    org.desk.qualification_items = ["budget"]
+    org.desk.save()
+    assert not WeeklyRollup.objects.filter(team=org.desk, marked_at__isnull=True).exists()
 
 
 def test_the_page_shows_the_tables_from_the_stored_weeks(client, org):
@@ -223,3 +227,21 @@ def test_the_page_shows_the_tables_from_the_stored_weeks(client, org):
     assert [deal.pk for deal in response.context["drifts"]] == reference_drifts(
         org.desk, weeks[0], last
     )
+
+
+def test_the_history_uploads_recomputation_fills_what_the_weeks_carry(client, org):
+    from metrics.freshness import recompute_marked
+
+    from .test_history_upload import post, team_files
+
+    week = kpis.Week.parse(org.desk, "2026-W40")  # the imported handoff's
+    rollups.roll_up(org.desk, week)
+    WeeklyRollup.objects.filter(team=org.desk).update(evidence=None, largest_drifts=None)
+    client.force_login(org.mia)
+    post(client, team_files())
+    recompute_marked()  # what the upload queued
+    row = WeeklyRollup.objects.get(team=org.desk, week=week.label)
+    assert row.marked_at is None
+    assert row.evidence == kpis.evidence_by_week(org.desk, [week])[week.label]
+    assert row.largest_drifts == kpis.largest_drift_ids([week])[week.label]
+    assert row.evidence["items"] == list(org.desk.qualification_items)
