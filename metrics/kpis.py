@@ -5,13 +5,15 @@ Python. Events belong to the team on which the acting or owning SDR had an activ
 record on the event's date in the team's time zone.
 """
 
+import copy
 import datetime
 import statistics
+from collections.abc import Iterable
 from contextlib import contextmanager
 from decimal import Decimal
 from fractions import Fraction
 
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import (
     Case,
     CharField,
@@ -622,7 +624,7 @@ def compute_weeks(
         for start in range(0, len(weeks), WEEKS_PER_READ):
             run = weeks[start : start + WEEKS_PER_READ]
             first = run[0].shifted(-STAGE_LOOKBACK)
-            span = [first.shifted(i) for i in range((run[-1].monday - first.monday).days // 7 + 1)]
+            span = weeks_between(first, run[-1])
             counts = stage_counts_by_monday(span)
             for week in run:
                 figures[week.label] = _compute_week(team, week.label, counts=counts, today=today)
@@ -729,21 +731,27 @@ def per_sdr(week: Week) -> dict[int, dict]:
 
 EVIDENCE_STATES = ["confirmed", "not_disclosed", "not_asked"]
 
+# What the evidence counts for each item and state, in this order: handoffs, accepted,
+# rejected, and the sums of the amounts at creation and at close of those won (None when
+# none was won). The counts add up week by week, so a stored week carries its own.
+EVIDENCE_PARTS = ("n", "a", "r", "c", "w")
+_AMOUNTS = {"c", "w"}
 
-def qualification_evidence(first: Week, last: Week) -> list[dict]:
-    """For each checklist item of the team and each state it can be handed off in (confirmed,
-    asked but not disclosed, not asked): the team's handoffs made in the weeks that carried
-    it, how many were accepted and rejected, and the amount drift of those won. One query.
+# Instants no handoff has, put where the span's edges go when the query is compiled, so that
+# the compiled statement can be run again with each span's own edges.
+_SINCE = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
+_UNTIL = datetime.datetime(1900, 1, 8, tzinfo=datetime.UTC)
 
-    The item is found by name in the handoff's frozen checklist, wherever it stands in it,
-    so a checklist reordered since keeps its history."""
-    team = first.team
+
+def _evidence_query(team: Team):
+    """The team's handoffs made in [_SINCE, _UNTIL), grouped by their local day and by each
+    checklist item's state (found by name in the handoff's frozen checklist, wherever it
+    stands in it): at most 3 ** items small rows a day."""
     items = list(team.qualification_items)
     positions = range(len(items) + 2)
-    handoffs = team_handoffs(last).filter(created_at__gte=first.start, created_at__lt=last.stop)
+    week = Week(team, calendar.monday_of(_SINCE.date()))
+    handoffs = team_handoffs(week).filter(created_at__gte=_SINCE, created_at__lt=_UNTIL)
     won = Q(opportunity__status=Opportunity.Status.WON)
-    # Each handoff's state for each item (found by name in its snapshot), then one grouped
-    # query over the combinations of states: at most 3 ** items small rows.
     states = {
         f"s{n}": Case(
             *[
@@ -758,9 +766,9 @@ def qualification_evidence(first: Week, last: Week) -> list[dict]:
         )
         for n, item in enumerate(items)
     }
-    groups = (
+    return (
         handoffs.annotate(**states)
-        .values(*states)
+        .values("day", *states)
         .annotate(
             n=Count("pk"),
             a=Count("pk", filter=Q(status=Handoff.Status.ACCEPTED)),
@@ -770,30 +778,134 @@ def qualification_evidence(first: Week, last: Week) -> list[dict]:
         )
         .order_by()
     )
-    row: dict[str, int | Decimal | None] = {}
-    for group in groups if items else []:
-        for n, _item in enumerate(items):
-            key = f"i{n}_{group[f's{n}']}"
-            for part in ("n", "a", "r", "c", "w"):
-                if group[part] is not None:
-                    row[f"{key}_{part}"] = (row.get(f"{key}_{part}") or 0) + group[part]
-    for n, _item in enumerate(items):
-        for state in EVIDENCE_STATES:
-            for part in ("n", "a", "r"):
-                row.setdefault(f"i{n}_{state}_{part}", 0)
-            for part in ("c", "w"):
-                row.setdefault(f"i{n}_{state}_{part}", None)
+
+
+class _Compiled:
+    """A values() query compiled once: its SQL text, its parameters with the places of the
+    span's two edges, and the compiler that turns the database's values into Python's."""
+
+    def __init__(self, queryset, using: str):
+        self.compiler = queryset.query.get_compiler(using=using)
+        self.sql, params = self.compiler.as_sql()
+        self.params = list(params)
+        ops = connections[using].ops
+        markers = [
+            (ops.adapt_datetimefield_value(_SINCE), "since"),
+            (ops.adapt_datetimefield_value(_UNTIL), "until"),
+        ]
+        self.edges = [
+            (i, name)
+            for i, param in enumerate(self.params)
+            for marker, name in markers
+            if type(param) is type(marker) and param == marker
+        ]
+        if sorted(name for _i, name in self.edges) != ["since", "until"]:
+            raise RuntimeError("the span's edges are not parameters of the query")
+        query = queryset.query
+        self.names = [*query.extra_select, *query.values_select, *query.annotation_select]
+        fields = [column[0] for column in self.compiler.select[: self.compiler.col_count]]
+        self.converters = self.compiler.get_converters(fields)
+
+    def rows(self, using: str, since: datetime.datetime, until: datetime.datetime):
+        ops = connections[using].ops
+        edges = {"since": ops.adapt_datetimefield_value(since)}
+        edges["until"] = ops.adapt_datetimefield_value(until)
+        params = list(self.params)
+        for i, name in self.edges:
+            params[i] = edges[name]
+        with connections[using].cursor() as cursor:
+            cursor.execute(self.sql, params)
+            rows = cursor.fetchall()
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
+        return [dict(zip(self.names, row, strict=True)) for row in rows]
+
+
+# One compiled statement per database, team, checklist and time zone, for the life of the
+# process: building and compiling the 60-odd branches of the states cost more CPU than the
+# database spends running them.
+_COMPILED: dict[tuple, _Compiled] = {}
+
+
+def _evidence_rows_between(team: Team, since: datetime.datetime, until: datetime.datetime):
+    using = router.db_for_read(Handoff)
+    key = (using, connections[using].vendor, team.pk, tuple(team.qualification_items))
+    key += (team.time_zone,)
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        if len(_COMPILED) > 256:
+            _COMPILED.clear()
+        compiled = _COMPILED[key] = _Compiled(_evidence_query(team), using)
+    return compiled.rows(using, since, until)
+
+
+def _day(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+def evidence_by_week(team: Team, weeks: list[Week]) -> dict[str, dict]:
+    """The counts behind the qualification evidence for each of the team's weeks, keyed by
+    label: `{"items": the team's checklist, "counts": {item: {state: [n, a, r, c, w]}}}`
+    (EVIDENCE_PARTS; the amounts as decimal strings, None when none was won). What a stored
+    week carries (rollups.store_weeks) and what the dashboards sum. One query over the
+    weeks' span; a week of the span not asked for is left out."""
+    items = list(team.qualification_items)
+    empty = {item: {state: [0, 0, 0, None, None] for state in EVIDENCE_STATES} for item in items}
+    by_monday = {
+        week.monday: {"items": items, "counts": copy.deepcopy(empty)}
+        for week in sorted(weeks, key=lambda w: w.monday)
+    }
+    if not items or not by_monday:
+        return {week.label: by_monday[week.monday] for week in weeks}
+    first, last = Week(team, min(by_monday)), Week(team, max(by_monday))
+    for group in _evidence_rows_between(team, first.start, last.stop):
+        week = by_monday.get(calendar.monday_of(_day(group["day"])))
+        if week is None:
+            continue
+        for n, item in enumerate(items):
+            counts = week["counts"][item].get(group[f"s{n}"])
+            if counts is None:
+                continue
+            for i, part in enumerate(EVIDENCE_PARTS):
+                value = group[part]
+                if value is not None:
+                    counts[i] = _add(counts[i], value, amount=part in _AMOUNTS)
+    return {week.label: by_monday[week.monday] for week in weeks}
+
+
+def _add(total, value, *, amount: bool):
+    """A count or an amount (kept as a decimal string) plus one group's value."""
+    if not amount:
+        return total + value
+    return str((Decimal(total) if total is not None else Decimal(0)) + Decimal(value))
+
+
+def evidence_table(items: list[str], weeks: Iterable[dict]) -> list[dict]:
+    """The qualification evidence of kpi-definitions.md's handoffs over several weeks, from
+    each week's counts (evidence_by_week): for each checklist item and each state it can be
+    handed off in, the handoffs, how many were accepted and rejected, the acceptance and the
+    amount drift of those won."""
+    totals = {(item, state): [0, 0, 0, None, None] for item in items for state in EVIDENCE_STATES}
+    for week in weeks:
+        for item, by_state in week["counts"].items():
+            for state, counts in by_state.items():
+                total = totals.get((item, state))
+                if total is None:
+                    continue
+                for i, part in enumerate(EVIDENCE_PARTS):
+                    if counts[i] is not None:
+                        total[i] = _add(total[i], counts[i], amount=part in _AMOUNTS)
     evidence = []
-    for n, item in enumerate(items):
+    for item in items:
         for state in EVIDENCE_STATES:
-            key = f"i{n}_{state}"
-            accepted, rejected = row[f"{key}_a"], row[f"{key}_r"]
-            created, closed = row[f"{key}_c"], row[f"{key}_w"]
+            handoffs, accepted, rejected, created, closed = totals[item, state]
+            created = Decimal(created) if created is not None else None
+            closed = Decimal(closed) if closed is not None else None
             evidence.append(
                 {
                     "item": item,
                     "state": state,
-                    "handoffs": row[f"{key}_n"],
+                    "handoffs": handoffs,
                     "accepted": accepted,
                     "rejected": rejected,
                     "acceptance": round(accepted / (accepted + rejected), 4)
@@ -803,3 +915,52 @@ def qualification_evidence(first: Week, last: Week) -> list[dict]:
                 }
             )
     return evidence
+
+
+def weeks_between(first: Week, last: Week) -> list[Week]:
+    """The weeks from `first` to `last`, oldest first."""
+    return [first.shifted(i) for i in range((last.monday - first.monday).days // 7 + 1)]
+
+
+def qualification_evidence(first: Week, last: Week) -> list[dict]:
+    """For each checklist item of the team and each state it can be handed off in (confirmed,
+    asked but not disclosed, not asked): the team's handoffs made in the weeks that carried
+    it, how many were accepted and rejected, and the amount drift of those won, computed
+    from the rows. One query.
+
+    The item is found by name in the handoff's frozen checklist, wherever it stands in it,
+    so a checklist reordered since keeps its history."""
+    team = first.team
+    weeks = weeks_between(first, last)
+    return evidence_table(list(team.qualification_items), evidence_by_week(team, weeks).values())
+
+
+# -- the largest drifts ------------------------------------------------------------------------
+
+# The dashboards list the ten won deals whose amount fell most; a week keeps its own ten, among
+# which are all of a span's ten that closed in it.
+LARGEST_DRIFTS = 10
+
+
+def won_by_drift(first: Week, last: Week):
+    """The won deals of the team's handoffs closed in the weeks, with their `drift` (the amount
+    at close less the amount at creation), the largest fall first (ties by id)."""
+    return (
+        Opportunity.objects.filter(
+            status=Opportunity.Status.WON,
+            closed_at__gte=first.start,
+            closed_at__lt=last.stop,
+            handoff__in=team_handoffs(last).values("pk"),
+        )
+        .annotate(drift=F("amount_at_close") - F("amount_at_creation"))
+        .order_by("drift", "pk")
+    )
+
+
+def largest_drift_ids(weeks: list[Week]) -> dict[str, list[int]]:
+    """Each week's LARGEST_DRIFTS won deals by drift (won_by_drift), as ids, keyed by label:
+    what a stored week carries. One small query a week."""
+    return {
+        week.label: list(won_by_drift(week, week).values_list("pk", flat=True)[:LARGEST_DRIFTS])
+        for week in weeks
+    }

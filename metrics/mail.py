@@ -96,10 +96,11 @@ def weekly_context(team: Team, week: kpis.Week) -> dict:
     """What the Monday mail shows: the figures as served, the band, the bottleneck, the
     largest drifts and the links into the drill-down."""
     freshness.compute_missing(team, [week.label])  # in the worker, never in a request
-    figures = queries.weekly_figures(team, [week])[0]
+    stored = queries.stored_weeks(team, [week])
+    figures = queries.weekly_figures(team, [week], stored)[0]
     where = {"team": team.slug, "week": week.label}
     bottleneck = figures.get("bottleneck")
-    drifts = list(queries.largest_drifts(week, week)[:DRIFTS_SHOWN])
+    drifts = list(queries.largest_drifts(team, [week], stored)[:DRIFTS_SHOWN])
     return {
         "team": team,
         "week": week,

@@ -17,6 +17,11 @@ class WeeklyRollup(models.Model):
     computed_at = models.DateTimeField(_("computed"), default=timezone.now)
     # When a change last touched the week; empty once it was recomputed since.
     marked_at = models.DateTimeField(_("marked for recomputation"), null=True, blank=True)
+    # What the dashboards' tables over several weeks take from each week, computed with the
+    # figures: the qualification evidence's counts (kpis.evidence_by_week) and the ids of the
+    # week's largest drifts (kpis.largest_drift_ids). Empty for a week stored before they were.
+    evidence = models.JSONField(_("qualification evidence"), null=True, blank=True)
+    largest_drifts = models.JSONField(_("largest drifts"), null=True, blank=True)
 
     class Meta:
         ordering = ["team", "week_start"]

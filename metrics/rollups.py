@@ -30,17 +30,27 @@ def store_weeks(
     team: Team, labels: list[str], *, computed_at: datetime.datetime | None = None
 ) -> int:
     """Computes the team's weeks together (kpis.compute_weeks) and stores them, replacing the
-    rows of the same weeks. A week marked after `computed_at` (a change committed while it was
-    being computed) stays marked, for the next recomputation. Returns the weeks stored."""
+    rows of the same weeks, with what the dashboards' tables take from each week (the
+    qualification evidence's counts, the largest drifts). A week marked after `computed_at`
+    (a change committed while it was being computed) stays marked, for the next
+    recomputation. Returns the weeks stored."""
     now = computed_at or timezone.now()
     figures = kpis.compute_weeks(team, labels)
+    weeks = [kpis.Week.parse(team, label) for label in figures]
+    evidence = kpis.evidence_by_week(team, weeks)
+    drifts = kpis.largest_drift_ids(weeks)
     with transaction.atomic():
-        for label, values in figures.items():
-            week = kpis.Week.parse(team, label)
+        for week, (label, values) in zip(weeks, figures.items(), strict=True):
             WeeklyRollup.objects.update_or_create(
                 team=team,
                 week=label,
-                defaults={"week_start": week.monday, "figures": values, "computed_at": now},
+                defaults={
+                    "week_start": week.monday,
+                    "figures": values,
+                    "computed_at": now,
+                    "evidence": evidence[label],
+                    "largest_drifts": drifts[label],
+                },
             )
             WeeklyRollup.objects.filter(team=team, week=label, marked_at__lte=now).update(
                 marked_at=None

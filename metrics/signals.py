@@ -13,13 +13,14 @@ from sdr_ops.models import StaffingRecord, Team
 
 from . import freshness, stage_entries
 
-# The team settings the weekly figures use.
+# The team settings the weekly figures use (the checklist: the evidence each week carries).
 FIGURE_SETTINGS = (
     "ramp_factors",
     "ratio_band_low",
     "ratio_band_high",
     "transition_windows",
     "time_zone",
+    "qualification_items",
 )
 
 

@@ -2,13 +2,14 @@
 also as a table and a CSV, and the per-SDR figures on a page of their own, for reference."""
 
 import datetime
+import functools
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from leads.models import QualificationStatus
 from leads.queries import lead_mix
@@ -77,32 +78,46 @@ def _chosen(request: HttpRequest) -> tuple[Team, list[Team], kpis.Week]:
 PICKER_WEEKS = 53
 
 
-def week_choices(team: Team, chosen: kpis.Week) -> list[tuple[str, str]]:
+def week_choices(team: Team, chosen: kpis.Week) -> tuple[tuple[str, str], ...]:
     """The week picker's options, newest first: (ISO label, the week named in the reader's
     language with its dates). A select rather than the browser's own week input, which names
     weeks in the browser's language whatever the page's."""
-    this_week = kpis.Week(team, calendar.monday_of(team.local_today()))
-    weeks = [this_week.shifted(-back) for back in range(PICKER_WEEKS)]
-    if chosen.monday not in {w.monday for w in weeks}:
-        weeks.append(chosen)
+    this_week = calendar.monday_of(team.local_today())
+    return _week_choices(this_week, chosen.monday, get_language())
+
+
+@functools.lru_cache(maxsize=64)
+def _week_choices(
+    this_monday: datetime.date, chosen: datetime.date, language: str | None
+) -> tuple[tuple[str, str], ...]:
+    """week_choices, named once per process, language and pair of weeks (the names depend
+    on nothing else)."""
+    mondays = [this_monday - datetime.timedelta(weeks=back) for back in range(PICKER_WEEKS)]
+    if chosen not in mondays:
+        mondays.append(chosen)
     choices = []
-    for week in weeks:
-        year, number, _day = week.monday.isocalendar()
+    for monday in mondays:
+        year, number, _day = monday.isocalendar()
         name = _("Week %(number)s of %(year)s, %(monday)s – %(sunday)s") % {
             "number": number,
             "year": year,
-            "monday": date_format(week.monday, "MONTH_DAY_FORMAT"),
-            "sunday": date_format(week.end_date, "MONTH_DAY_FORMAT"),
+            "monday": date_format(monday, "MONTH_DAY_FORMAT"),
+            "sunday": date_format(monday + datetime.timedelta(days=6), "MONTH_DAY_FORMAT"),
         }
-        if week.monday == this_week.monday:
+        if monday == this_monday:
             name = _("%(week)s (this week, not over yet)") % {"week": name}
-        choices.append((week.label, name))
-    return choices
+        choices.append((calendar.week_label(monday), name))
+    return tuple(choices)
+
+
+def weeks_up_to(last: kpis.Week, count: int = WEEKS) -> list[kpis.Week]:
+    """The `count` weeks up to `last`, oldest first."""
+    return kpis.weeks_between(last.shifted(-(count - 1)), last)
 
 
 def weekly_series(team: Team, last: kpis.Week, count: int = WEEKS) -> list[dict]:
     """The `count` weeks up to `last`, oldest first (see queries.weekly_figures)."""
-    return queries.weekly_figures(team, [last.shifted(-back) for back in range(count - 1, -1, -1)])
+    return queries.weekly_figures(team, weeks_up_to(last, count))
 
 
 def _for_tables(series: list[dict]) -> list[dict]:
@@ -120,11 +135,11 @@ def _computed_at(figures: dict) -> datetime.datetime | None:
     return datetime.datetime.fromisoformat(at) if at else None
 
 
-def _evidence_rows(first: kpis.Week, last: kpis.Week) -> list[dict]:
+def _evidence_rows(team: Team, weeks: list[kpis.Week], stored: dict) -> list[dict]:
     states = dict(QualificationStatus.choices)
-    rows = kpis.qualification_evidence(first, last)
+    rows = queries.qualification_evidence(team, weeks, stored)
     for row in rows:
-        row["item_label"] = qualification_label(row["item"], first.team.qualification_labels)
+        row["item_label"] = qualification_label(row["item"], team.qualification_labels)
         row["state_label"] = states[row["state"]]
     return rows
 
@@ -167,8 +182,10 @@ def _chart(team: Team, series: list[dict], current: dict) -> dict:
 @role_required(Role.MANAGER, Role.STAKEHOLDER)
 def dashboards(request: HttpRequest) -> HttpResponse:
     team, teams, last = _chosen(request)
-    first = last.shifted(-(WEEKS - 1))
-    series = weekly_series(team, last)
+    weeks = weeks_up_to(last)
+    first = weeks[0]
+    stored = queries.stored_weeks(team, weeks)
+    series = queries.weekly_figures(team, weeks, stored)
     current = series[-1]
     moves = StaffingRecord.objects.filter(team=team, role=Role.SDR).filter(
         start_date__gte=first.monday, start_date__lte=last.end_date
@@ -197,13 +214,19 @@ def dashboards(request: HttpRequest) -> HttpResponse:
                 kpis.TOO_NARROW_AT,
             ],
             "moves": moves.order_by("start_date").select_related("person"),
-            "drifts": queries.largest_drifts(first, last),
-            "evidence": _evidence_rows(first, last),
+            "drifts": queries.largest_drifts(team, weeks, stored),
+            "evidence": _evidence_rows(team, weeks, stored),
             "chart": _chart(team, series, current),
             "since": first.monday,
             "can_import": request.user.has_role(Role.MANAGER),
         },
     )
+
+
+def _weeks_stored(team: Team, last: kpis.Week) -> tuple[list[kpis.Week], dict]:
+    """The dashboard's weeks up to `last` and their stored rows (queries.stored_weeks)."""
+    weeks = weeks_up_to(last)
+    return weeks, queries.stored_weeks(team, weeks)
 
 
 def _step(step: dict | None) -> str:
@@ -249,7 +272,7 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
             (
                 [r["item"], r["state"], r["handoffs"], r["accepted"], r["rejected"]]
                 + [r["acceptance"], r["drift_pct"]]
-                for r in kpis.qualification_evidence(first, last)
+                for r in queries.qualification_evidence(team, *_weeks_stored(team, last))
             ),
         )
     if table == "drifts":
@@ -265,7 +288,7 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
                     o.drift,
                     o.closed_at.astimezone(team.zone).date(),
                 ]
-                for o in queries.largest_drifts(first, last)
+                for o in queries.largest_drifts(team, *_weeks_stored(team, last))
             ),
         )
     raise Http404

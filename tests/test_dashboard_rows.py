@@ -1,0 +1,59 @@
+"""The dashboards' rows written in Python (metrics/templatetags/dashboard_rows.py) give the
+markup of the template loops they replaced, byte for byte: each loop, as it was, is kept in
+tests/row_loops/ and rendered on the very context the page's view gave, beside the tag, in
+English and Korean. The data holds what the demo's rarely does: an item and its label with
+markup, a weak line, lines with no decision and no deal, a week picked in the past."""
+
+from pathlib import Path
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+from django.utils import translation
+
+from metrics import rollups
+
+from .test_dashboard_tables import carrying
+from .test_dashboards import last_full_week
+
+LOOPS = Path(__file__).with_name("row_loops")
+
+
+def old(name: str, context: dict, load: str = "") -> str:
+    return Template(load + (LOOPS / name).read_text().strip()).render(Context(context))
+
+
+def new(source: str, context: dict) -> str:
+    return Template("{% load dashboard_rows %}" + source).render(Context(context))
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_evidence_rows_and_week_options_are_the_loops_markup(client, org, language):
+    team = org.desk
+    team.qualification_items = ["budget", "need & <fit>", "timing"]
+    team.qualification_labels = {"need & <fit>": {"en": "Need <b>&</b> fit", "ko": "니즈 & <핏>"}}
+    team.save()
+    week = last_full_week(team)
+    carrying(
+        org, week, "accepted", (1000, 800), budget="confirmed", **{"need & <fit>": "not_asked"}
+    )
+    carrying(org, week, "rejected", budget="confirmed", timing="not_disclosed")
+    carrying(org, week.shifted(-2), "rejected", budget="not_asked")
+    carrying(org, week.shifted(-2), "accepted", (5_000_000, 5_250_000), timing="confirmed")
+    rollups.store_weeks(team, [week.shifted(-b).label for b in range(12)])
+    client.force_login(org.mia)
+    org.mia.language = language
+    org.mia.save()
+    for params in ({}, {"week": week.shifted(-3).label}):
+        response = client.get(reverse("dashboards"), params)
+        context = response.context[0].flatten()
+        with translation.override(language):
+            before = old("dashboard_evidence.html", context, "{% load money %}")
+            after = new("{% evidence_rows evidence team week %}", context)
+            options_before = old("week_options.html", context)
+            options_after = new("{% week_options week_choices week.label %}", context)
+        assert before.count("<tr ") == 9 and "&lt;fit&gt;" in before
+        assert ('class="weak"' in before) == (not params)  # the picked week's span has none
+        assert after == before
+        assert options_before.count(" selected") == 1 and options_after == options_before
+        assert after in response.content.decode() and options_after in response.content.decode()
