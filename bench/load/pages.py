@@ -52,6 +52,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.data import insert_select, run  # noqa: E402
+from bench.processes import stop  # noqa: E402
 from demo.organisation import DemoBuilder  # noqa: E402
 from leads.models import Account, Activity, Lead  # noqa: E402
 from sdr_ops.models import Role, User  # noqa: E402
@@ -351,9 +352,7 @@ def main() -> int:
                     results.setdefault((tree, name), []).append(r)
     finally:
         os.unlink(script.name)
-        for server in servers.values():
-            server.terminate()
-            server.wait(15)
+        stop(*servers.values())
 
     print(
         f"{datetime.date.today()}: gunicorn {args.workers} sync workers, "

@@ -28,6 +28,10 @@ from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from bench.processes import stop  # noqa: E402
+
 PASSWORD = "demo-pass-2026"
 MIX = {
     "sdr": ["seo.yoon", "ha.kang", "jiwoo.cho", "min.choi"],
@@ -173,8 +177,7 @@ def main() -> int:
         for thread in threads:
             thread.join()
     finally:
-        server.terminate()
-        server.wait(10)
+        stop(server)
     bare_p95 = pct(timings["bare view"], 0.95)
     print(f"{args.users} users, {args.workers} gunicorn workers, {args.seconds} s")
     print(

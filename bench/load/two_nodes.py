@@ -29,6 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.load.run import MIX, ROOT, Session, free_port, pct, user_loop  # noqa: E402
+from bench.processes import stop  # noqa: E402
 
 
 class Proxy(socketserver.ThreadingTCPServer):
@@ -150,10 +151,7 @@ def main() -> int:
             thread.join()
     finally:
         proxy.shutdown()
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(20)
+        stop(*processes)
     bare_p95 = pct(timings["bare view"], 0.95)
     print(
         f"{args.users} users, 2 nodes x {args.workers} gunicorn workers behind a proxy, "
