@@ -60,19 +60,31 @@ def mark(
     """Marks the stored weeks of the teams (a Q over teams, ids, or None for every team) from
     the week of `since` (every week when None) to STAGE_LOOKBACK weeks after the week of
     `until` (no end when None); queues the recomputation on commit. Returns the weeks marked."""
-    rows = WeeklyRollup.objects.all()
+    return _mark_where(_weeks(teams, since=since, until=until))
+
+
+def _day(moment: datetime.datetime | datetime.date) -> datetime.date:
+    return moment.date() if isinstance(moment, datetime.datetime) else moment
+
+
+def _weeks(teams, *, since=None, until=None) -> Q:
+    """The stored weeks `mark` marks, as a condition on WeeklyRollup."""
+    weeks = Q()
     if isinstance(teams, Q):
-        rows = rows.filter(team__in=Team.objects.filter(teams))
+        weeks &= Q(team__in=Team.objects.filter(teams))
     elif teams is not None:
-        rows = rows.filter(team_id__in=list(teams))
+        weeks &= Q(team_id__in=list(teams))
     if since is not None:
-        day = since.date() if isinstance(since, datetime.datetime) else since
         # A day's week starts on its Monday in any time zone, give or take that day.
-        rows = rows.filter(week_start__gte=calendar.monday_of(day) - datetime.timedelta(days=7))
+        weeks &= Q(week_start__gte=calendar.monday_of(_day(since)) - datetime.timedelta(days=7))
     if until is not None:
-        day = until.date() if isinstance(until, datetime.datetime) else until
-        rows = rows.filter(week_start__lte=_after(calendar.monday_of(day)) + datetime.timedelta(7))
-    marked = rows.update(marked_at=timezone.now())
+        last = _after(calendar.monday_of(_day(until))) + datetime.timedelta(7)
+        weeks &= Q(week_start__lte=last)
+    return weeks
+
+
+def _mark_where(weeks: Q) -> int:
+    marked = WeeklyRollup.objects.filter(weeks).update(marked_at=timezone.now())
     if marked:
         _queue()
     return marked
@@ -89,14 +101,30 @@ def mark_lead_event(lead, person_id: int | None, *times: datetime.datetime | Non
     """An event of the lead at `times`: the weeks from the lead's creation (its first stage
     entry) to STAGE_LOOKBACK weeks after the latest time, on the teams of its owner and of the
     person acting."""
-    people = {p for p in (lead.owner_id, person_id) if p}
-    known = [t for t in (lead.created_at, *times) if t is not None]
-    if not people or not known:
+    return mark_lead_events([(lead, person_id, times)])
+
+
+def mark_lead_events(events: Iterable[tuple]) -> int:
+    """Many events of leads, each `(lead, person_id, times)` as mark_lead_event takes them, in
+    one UPDATE: the events of the same owner and person mark the weeks from the earliest of
+    their leads' creations to after their latest time (for one event, what mark_lead_event
+    marks; for many, those weeks and possibly some between them)."""
+    spans: dict[frozenset, list[datetime.datetime]] = {}
+    for lead, person_id, times in events:
+        people = frozenset(p for p in (lead.owner_id, person_id) if p)
+        known = [t for t in (lead.created_at, *times) if t is not None]
+        if people and known:
+            span = spans.setdefault(people, [min(known), max(known)])
+            span[0], span[1] = min(span[0], *known), max(span[1], *known)
+    if not spans:
         return 0
-    teams = Q()
-    for person in people:
-        teams |= teams_of(person)
-    return mark(teams, since=min(known), until=max(known))
+    weeks = Q(pk__in=[])
+    for people, (since, until) in spans.items():
+        teams = Q()
+        for person in sorted(people):
+            teams |= teams_of(person)
+        weeks |= _weeks(teams, since=since, until=until)
+    return _mark_where(weeks)
 
 
 # -- the background work -------------------------------------------------------------------------
