@@ -170,14 +170,14 @@ def read_messages(
     runs = {
         r.message_id: r
         for r in StepRun.objects.filter(message_id__in=ids).select_related(
-            "enrollment__lead", "enrollment__sdr", "enrollment__team"
+            "enrollment__lead__account", "enrollment__sdr", "enrollment__team"
         )
     }
     by_address = {
         e.lead.email.lower(): e
         for e in Enrollment.objects.filter(
             sdr_id=mailbox.sdr_id, team_id=mailbox.team_id, state__in=Enrollment.OPEN
-        ).select_related("lead", "sdr", "team")
+        ).select_related("lead__account", "sdr", "team")
         if e.lead.email
     }
     for start in range(0, len(messages), CHUNK):
