@@ -106,25 +106,35 @@ def mark_lead_event(lead, person_id: int | None, *times: datetime.datetime | Non
 
 def mark_lead_events(events: Iterable[tuple]) -> int:
     """Many events of leads, each `(lead, person_id, times)` as mark_lead_event takes them, in
-    one UPDATE: the events of the same owner and person mark the weeks from the earliest of
-    their leads' creations to after their latest time (for one event, what mark_lead_event
-    marks; for many, those weeks and possibly some between them)."""
-    spans: dict[frozenset, list[datetime.datetime]] = {}
+    one UPDATE: on each team of the people, the weeks from the earliest creation of a lead of
+    their events to after their latest time (for one event, or events of one owner and one
+    person, what mark_lead_event marks; for more, those weeks and maybe some between). With
+    more people than one event has, their SDR teams are read first, in one query."""
+    spans: dict[int, list[datetime.datetime]] = {}
     for lead, person_id, times in events:
-        people = frozenset(p for p in (lead.owner_id, person_id) if p)
         known = [t for t in (lead.created_at, *times) if t is not None]
-        if people and known:
-            span = spans.setdefault(people, [min(known), max(known)])
+        for person in {p for p in (lead.owner_id, person_id) if p} if known else ():
+            span = spans.setdefault(person, [min(known), max(known)])
             span[0], span[1] = min(span[0], *known), max(span[1], *known)
     if not spans:
         return 0
-    weeks = Q(pk__in=[])
-    for people, (since, until) in spans.items():
+    if len(spans) <= 2 and len({tuple(span) for span in spans.values()}) == 1:
         teams = Q()
-        for person in sorted(people):
+        for person in sorted(spans):
             teams |= teams_of(person)
-        weeks |= _weeks(teams, since=since, until=until)
-    return _mark_where(weeks)
+        since, until = next(iter(spans.values()))
+        return mark(teams, since=since, until=until)
+    by_team: dict[int, list[datetime.datetime]] = {}
+    for person, team in StaffingRecord.objects.filter(
+        person_id__in=list(spans), role=Role.SDR
+    ).values_list("person_id", "team_id"):
+        since, until = spans[person]
+        span = by_team.setdefault(team, [since, until])
+        span[0], span[1] = min(span[0], since), max(span[1], until)
+    weeks = Q(pk__in=[])
+    for team, (since, until) in sorted(by_team.items()):
+        weeks |= _weeks([team], since=since, until=until)
+    return _mark_where(weeks) if by_team else 0
 
 
 # -- the background work -------------------------------------------------------------------------

@@ -213,16 +213,19 @@ def _move_leads(touches: list[Touch]) -> None:
     )
 
 
-def _per_row(values: dict, default: str | None, field) -> Case | F:
-    """A column's value per row id in one UPDATE, the column as it is for the others
-    (`default`), or as the only value when every row takes the same."""
-    if default is not None and not values:
-        return F(default)
-    if default is None and len(set(values.values())) == 1:
-        return Value(next(iter(values.values())), output_field=field)
+def _per_row(values: dict, keep: str | None, field) -> Case | F | Value:
+    """A column's value per row id in one UPDATE, one WHEN per distinct value; the rows not
+    in `values` keep their column `keep` (every row updated has a value when None)."""
+    ids_of: dict = {}
+    for pk, value in values.items():
+        ids_of.setdefault(value, []).append(pk)
+    if keep is not None and not ids_of:
+        return F(keep)
+    if keep is None and len(ids_of) == 1:
+        return Value(next(iter(ids_of)), output_field=field)
     return Case(
-        *(When(pk=pk, then=Value(v, output_field=field)) for pk, v in values.items()),
-        default=F(default) if default is not None else None,
+        *(When(pk__in=ids, then=Value(value, output_field=field)) for value, ids in ids_of.items()),
+        default=F(keep) if keep is not None else None,
         output_field=field,
     )
 
