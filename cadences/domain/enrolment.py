@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, DateField, IntegerField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leads.models import Lead, Stage
 from sdr_ops import audit, calendar
+from sdr_ops.bulk import per_row
 from sdr_ops.models import AuditEvent, Role, StaffingRecord, Team, User
 
 from ..models import Cadence, CadenceSettings, Enrollment, StepRun, Suppression
@@ -261,7 +262,14 @@ def pause_many(
         enrollment.state = Enrollment.State.PAUSED
         enrollment.next_due = None
         enrollment.resume_on = until[enrollment.pk]
-    Enrollment.objects.bulk_update(rows, ["remaining_days", "state", "next_due", "resume_on"])
+    if not rows:
+        return rows
+    Enrollment.objects.filter(pk__in=[e.pk for e in rows]).update(
+        remaining_days=per_row({e.pk: e.remaining_days for e in rows}, IntegerField()),
+        state=Enrollment.State.PAUSED,
+        next_due=None,
+        resume_on=per_row({e.pk: e.resume_on for e in rows}, DateField()),
+    )
     AuditEvent.objects.bulk_create(
         audit.event(
             audit.Subject.ENROLLMENT,

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from email.message import Message
 
 from django.db import transaction
-from django.db.models import Case, DateField, DateTimeField, Value, When
+from django.db.models import DateField, DateTimeField
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
@@ -37,6 +37,7 @@ from django.utils.translation import gettext_noop
 from leads.domain.activities import Touch, log_activities
 from leads.models import Activity
 from sdr_ops import calendar
+from sdr_ops.bulk import per_row
 from sdr_ops.notify import notify_each
 
 from ..models import Enrollment, Mailbox, StepRun
@@ -273,10 +274,7 @@ def _act(chunk: _Chunk, now: datetime.datetime) -> None:
         enrolment.pause_many(chunk.paused, by=None, now=now, why="out of office")
     if chunk.resume_on:
         Enrollment.objects.filter(pk__in=chunk.resume_on).update(
-            resume_on=Case(
-                *(When(pk=pk, then=Value(day)) for pk, day in chunk.resume_on.items()),
-                output_field=DateField(),
-            )
+            resume_on=per_row(chunk.resume_on, DateField())
         )
     mark_bounced_many(chunk.bounced, now=now)
     if chunk.replies:
@@ -306,10 +304,7 @@ def _finish_replied(replies, now: datetime.datetime) -> None:
     replied_at = {r.pk: m.date for _e, r, m in replies.values() if r is not None}
     if replied_at:
         StepRun.objects.filter(pk__in=replied_at).update(
-            replied_at=Case(
-                *(When(pk=pk, then=Value(at)) for pk, at in replied_at.items()),
-                output_field=DateTimeField(),
-            )
+            replied_at=per_row(replied_at, DateTimeField())
         )
     notify_each(
         (

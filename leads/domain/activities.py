@@ -5,10 +5,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import BooleanField, Case, CharField, DateTimeField, F, Value, When
+from django.db.models import BooleanField, CharField, DateTimeField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sdr_ops.bulk import per_row
 from sdr_ops.models import User
 
 from .. import hooks
@@ -203,30 +204,9 @@ def _move_leads(touches: list[Touch]) -> None:
         touch.lead.do_not_call = lead.do_not_call
     moved = {m.lead_id: m.to_stage for m in moves}
     Lead.objects.filter(pk__in=leads).update(
-        stage=_per_row(moved, "stage", CharField()),
-        callback_at=_per_row(
-            {pk: lead.callback_at for pk, lead in leads.items()}, None, DateTimeField()
-        ),
-        do_not_call=_per_row(
-            {pk: lead.do_not_call for pk, lead in leads.items()}, None, BooleanField()
-        ),
-    )
-
-
-def _per_row(values: dict, keep: str | None, field) -> Case | F | Value:
-    """A column's value per row id in one UPDATE, one WHEN per distinct value; the rows not
-    in `values` keep their column `keep` (every row updated has a value when None)."""
-    ids_of: dict = {}
-    for pk, value in values.items():
-        ids_of.setdefault(value, []).append(pk)
-    if keep is not None and not ids_of:
-        return F(keep)
-    if keep is None and len(ids_of) == 1:
-        return Value(next(iter(ids_of)), output_field=field)
-    return Case(
-        *(When(pk__in=ids, then=Value(value, output_field=field)) for value, ids in ids_of.items()),
-        default=F(keep) if keep is not None else None,
-        output_field=field,
+        stage=per_row(moved, CharField(), keep="stage"),
+        callback_at=per_row({pk: lead.callback_at for pk, lead in leads.items()}, DateTimeField()),
+        do_not_call=per_row({pk: lead.do_not_call for pk, lead in leads.items()}, BooleanField()),
     )
 
 
@@ -250,7 +230,7 @@ def _mark_called(touches: list[Touch]) -> None:
     if entries:
         CallListEntry.objects.filter(pk__in=entries).update(
             status=CallListEntry.Status.CALLED,
-            done_at=_per_row(entries, None, DateTimeField()),
+            done_at=per_row(entries, DateTimeField()),
         )
 
 
