@@ -9,9 +9,10 @@ class MetricsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from leads import hooks as lead_hooks
         from sdr_ops import hooks
 
-        from . import freshness, signals, stage_entries  # noqa: F401 - signals connects marks
+        from . import freshness, signals, stage_entries
 
         # SQLite drops a table's triggers when a migration rebuilds it: put them back.
         post_migrate.connect(
@@ -21,6 +22,7 @@ class MetricsConfig(AppConfig):
             dispatch_uid="metrics.stage_entry_triggers",
         )
 
+        lead_hooks.on_activities_logged.append(signals.activities_logged)
         hooks.on_team_settings_changed.append(
             lambda team, fields, since: freshness.mark([team.pk], since=since)
         )

@@ -60,19 +60,31 @@ def mark(
     """Marks the stored weeks of the teams (a Q over teams, ids, or None for every team) from
     the week of `since` (every week when None) to STAGE_LOOKBACK weeks after the week of
     `until` (no end when None); queues the recomputation on commit. Returns the weeks marked."""
-    rows = WeeklyRollup.objects.all()
+    return _mark_where(_weeks(teams, since=since, until=until))
+
+
+def _day(moment: datetime.datetime | datetime.date) -> datetime.date:
+    return moment.date() if isinstance(moment, datetime.datetime) else moment
+
+
+def _weeks(teams, *, since=None, until=None) -> Q:
+    """The stored weeks `mark` marks, as a condition on WeeklyRollup."""
+    weeks = Q()
     if isinstance(teams, Q):
-        rows = rows.filter(team__in=Team.objects.filter(teams))
+        weeks &= Q(team__in=Team.objects.filter(teams))
     elif teams is not None:
-        rows = rows.filter(team_id__in=list(teams))
+        weeks &= Q(team_id__in=list(teams))
     if since is not None:
-        day = since.date() if isinstance(since, datetime.datetime) else since
         # A day's week starts on its Monday in any time zone, give or take that day.
-        rows = rows.filter(week_start__gte=calendar.monday_of(day) - datetime.timedelta(days=7))
+        weeks &= Q(week_start__gte=calendar.monday_of(_day(since)) - datetime.timedelta(days=7))
     if until is not None:
-        day = until.date() if isinstance(until, datetime.datetime) else until
-        rows = rows.filter(week_start__lte=_after(calendar.monday_of(day)) + datetime.timedelta(7))
-    marked = rows.update(marked_at=timezone.now())
+        last = _after(calendar.monday_of(_day(until))) + datetime.timedelta(7)
+        weeks &= Q(week_start__lte=last)
+    return weeks
+
+
+def _mark_where(weeks: Q) -> int:
+    marked = WeeklyRollup.objects.filter(weeks).update(marked_at=timezone.now())
     if marked:
         _queue()
     return marked
@@ -89,14 +101,40 @@ def mark_lead_event(lead, person_id: int | None, *times: datetime.datetime | Non
     """An event of the lead at `times`: the weeks from the lead's creation (its first stage
     entry) to STAGE_LOOKBACK weeks after the latest time, on the teams of its owner and of the
     person acting."""
-    people = {p for p in (lead.owner_id, person_id) if p}
-    known = [t for t in (lead.created_at, *times) if t is not None]
-    if not people or not known:
+    return mark_lead_events([(lead, person_id, times)])
+
+
+def mark_lead_events(events: Iterable[tuple]) -> int:
+    """Many events of leads, each `(lead, person_id, times)` as mark_lead_event takes them, in
+    one UPDATE: on each team of the people, the weeks from the earliest creation of a lead of
+    their events to after their latest time (for one event, or events of one owner and one
+    person, what mark_lead_event marks; for more, those weeks and maybe some between). With
+    more people than one event has, their SDR teams are read first, in one query."""
+    spans: dict[int, list[datetime.datetime]] = {}
+    for lead, person_id, times in events:
+        known = [t for t in (lead.created_at, *times) if t is not None]
+        for person in {p for p in (lead.owner_id, person_id) if p} if known else ():
+            span = spans.setdefault(person, [min(known), max(known)])
+            span[0], span[1] = min(span[0], *known), max(span[1], *known)
+    if not spans:
         return 0
-    teams = Q()
-    for person in people:
-        teams |= teams_of(person)
-    return mark(teams, since=min(known), until=max(known))
+    if len(spans) <= 2 and len({tuple(span) for span in spans.values()}) == 1:
+        teams = Q()
+        for person in sorted(spans):
+            teams |= teams_of(person)
+        since, until = next(iter(spans.values()))
+        return mark(teams, since=since, until=until)
+    by_team: dict[int, list[datetime.datetime]] = {}
+    for person, team in StaffingRecord.objects.filter(
+        person_id__in=list(spans), role=Role.SDR
+    ).values_list("person_id", "team_id"):
+        since, until = spans[person]
+        span = by_team.setdefault(team, [since, until])
+        span[0], span[1] = min(span[0], since), max(span[1], until)
+    weeks = Q(pk__in=[])
+    for team, (since, until) in sorted(by_team.items()):
+        weeks |= _weeks([team], since=since, until=until)
+    return _mark_where(weeks) if by_team else 0
 
 
 # -- the background work -------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """What keeps each lead's stage entry times (metrics.stage_entries) and marks the stored weeks
 a change touches (metrics.freshness): the saves of the rows the figures count, whichever
 path made them (domain functions, the admin, the API), in their own transaction. Bulk writes
-send no signal; the history import and the demo write both themselves."""
+send no signal: the activities leads.domain.activities logs come through its hook
+(`activities_logged`), the history import and the demo write both themselves."""
 
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_save
@@ -36,6 +37,12 @@ def activity_saved(sender, instance: Activity, raw: bool = False, **kwargs) -> N
     if not raw:
         stage_entries.refresh([instance.lead_id])
         freshness.mark_lead_event(instance.lead, instance.sdr_id, instance.started_at)
+
+
+def activities_logged(activities) -> None:
+    """What activity_saved does, for many activities at once (leads.hooks)."""
+    stage_entries.refresh(a.lead_id for a in activities)
+    freshness.mark_lead_events((a.lead, a.sdr_id, (a.started_at,)) for a in activities)
 
 
 @receiver(post_save, sender=Handoff, dispatch_uid="metrics.handoff_saved")

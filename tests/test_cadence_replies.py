@@ -254,3 +254,111 @@ def test_a_polls_replies_finish_together_each_audited_told_and_marked(
     assert sorted(r.replied_at is not None for r in runs) == [False, True, True]
     told = Notification.objects.filter(user=org.alice, text__contains="replied")
     assert told.count() == 2
+
+
+def _bounce(n: int, to: str, message_id: str) -> replies.Incoming:
+    raw = (
+        f"From: <MAILER-DAEMON@desk.example>\nTo: alice@desk.example\n"
+        f"Subject: Undelivered Mail Returned to Sender\nMessage-ID: <dsn{n}@desk.example>\n"
+        "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; "
+        'boundary="B"\n\n--B\nContent-Type: text/plain\n\nNot delivered.\n\n'
+        "--B\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.desk.example\n\n"
+        f"Final-Recipient: rfc822; {to}\nAction: failed\nStatus: 5.1.1\n\n"
+        f"--B\nContent-Type: text/rfc822-headers\n\nMessage-ID: {message_id}\n\n--B--\n"
+    )
+    return replies.parse(n, raw.encode())
+
+
+def _answers(org, cadence, smtp, n: int):  # noqa: F811
+    """n enrolled leads sent their first e-mail, and a function answering each."""
+    leads = [
+        LeadFactory(owner=org.alice, email=f"kim{i}@customer.example", stage="new")
+        for i in range(n)
+    ]
+    domain.enrol_many(cadence, [lead.pk for lead in leads], by=org.alice, now=seoul(12, 1, 10))
+    for minute in range(5, 60, 5):  # a few a run, staggered
+        domain.send_due(seoul(12, 1, 10, minute))
+    ids = {m["To"]: m["Message-ID"] for m in smtp.messages}
+
+    def answer(n: int, to: str, subject: str = "Re: Hello", text: str = "Yes.") -> replies.Incoming:
+        raw = (
+            f"From: <{to}>\nTo: alice@desk.example\nSubject: {subject}\n"
+            f"Date: Tue, 01 Dec 2026 14:{n:02d}:00 +0900\nMessage-ID: <r{n}@customer.example>\n"
+            f"In-Reply-To: {ids.get(to, '<elsewhere@example>')}\n\n{text}\n"
+        )
+        return replies.parse(n, raw.encode())
+
+    return leads, ids, answer
+
+
+@pytest.mark.parametrize("n", [3, 9])
+def test_reading_a_poll_takes_the_same_statements_whatever_its_number_of_messages(
+    org,
+    cadence,  # noqa: F811
+    team_mail,  # noqa: F811
+    smtp,  # noqa: F811
+    n,
+    django_assert_num_queries,
+):
+    leads, ids, answer = _answers(org, cadence, smtp, n)
+    messages = []
+    for i, lead in enumerate(leads):
+        if i % 3 == 0:
+            messages.append(answer(i, lead.email))
+        elif i % 3 == 1:
+            messages.append(answer(i, lead.email, "Out of office", "Back on 2026-12-14."))
+        else:
+            messages.append(_bounce(i, lead.email, ids[lead.email]))
+    messages.append(answer(99, "stranger@elsewhere.example"))  # unmatched
+    # The runs and the enrolled addresses; per chunk: its savepoint and release, the states;
+    # the pauses (locked read, the team's settings and days off, UPDATE, audit); the bounces
+    # (suppressions read and inserted, the leads, the enrollments locked and finished, their
+    # audit, the addresses' audit); the replies' activities (log_activities, its own fixed
+    # number); their finish (locked read, UPDATE, audit), sent steps and notifications.
+    with django_assert_num_queries(38):
+        counts = replies.read_messages(team_mail, messages, now=seoul(12, 1, 15))
+    assert counts == {
+        "replied": n // 3,
+        "out_of_office": n // 3,
+        "bounced": n // 3,
+        "unmatched": 1,
+    }
+    states = dict(Enrollment.objects.values_list("lead__email", "state"))
+    assert sorted(states.values()) == sorted(["finished"] * (2 * n // 3) + ["paused"] * (n // 3))
+
+
+def test_a_chunk_acts_on_its_messages_as_if_one_after_the_other(
+    org,
+    cadence,  # noqa: F811
+    team_mail,  # noqa: F811
+    smtp,  # noqa: F811
+):
+    leads, ids, answer = _answers(org, cadence, smtp, 4)
+    first, second, third, fourth = (lead.email for lead in leads)
+    messages = [
+        _bounce(1, first, ids[first]),
+        answer(2, first),  # bounced already: nothing
+        answer(3, second, "Out of office", "Back on 2026-12-14."),
+        answer(4, second, "Out of office", "Back on 2026-12-16."),  # paused: the new date
+        answer(5, second),  # paused, then replied: finished replied
+        answer(6, third),
+        _bounce(7, third, ids[third]),  # replied, then bounced: finished bounced
+        answer(8, fourth, "Automatic reply"),  # no date: five working days
+    ]
+    counts = replies.read_messages(team_mail, messages, now=seoul(12, 1, 15))
+    assert counts == {"replied": 2, "out_of_office": 3, "bounced": 2, "unmatched": 0}
+    rows = {
+        e.lead.email: (e.state, e.finish_reason, e.resume_on)
+        for e in Enrollment.objects.select_related("lead")
+    }
+    assert rows == {
+        first: ("finished", "bounced", None),
+        second: ("finished", "replied", None),
+        third: ("finished", "bounced", None),
+        fourth: ("paused", "", datetime.date(2026, 12, 8)),
+    }
+    paused = AuditEvent.objects.filter(subject="enrollment", action="paused")
+    assert sorted(paused.values_list("after", flat=True)) == ["2026-12-08", "2026-12-14"]
+    replied = Activity.objects.filter(type="email", outcome="replied")
+    assert sorted(replied.values_list("lead__email", flat=True)) == sorted([second, third])
+    assert Suppression.objects.filter(reason="bounced").count() == 2

@@ -21,12 +21,13 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, DateField, IntegerField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leads.models import Lead, Stage
 from sdr_ops import audit, calendar
+from sdr_ops.bulk import per_row
 from sdr_ops.models import AuditEvent, Role, StaffingRecord, Team, User
 
 from ..models import Cadence, CadenceSettings, Enrollment, StepRun, Suppression
@@ -226,26 +227,61 @@ def pause(
 ) -> Enrollment:
     """Pauses an active enrollment, keeping the working days left before its next step;
     `until` makes the nightly job resume it on that day."""
-    now = now or timezone.now()
-    enrollment = _locked(enrollment)
-    if enrollment.state != Enrollment.State.ACTIVE:
+    paused = pause_many({enrollment.pk: until}, by=by, now=now, why=why)
+    if not paused:
         raise NotOpen(_("Only an active enrollment can be paused."))
-    window = window_for(enrollment.team)
-    due = enrollment.next_due or now
-    enrollment.remaining_days = window.remaining(due, now, _zone(enrollment)) if due > now else 0
-    enrollment.state = Enrollment.State.PAUSED
-    enrollment.next_due = None
-    enrollment.resume_on = until
-    enrollment.save(update_fields=["remaining_days", "state", "next_due", "resume_on"])
-    audit.record(
-        audit.Subject.ENROLLMENT,
-        enrollment.pk,
-        audit.Action.PAUSED,
-        by=by,
-        lead_id=enrollment.lead_id,
-        after=(until.isoformat() if until else why),
+    return paused[0]
+
+
+@transaction.atomic
+def pause_many(
+    until: dict[int, datetime.date | None],
+    *,
+    by: User | None,
+    now: datetime.datetime | None = None,
+    why: str = "",
+) -> list[Enrollment]:
+    """Pauses the active enrollments among `until`'s keys as pause() does each, until its day
+    (the out-of-office answers of a poll): one locked read, one UPDATE and one insert of their
+    audit events, plus the settings and calendar of each team. Returns those paused."""
+    now = now or timezone.now()
+    rows = list(
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("team", "lead", "version__cadence")
+        .filter(pk__in=list(until), state=Enrollment.State.ACTIVE)
+        .order_by("pk")
     )
-    return enrollment
+    windows: dict[int, Window] = {}
+    for enrollment in rows:
+        if enrollment.team_id not in windows:
+            windows[enrollment.team_id] = window_for(enrollment.team)
+        due = enrollment.next_due or now
+        enrollment.remaining_days = (
+            windows[enrollment.team_id].remaining(due, now, _zone(enrollment)) if due > now else 0
+        )
+        enrollment.state = Enrollment.State.PAUSED
+        enrollment.next_due = None
+        enrollment.resume_on = until[enrollment.pk]
+    if not rows:
+        return rows
+    Enrollment.objects.filter(pk__in=[e.pk for e in rows]).update(
+        remaining_days=per_row({e.pk: e.remaining_days for e in rows}, IntegerField()),
+        state=Enrollment.State.PAUSED,
+        next_due=None,
+        resume_on=per_row({e.pk: e.resume_on for e in rows}, DateField()),
+    )
+    AuditEvent.objects.bulk_create(
+        audit.event(
+            audit.Subject.ENROLLMENT,
+            e.pk,
+            audit.Action.PAUSED,
+            by=by,
+            lead_id=e.lead_id,
+            after=(e.resume_on.isoformat() if e.resume_on else why),
+        )
+        for e in rows
+    )
+    return rows
 
 
 @transaction.atomic

@@ -7,11 +7,18 @@
   `X-Autorespond`, or the usual Korean and English subjects): the enrollment pauses and
   resumes on the return date when the text gives one, else after 5 working days;
 - any other answer is a reply: an `email`/`replied` activity on the lead, the enrollment
-  finishes `replied`, the sent step is marked replied and the SDR is told (the replies of a
-  chunk finish, are marked and told together at its end, a statement each).
+  finishes `replied`, the sent step is marked replied and the SDR is told.
 A message is matched to the enrollment by the Message-IDs in its In-Reply-To and References
 (those the sender wrote), else by its sender's address among the mailbox SDR's enrolled
 leads. Matching reads the ids and addresses of a whole poll in two queries.
+
+A poll acts on its messages in chunks, each in one transaction and a fixed number of
+statements whatever its size: one read of its enrollments' states; then, decided in the
+messages' order as if each were acted on in turn (a message to an enrollment an earlier one
+paused, finished or bounced sees it so), the chunk's pauses in one write
+(enrolment.pause_many), its bounces in one (sending.mark_bounced_many), its replies' activities
+in one (leads.domain.activities.log_activities), their finish, sent steps and notifications in
+one statement each.
 """
 
 import datetime
@@ -22,19 +29,20 @@ from dataclasses import dataclass, field
 from email.message import Message
 
 from django.db import transaction
-from django.db.models import Case, DateTimeField, Value, When
+from django.db.models import DateField, DateTimeField
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from leads.domain.activities import log_activity
+from leads.domain.activities import Touch, log_activities
 from leads.models import Activity
 from sdr_ops import calendar
+from sdr_ops.bulk import per_row
 from sdr_ops.notify import notify_each
 
 from ..models import Enrollment, Mailbox, StepRun
 from . import enrolment
-from .sending import mark_bounced
+from .sending import mark_bounced_many
 
 OUT_OF_OFFICE_SUBJECT = re.compile(
     r"out of (the )?office|automatic reply|auto[- ]?reply|autoreply|away from|on vacation|"
@@ -46,7 +54,6 @@ ISO_DATE = re.compile(r"(20\d\d)[-./](\d{1,2})[-./](\d{1,2})")
 KOREAN_DATE = re.compile(r"(?:(20\d\d)\s*년\s*)?(\d{1,2})\s*월\s*(\d{1,2})\s*일")
 OUT_OF_OFFICE_DAYS = 5
 CHUNK = 500  # messages acted on per transaction
-STATE_FIELDS = ["state", "finish_reason", "step", "next_due", "remaining_days", "resume_on"]
 
 
 @dataclass
@@ -164,14 +171,14 @@ def read_messages(
     runs = {
         r.message_id: r
         for r in StepRun.objects.filter(message_id__in=ids).select_related(
-            "enrollment__lead", "enrollment__sdr", "enrollment__team"
+            "enrollment__lead__account", "enrollment__sdr", "enrollment__team"
         )
     }
     by_address = {
         e.lead.email.lower(): e
         for e in Enrollment.objects.filter(
             sdr_id=mailbox.sdr_id, team_id=mailbox.team_id, state__in=Enrollment.OPEN
-        ).select_related("lead", "sdr", "team")
+        ).select_related("lead__account", "sdr", "team")
         if e.lead.email
     }
     for start in range(0, len(messages), CHUNK):
@@ -179,64 +186,112 @@ def read_messages(
         # writes stay atomic with the chunk's, and a chunk that fails is read again at the
         # next poll (the mailbox's place is saved after the poll).
         with transaction.atomic():
-            replies: dict[int, tuple[Enrollment, StepRun | None, Incoming]] = {}
-            for message in messages[start : start + CHUNK]:
-                _read_one(message, runs, by_address, counts, now, replies)
-            _finish_replied(replies, now)
+            chunk = _Chunk()
+            matched = [_match(m, runs, by_address) for m in messages[start : start + CHUNK]]
+            chunk.states = dict(
+                Enrollment.objects.filter(
+                    pk__in={e.pk for _m, _r, e in matched if e is not None}
+                ).values_list("pk", "state")
+            )
+            for message, run, enrollment in matched:
+                _read_one(chunk, message, run, enrollment, counts, now)
+            _act(chunk, now)
     return counts
 
 
-def _read_one(message, runs, by_address, counts, now, replies) -> None:
+@dataclass
+class _Chunk:
+    """What a chunk's messages do, decided in their order and written together (_act)."""
+
+    states: dict[int, str] = field(default_factory=dict)  # the enrollments' states as read
+    bounced: list[str] = field(default_factory=list)  # addresses
+    paused: dict[int, datetime.date] = field(default_factory=dict)  # active ones, until
+    resume_on: dict[int, datetime.date] = field(default_factory=dict)  # paused ones
+    replies: dict[int, tuple[Enrollment, StepRun | None, Incoming]] = field(default_factory=dict)
+    calendars: dict[int, calendar.WorkCalendar] = field(default_factory=dict)  # by team
+
+    def is_open(self, enrollment: Enrollment) -> bool:
+        """Open as read, and not since finished by a bounce or a reply of the chunk."""
+        bounced = (enrollment.lead.email or "").strip().lower() in self.bounced
+        return (
+            self.states.get(enrollment.pk) in Enrollment.OPEN
+            and not bounced
+            and enrollment.pk not in self.replies
+        )
+
+
+def _match(
+    message: Incoming, runs, by_address
+) -> tuple[Incoming, StepRun | None, Enrollment | None]:
+    if message.report is not None:
+        return message, None, None
+    run = next((runs[i] for i in _references(message) if i in runs), None)
+    return message, run, run.enrollment if run else by_address.get(message.sender)
+
+
+def _read_one(chunk: _Chunk, message, run, enrollment, counts, now) -> None:
     if message.report is not None:
         for address in failed_recipients(message.report):
-            mark_bounced(address, now=now)
+            chunk.bounced.append(address)
             counts["bounced"] += 1
         return
-    run = next((runs[i] for i in _references(message) if i in runs), None)
-    enrollment = run.enrollment if run else by_address.get(message.sender)
     if enrollment is None:
         counts["unmatched"] += 1
         return
-    # An earlier message of the poll may have finished or paused it (its lead, SDR and
-    # team stay as read with the runs).
-    # Replies earlier in the chunk finish at its end: they count as finished already.
-    if enrollment.pk in replies:
-        return
-    enrollment.refresh_from_db(fields=STATE_FIELDS)
-    if enrollment.state not in Enrollment.OPEN:
+    # An earlier message of the chunk may have paused, finished or bounced it (its lead, SDR
+    # and team stay as read with the runs).
+    if not chunk.is_open(enrollment):
         return
     if is_out_of_office(message):
-        _out_of_office(enrollment, message, now)
+        _out_of_office(chunk, enrollment, message, now)
         counts["out_of_office"] += 1
     else:
-        _replied(enrollment, message)
-        replies[enrollment.pk] = (enrollment, run, message)
+        chunk.replies[enrollment.pk] = (enrollment, run, message)
         counts["replied"] += 1
 
 
-def _out_of_office(enrollment: Enrollment, message: Incoming, now: datetime.datetime) -> None:
+def _out_of_office(chunk: _Chunk, enrollment: Enrollment, message: Incoming, now) -> None:
+    """An active enrollment pauses until the return date (or for OUT_OF_OFFICE_DAYS working
+    days); a paused one takes the new date to resume on."""
     team = enrollment.team
     today = now.astimezone(team.zone).date()
     back = return_date(message.subject + "\n" + message.text, today)
     if back is None:
-        back = calendar.add_working_days(today, OUT_OF_OFFICE_DAYS, team.work_calendar())
-    if enrollment.state == Enrollment.State.ACTIVE:
-        enrolment.pause(enrollment, by=None, until=back, now=now, why="out of office")
+        if team.pk not in chunk.calendars:
+            chunk.calendars[team.pk] = team.work_calendar()
+        back = calendar.add_working_days(today, OUT_OF_OFFICE_DAYS, chunk.calendars[team.pk])
+    if chunk.states[enrollment.pk] == Enrollment.State.ACTIVE:
+        chunk.paused[enrollment.pk] = back
+        chunk.states[enrollment.pk] = Enrollment.State.PAUSED
     else:
-        Enrollment.objects.filter(pk=enrollment.pk).update(resume_on=back)
+        chunk.resume_on[enrollment.pk] = back
 
 
-def _replied(enrollment: Enrollment, message: Incoming) -> None:
-    """The reply as an `email`/`replied` activity on the lead (with log_activity's side
-    effects); the chunk's replies finish together (_finish_replied)."""
-    log_activity(
-        enrollment.lead,
-        by=enrollment.sdr,
-        type=Activity.Type.EMAIL,
-        outcome=Activity.Outcome.REPLIED,
-        started_at=message.date,
-        notes=message.subject[:200],
-    )
+def _act(chunk: _Chunk, now: datetime.datetime) -> None:
+    """The chunk's writes, in an order that gives what acting on each message in turn gave:
+    pauses before the bounces and replies that may finish the same enrollments."""
+    if chunk.paused:
+        enrolment.pause_many(chunk.paused, by=None, now=now, why="out of office")
+    if chunk.resume_on:
+        Enrollment.objects.filter(pk__in=chunk.resume_on).update(
+            resume_on=per_row(chunk.resume_on, DateField())
+        )
+    mark_bounced_many(chunk.bounced, now=now)
+    if chunk.replies:
+        log_activities(
+            [
+                Touch(
+                    e.lead,
+                    e.sdr,
+                    Activity.Type.EMAIL,
+                    Activity.Outcome.REPLIED,
+                    message.date,
+                    notes=message.subject[:200],
+                )
+                for e, _run, message in chunk.replies.values()
+            ]
+        )
+    _finish_replied(chunk.replies, now)
 
 
 def _finish_replied(replies, now: datetime.datetime) -> None:
@@ -249,10 +304,7 @@ def _finish_replied(replies, now: datetime.datetime) -> None:
     replied_at = {r.pk: m.date for _e, r, m in replies.values() if r is not None}
     if replied_at:
         StepRun.objects.filter(pk__in=replied_at).update(
-            replied_at=Case(
-                *(When(pk=pk, then=Value(at)) for pk, at in replied_at.items()),
-                output_field=DateTimeField(),
-            )
+            replied_at=per_row(replied_at, DateTimeField())
         )
     notify_each(
         (

@@ -15,14 +15,17 @@ import datetime
 import logging
 import smtplib
 from collections import defaultdict
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leads.models import Lead
 from sdr_ops import audit
+from sdr_ops.models import AuditEvent
 
 from .. import mailing
 from ..models import (
@@ -238,20 +241,43 @@ def opt_out(address: str, *, now: datetime.datetime | None = None) -> Suppressio
 def mark_bounced(address: str, *, now: datetime.datetime | None = None) -> Suppression:
     """The address bounced: it is invalid for every team, and its open enrollments finish
     `bounced`. An opt-out already recorded is kept as it is."""
+    return mark_bounced_many([address], now=now)[address.strip().lower()]
+
+
+@transaction.atomic
+def mark_bounced_many(
+    addresses: Iterable[str], *, now: datetime.datetime | None = None
+) -> dict[str, Suppression]:
+    """Marks each address bounced as mark_bounced does (the bounces of a poll), in a fixed
+    number of statements: one read and one insert of the suppressions, one read of the
+    leads with those addresses, finish_open_for once, one insert of the audit events of the
+    addresses newly suppressed. Returns the suppressions by address (lower case)."""
     now = now or timezone.now()
-    address = address.strip().lower()
-    suppression, created = Suppression.objects.get_or_create(
-        address=address, defaults={"reason": Suppression.Reason.BOUNCED, "at": now}
+    wanted = sorted({address.strip().lower() for address in addresses})
+    if not wanted:
+        return {}
+    found = Suppression.objects.in_bulk(wanted, field_name="address")
+    created = Suppression.objects.bulk_create(
+        Suppression(address=address, reason=Suppression.Reason.BOUNCED, at=now)
+        for address in wanted
+        if address not in found
     )
-    leads = list(Lead.objects.filter(email__iexact=address).values_list("pk", flat=True))
-    finish_open_for(leads, reason=Enrollment.Reason.BOUNCED, by=None, now=now)
-    if created:
-        audit.record(
+    leads = Lead.objects.alias(address=Lower("email")).filter(address__in=wanted)
+    finish_open_for(
+        list(leads.values_list("pk", flat=True)),
+        reason=Enrollment.Reason.BOUNCED,
+        by=None,
+        now=now,
+    )
+    AuditEvent.objects.bulk_create(
+        audit.event(
             audit.Subject.ADDRESS,
             suppression.pk,
             audit.Action.BOUNCED,
             by=None,
-            after=address,
+            after=suppression.address,
             via="email",
         )
-    return suppression
+        for suppression in created
+    )
+    return {**found, **{suppression.address: suppression for suppression in created}}

@@ -1,6 +1,7 @@
 """Stage moves of a lead, each kept with who made it and when."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,6 +22,49 @@ LONGEST_NURTURE = datetime.timedelta(days=2 * 366)
 RETRY_HOUR = datetime.time(9, 0)
 
 
+@dataclass(frozen=True)
+class Move:
+    """One stage move of a lead, to record (record_moves)."""
+
+    lead_id: int
+    from_stage: str
+    to_stage: str
+    by: User | None
+    at: datetime.datetime
+    reason: str = ""
+
+
+def record_moves(moves: list[Move]) -> list[StageChange]:
+    """Records the moves: a StageChange and a stage audit event each, one INSERT of each
+    whatever their number (none without moves). The caller writes the leads' new stage."""
+    if not moves:
+        return []
+    changes = StageChange.objects.bulk_create(
+        StageChange(
+            lead_id=m.lead_id,
+            from_stage=m.from_stage,
+            to_stage=m.to_stage,
+            by=m.by,
+            at=m.at,
+            reason=m.reason,
+        )
+        for m in moves
+    )
+    AuditEvent.objects.bulk_create(
+        audit.event(
+            audit.Subject.LEAD,
+            m.lead_id,
+            audit.Action.STAGE,
+            by=m.by,
+            lead_id=m.lead_id,
+            before=m.from_stage,
+            after=m.to_stage,
+        )
+        for m in moves
+    )
+    return changes
+
+
 @transaction.atomic
 def change_stage(
     lead: Lead,
@@ -37,18 +81,7 @@ def change_stage(
     """
     if lead.stage == to:
         return None
-    change = StageChange.objects.create(
-        lead=lead, from_stage=lead.stage, to_stage=to, by=by, at=at or timezone.now(), reason=reason
-    )
-    audit.record(
-        audit.Subject.LEAD,
-        lead.pk,
-        audit.Action.STAGE,
-        by=by,
-        lead_id=lead.pk,
-        before=lead.stage,
-        after=to,
-    )
+    (change,) = record_moves([Move(lead.pk, lead.stage, to, by, at or timezone.now(), reason)])
     lead.stage = to
     lead.save(update_fields=["stage"])
     return change
@@ -142,15 +175,6 @@ def settle_many(
     if not rows:
         return 0
     ids = [pk for pk, _stage in rows]
-    StageChange.objects.bulk_create(
-        StageChange(lead_id=pk, from_stage=stage, to_stage=to, by=by, at=now, reason=why)
-        for pk, stage in rows
-    )
-    AuditEvent.objects.bulk_create(
-        audit.event(
-            audit.Subject.LEAD, pk, audit.Action.STAGE, by=by, lead_id=pk, before=stage, after=to
-        )
-        for pk, stage in rows
-    )
+    record_moves([Move(pk, stage, to, by, now, why) for pk, stage in rows])
     Lead.objects.filter(pk__in=ids).update(stage=to, callback_at=callback)
     return len(rows)
