@@ -17,7 +17,14 @@ class CadencesConfig(AppConfig):
         hooks.register()
         # The trail words the mail settings' and mailboxes' changes with their labels.
         setting = lambda name: CadenceSettings._meta.get_field(name).verbose_name  # noqa: E731
-        values = {"True": _("yes"), "False": _("no"), **dict(CadenceSettings.Security.choices)}
+        values = {
+            "True": _("yes"),
+            "False": _("no"),
+            **dict(CadenceSettings.Security.choices),
+            **dict(CadenceSettings.Provider.choices),
+            **dict(CadenceSettings.Region.choices),
+            **PASSWORD_WORDS,  # the provider's key: only "changed" or "removed"
+        }
         audit.register_words(
             audit.Action.MAIL_SETTINGS, field=setting, value=audit.choice_words(values.items())
         )

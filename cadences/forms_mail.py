@@ -1,5 +1,6 @@
 """The forms of the team's cadence mail settings (its manager's) and of an SDR's own mailbox.
-A mailbox's password field starts empty every time: the stored password is never shown back."""
+A mailbox's password field and a provider's key field start empty every time: what is stored
+is never shown back."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +9,27 @@ from .domain.mail_settings import FIELDS
 from .models import CadenceSettings, Mailbox
 
 
+def _secret_field(label, help_text) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=500,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=help_text,
+    )
+
+
 class MailSettingsForm(forms.ModelForm):
+    provider_key = _secret_field(
+        _("API key"),
+        _(
+            "For Postmark, the server token. Leave empty to keep the key stored; it is "
+            "never shown back."
+        ),
+    )
+    forget_provider_key = forms.BooleanField(label=_("Remove the stored key"), required=False)
+
     class Meta:
         model = CadenceSettings
         fields = FIELDS
@@ -18,17 +39,16 @@ class MailSettingsForm(forms.ModelForm):
         }
 
     def values(self) -> dict:
-        return {name: self.cleaned_data[name] for name in FIELDS}
+        data = self.cleaned_data
+        return {name: data[name] for name in FIELDS} | {
+            "provider_key": data["provider_key"],
+            "forget_provider_key": data["forget_provider_key"],
+        }
 
 
 class MailboxForm(forms.ModelForm):
-    password = forms.CharField(
-        label=_("Password"),
-        required=False,
-        max_length=500,
-        strip=False,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text=_("Leave empty to keep the password stored; it is never shown back."),
+    password = _secret_field(
+        _("Password"), _("Leave empty to keep the password stored; it is never shown back.")
     )
     forget_password = forms.BooleanField(label=_("Remove the stored password"), required=False)
 

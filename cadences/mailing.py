@@ -1,15 +1,19 @@
-"""Cadence e-mail as it leaves: the team's SMTP connection, the message with its threading
-and one-click unsubscribe headers (RFC 8058), and the signed unsubscribe token."""
+"""Cadence e-mail as it leaves: the team's connection (its SMTP server or a hosted provider
+through django-anymail), the message with its threading and one-click unsubscribe headers
+(RFC 8058), and the signed unsubscribe token."""
 
 import random
+import smtplib
 from email.utils import make_msgid
 
+from anymail.exceptions import AnymailError
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.core.mail.backends.smtp import EmailBackend
+from django.core.mail.backends.base import BaseEmailBackend
 from django.urls import reverse
 from django.utils.html import escape, linebreaks
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from . import merge
@@ -17,22 +21,57 @@ from .models import CadenceSettings, EmailVariant, Enrollment, Mailbox
 
 UNSUBSCRIBE_SALT = "cadences.unsubscribe"
 ADVERTISING = "(광고)"
+TIMEOUT = 20  # seconds, for an SMTP conversation or a provider's API call
+
+Provider = CadenceSettings.Provider
+# Each hosted provider: anymail's backend, and the option its key goes in. Not offered:
+# Amazon SES (anymail's backend needs boto3, not installed) and SendGrid (anymail no longer
+# supports it); both also take mail over SMTP, the first choice.
+PROVIDER_BACKENDS = {
+    Provider.MAILGUN: ("anymail.backends.mailgun.EmailBackend", "api_key"),
+    Provider.POSTMARK: ("anymail.backends.postmark.EmailBackend", "server_token"),
+    Provider.BREVO: ("anymail.backends.brevo.EmailBackend", "api_key"),
+    Provider.RESEND: ("anymail.backends.resend.EmailBackend", "api_key"),
+}
+MAILGUN_EU_API = "https://api.eu.mailgun.net/v3/"
+
+# What a send may raise when the way out refuses or cannot be reached: the caller keeps the
+# message due. A provider's HTTP errors are OSErrors too (requests' exceptions are).
+SEND_ERRORS = (smtplib.SMTPException, OSError, AnymailError)
 
 
-def connection(team_settings: CadenceSettings, mailbox: Mailbox) -> EmailBackend:
-    """An SMTP connection to the team's server as the mailbox's user (a mailer of its own,
-    not one of settings.MAILERS)."""
-    security = team_settings.smtp_security
-    return EmailBackend(
-        alias=f"cadences-team-{team_settings.team_id}",
-        host=team_settings.smtp_host,
-        port=team_settings.smtp_port,
-        username=mailbox.username,
-        password=mailbox.password(),
-        use_tls=security == CadenceSettings.Security.STARTTLS,
-        use_ssl=security == CadenceSettings.Security.SSL,
-        timeout=20,
-    )
+def backend_options(team_settings: CadenceSettings, mailbox: Mailbox) -> tuple[str, dict]:
+    """The backend's dotted path and the options it is made with for the team: the SMTP
+    server as the mailbox's user, or the provider's API with the team's key. Built from the
+    team's row only; a provider's API address is anymail's default unless the region says
+    otherwise (anymail's own `<ESP>_API_URL` setting can still point it elsewhere)."""
+    if team_settings.provider == Provider.SMTP:
+        security = team_settings.smtp_security
+        return "django.core.mail.backends.smtp.EmailBackend", {
+            "host": team_settings.smtp_host,
+            "port": team_settings.smtp_port,
+            "username": mailbox.username,
+            "password": mailbox.password(),
+            "use_tls": security == CadenceSettings.Security.STARTTLS,
+            "use_ssl": security == CadenceSettings.Security.SSL,
+            "timeout": TIMEOUT,
+        }
+    path, key_option = PROVIDER_BACKENDS[team_settings.provider]
+    options = {key_option: team_settings.provider_key(), "timeout": TIMEOUT}
+    if team_settings.provider == Provider.MAILGUN:
+        if team_settings.mailgun_domain:
+            options["sender_domain"] = team_settings.mailgun_domain
+        if team_settings.mailgun_region == CadenceSettings.Region.EU:
+            options["api_url"] = MAILGUN_EU_API
+    return path, options
+
+
+def connection(team_settings: CadenceSettings, mailbox: Mailbox) -> BaseEmailBackend:
+    """The team's way out for the mailbox's messages, the one place it is built: made like
+    a mailer (the backend's class with an alias and its options) but per team, never one of
+    settings.MAILERS. Django 6.1's get_connection() takes no backend once MAILERS is set."""
+    path, options = backend_options(team_settings, mailbox)
+    return import_string(path)(alias=f"cadences-team-{team_settings.team_id}", **options)
 
 
 def unsubscribe_token(enrollment_id: int, address: str) -> str:

@@ -4,7 +4,7 @@ them, and what each step did. The rules live in `cadences.domain`."""
 import datetime
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import DomainNameValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -66,6 +66,36 @@ class CadenceSettings(models.Model):
         _("IMAP security"), max_length=8, choices=Security, default=Security.SSL
     )
 
+    class Provider(models.TextChoices):
+        """How cadence mail leaves: the team's SMTP server, or a hosted provider's HTTP API
+        through django-anymail (`mailing.connection` builds either)."""
+
+        SMTP = "smtp", _("The team's SMTP server")
+        MAILGUN = "mailgun", "Mailgun"
+        POSTMARK = "postmark", "Postmark"
+        BREVO = "brevo", "Brevo"
+        RESEND = "resend", "Resend"
+
+    class Region(models.TextChoices):
+        US = "us", _("United States")
+        EU = "eu", _("European Union")
+
+    provider = models.CharField(
+        _("cadence mail leaves through"), max_length=10, choices=Provider, default=Provider.SMTP
+    )
+    # The provider's API key (Postmark: its server token), encrypted like a mailbox password.
+    provider_key_token = models.TextField(_("provider's API key"), editable=False, blank=True)
+    mailgun_region = models.CharField(
+        _("Mailgun region"), max_length=2, choices=Region, default=Region.US
+    )
+    mailgun_domain = models.CharField(
+        _("Mailgun sending domain"),
+        max_length=255,
+        blank=True,
+        validators=[DomainNameValidator(accept_idna=False)],
+        help_text=_("Empty: the domain of each SDR's address."),
+    )
+
     class Meta:
         verbose_name = _("cadence settings")
         verbose_name_plural = _("cadence settings")
@@ -78,6 +108,24 @@ class CadenceSettings(models.Model):
         """The team's settings, the defaults (unsaved) when it has none."""
         found = cls.objects.filter(team=team).first()
         return found or cls(team=team)
+
+    def set_provider_key(self, raw: str) -> None:
+        from .secrets import encrypt
+
+        self.provider_key_token = encrypt(raw) if raw else ""
+
+    def provider_key(self) -> str:
+        """The provider's key in clear, '' when none is stored or it cannot be read."""
+        from .secrets import decrypt
+
+        return decrypt(self.provider_key_token) if self.provider_key_token else ""
+
+    def can_send(self) -> bool:
+        """Whether cadence mail has a way out: the SMTP server named, or the chosen
+        provider's key stored. Without one, due e-mail waits (it is never dropped)."""
+        if self.provider == self.Provider.SMTP:
+            return bool(self.smtp_host)
+        return bool(self.provider_key_token)
 
 
 class Cadence(models.Model):

@@ -1,5 +1,6 @@
-"""Mailbox passwords at rest: Fernet, keyed by settings.MAILBOX_KEY (a Fernet key) or, when
-that is empty, by a key derived from SECRET_KEY."""
+"""Mailbox passwords and hosted mail providers' API keys at rest: Fernet, keyed by
+settings.MAILBOX_KEY (a Fernet key) or, when that is empty, by a key derived from
+SECRET_KEY."""
 
 import base64
 import hashlib

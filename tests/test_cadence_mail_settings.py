@@ -20,9 +20,12 @@ SETTINGS = {
     "emails_per_hour": "30",
     "emails_per_day": "200",
     "advertising": "on",
+    "provider": "smtp",
     "smtp_host": "smtp.desk.example",
     "smtp_port": "465",
     "smtp_security": "ssl",
+    "mailgun_region": "us",
+    "mailgun_domain": "",
     "imap_host": "imap.desk.example",
     "imap_port": "993",
     "imap_security": "ssl",
@@ -174,3 +177,85 @@ def test_the_pages_read_a_constant_few_queries(client, org, sdrs, django_assert_
     client.force_login(org.alice)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("cadence-mailbox")).status_code == 200
+
+
+PROVIDER_KEY = "pm-server-token-8f1c2d"
+
+
+def test_a_provider_key_is_stored_encrypted_never_shown_back_nor_audited(client, org):
+    client.force_login(org.mia)
+    url = reverse("cadence-mail-settings")
+    chosen = SETTINGS | {"provider": "postmark", "provider_key": PROVIDER_KEY}
+    assert client.post(url, chosen).status_code == 302
+    saved = CadenceSettings.of(org.desk)
+    assert saved.provider == "postmark" and saved.provider_key() == PROVIDER_KEY
+    assert PROVIDER_KEY not in saved.provider_key_token
+    page = client.get(url).content.decode()
+    assert PROVIDER_KEY not in page and saved.provider_key_token not in page
+    assert "stored, encrypted" in page and 'name="forget_provider_key"' in page
+    events = AuditEvent.objects.filter(action=audit.Action.MAIL_SETTINGS, subject_id=org.desk.pk)
+    key_events = events.filter(field="provider_key_token")
+    assert [(e.before, e.after) for e in key_events] == [("", "changed")]
+    assert events.filter(field="provider", after="postmark").exists()
+    assert not any(PROVIDER_KEY in e.before + e.after for e in events)
+    assert not any(saved.provider_key_token in e.before + e.after for e in events)
+    trail = client.get(reverse("team-settings")).content.decode()
+    assert "Postmark" in trail and "provider&#x27;s API key" in trail and PROVIDER_KEY not in trail
+    # Saved with the field empty, or with the same key again, the key stays and nothing is
+    # recorded; a new key is recorded as changed, never as what it is.
+    assert client.post(url, SETTINGS | {"provider": "postmark"}).status_code == 302
+    assert client.post(url, chosen).status_code == 302
+    assert key_events.count() == 1
+    client.post(url, chosen | {"provider_key": "pm-another-token"})
+    assert CadenceSettings.of(org.desk).provider_key() == "pm-another-token"
+    assert [e.after for e in key_events.order_by("pk")] == ["changed", "changed"]
+    # Back on the SMTP server, the key can be removed.
+    client.post(url, SETTINGS | {"forget_provider_key": "on"})
+    saved = CadenceSettings.of(org.desk)
+    assert (saved.provider, saved.provider_key_token) == ("smtp", "")
+    assert key_events.order_by("pk").last().after == "removed"
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"provider": "mailgun"}, "provider_key"),  # a provider without its key
+        ({"provider": "resend", "provider_key": "key with spaces"}, "provider_key"),
+        ({"provider": "resend", "provider_key": "ключ"}, "provider_key"),
+        ({"provider": "ses", "provider_key": PROVIDER_KEY}, "provider"),
+        ({"provider": "mailgun", "provider_key": "k", "mailgun_region": "mars"}, "mailgun_region"),
+        ({"provider": "mailgun", "provider_key": "k", "mailgun_domain": "a/b?c"}, "mailgun_domain"),
+        ({"provider_key": "x" * 501}, "provider_key"),
+    ],
+)
+def test_a_provider_without_a_usable_key_is_refused_in_place(client, org, change, field):
+    client.force_login(org.mia)
+    response = client.post(reverse("cadence-mail-settings"), SETTINGS | change)
+    assert response.status_code == 400
+    assert response.context["form"].errors[field]
+    assert f'id="id_{field}"' in response.content.decode()
+    assert not CadenceSettings.objects.filter(team=org.desk).exclude(provider="smtp").exists()
+    assert not CadenceSettings.objects.filter(team=org.desk).exclude(provider_key_token="").exists()
+    assert not AuditEvent.objects.filter(action=audit.Action.MAIL_SETTINGS).exists()
+
+
+def test_removing_the_key_of_the_provider_in_use_is_refused(client, org):
+    mail_settings.change_mail_settings(
+        org.desk, by=org.mia, provider="resend", provider_key=PROVIDER_KEY
+    )
+    client.force_login(org.mia)
+    response = client.post(
+        reverse("cadence-mail-settings"),
+        SETTINGS | {"provider": "resend", "forget_provider_key": "on"},
+    )
+    assert response.status_code == 400 and response.context["form"].errors["provider_key"]
+    assert CadenceSettings.of(org.desk).provider_key() == PROVIDER_KEY
+
+
+def test_the_sdrs_mailbox_page_says_which_provider_sends(client, org):
+    mail_settings.change_mail_settings(
+        org.desk, by=org.mia, provider="mailgun", provider_key=PROVIDER_KEY
+    )
+    client.force_login(org.alice)
+    page = client.get(reverse("cadence-mailbox")).content.decode()
+    assert "mail leaves through Mailgun" in page and PROVIDER_KEY not in page

@@ -1,19 +1,19 @@
 """The e-mail step sent by hand: the SDR opens a compose form prefilled from the step's
 template (the variant picked by weight, rendered for the lead), edits it and sends it.
 
-It leaves like automatic mail: through the team's SMTP connection, from the SDR's mailbox,
-threaded on the enrollment's earlier messages, with the one-click unsubscribe headers and
-footer, "(광고)" and the quiet hours when the team's mail is advertising; a suppressed
-address is never written to. The text the SDR sends is sent as written (no merge field is
-read in it). The step run records it as sent, with the variant and the Message-ID.
+It leaves like automatic mail: through the team's connection (its SMTP server or its hosted
+provider), from the SDR's mailbox, threaded on the enrollment's earlier messages, with the
+one-click unsubscribe headers and footer, "(광고)" and the quiet hours when the team's mail
+is advertising; a suppressed address is never written to. The text the SDR sends is sent as
+written (no merge field is read in it). The step run records it as sent, with the variant
+and the Message-ID.
 
-Concurrency: sending locks the enrollment's row for the one SMTP conversation, so two
-clicks send one message; the second finds the step already run (NotOpen, a 409).
+Concurrency: sending locks the enrollment's row for the one SMTP conversation or API call,
+so two clicks send one message; the second finds the step already run (NotOpen, a 409).
 """
 
 import datetime
 import logging
-import smtplib
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -83,7 +83,7 @@ def send_manual(
         raise ValidationError(_("This address asked for no more e-mail (or bounced)."))
     settings = CadenceSettings.of(enrollment.team)
     mailbox = Mailbox.objects.filter(team=enrollment.team, sdr=enrollment.sdr).first()
-    if mailbox is None or not settings.smtp_host:
+    if mailbox is None or not settings.can_send():
         raise ValidationError(_("Connect your mailbox and the team's mail server first."))
     local = now.astimezone(lead_zone(lead.time_zone, enrollment.team.zone)).time()
     if settings.advertising and not QUIET_END <= local < QUIET_START:
@@ -103,7 +103,7 @@ def send_manual(
     backend = mailing.connection(settings, mailbox)
     try:
         backend.send_messages([message])
-    except (smtplib.SMTPException, OSError) as exc:
+    except mailing.SEND_ERRORS as exc:
         log.warning("manual cadence mail to enrollment %s failed: %s", enrollment.pk, exc)
         raise ValidationError(_("The mail server did not take the message; try again.")) from exc
     run = run_step(

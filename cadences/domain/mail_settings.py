@@ -1,7 +1,7 @@
-"""A team's cadence mail settings (sending window, caps, advertising, its SMTP and IMAP
-servers) as its manager changes them, and an SDR's own mailbox on that server. Both are
-audited on the team; a mailbox password is stored encrypted and no record, page or answer
-ever carries it."""
+"""A team's cadence mail settings (sending window, caps, advertising, how its mail leaves:
+its SMTP server or a hosted provider, and its IMAP server) as its manager changes them, and
+an SDR's own mailbox on that server. Both are audited on the team; a mailbox password and a
+provider's API key are stored encrypted and no record, page or answer ever carries them."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,7 +14,7 @@ from sdr_ops.models import Team, User
 from ..models import CadenceSettings, Mailbox
 from ..scheduling import QUIET_END, QUIET_START
 
-# How the trail words a mailbox password's change: never its value.
+# How the trail words a mailbox password's or a provider key's change: never its value.
 PASSWORD_WORDS = {"changed": gettext_lazy("changed"), "removed": gettext_lazy("removed")}
 
 # What the mail settings page edits, in the order it shows them.
@@ -25,9 +25,12 @@ FIELDS = (
     "emails_per_hour",
     "emails_per_day",
     "advertising",
+    "provider",
     "smtp_host",
     "smtp_port",
     "smtp_security",
+    "mailgun_region",
+    "mailgun_domain",
     "imap_host",
     "imap_port",
     "imap_security",
@@ -60,12 +63,55 @@ def check_window(settings: CadenceSettings) -> None:
         )
 
 
+def check_provider(settings: CadenceSettings) -> None:
+    """ValidationError when a hosted provider is chosen without its key stored: nothing
+    could leave through it."""
+    if settings.provider != CadenceSettings.Provider.SMTP and not settings.provider_key_token:
+        raise ValidationError(
+            {
+                "provider_key": _(
+                    "Give the provider's API key (for Postmark, the server token): "
+                    "without it no mail leaves through %(provider)s."
+                )
+                % {"provider": settings.get_provider_display()}
+            },
+            code="key",
+        )
+
+
+def _change_key(settings: CadenceSettings, key: str, forget: bool) -> str:
+    """Sets or removes the provider's key on the (unsaved) row; returns the trail's word for
+    it, '' when it stays as it was (the same key typed again changes nothing). A key goes
+    in an HTTP header, so it must be printable ASCII without spaces."""
+    if key and not (key.isascii() and key.isprintable() and " " not in key):
+        raise ValidationError(
+            {"provider_key": _("An API key has only letters, digits and punctuation.")},
+            code="key",
+        )
+    if forget and settings.provider_key_token:
+        settings.set_provider_key("")
+        return "removed"
+    if key and key != settings.provider_key():
+        settings.set_provider_key(key)
+        return "changed"
+    return ""
+
+
 @transaction.atomic
-def change_mail_settings(team: Team, *, by: User, **values) -> list[str]:
+def change_mail_settings(
+    team: Team,
+    *,
+    by: User,
+    provider_key: str = "",
+    forget_provider_key: bool = False,
+    **values,
+) -> list[str]:
     """Sets the team's cadence mail settings (names from FIELDS) and returns the names that
     changed. The row is made on the first change and locked while it is compared; the whole
-    is validated (`check_window`, the fields' own bounds) and nothing is saved on an error.
-    Each changed field gets an audit record on the team with its value before and after."""
+    is validated (`check_window`, `check_provider`, the fields' own bounds) and nothing is
+    saved on an error. Each changed field gets an audit record on the team with its value
+    before and after. An empty `provider_key` keeps the key stored (it is never shown back);
+    `forget_provider_key` removes it; the trail says only "changed" or "removed"."""
     unknown = set(values) - set(FIELDS)
     if unknown:
         raise TypeError(f"not a cadence mail setting: {', '.join(sorted(unknown))}")
@@ -73,24 +119,29 @@ def change_mail_settings(team: Team, *, by: User, **values) -> list[str]:
     current = CadenceSettings.objects.select_for_update().get(team=team)
     before = {name: getattr(current, name) for name in values}
     changed = [name for name in FIELDS if name in values and values[name] != before[name]]
-    if not changed:
+    key_word = _change_key(current, provider_key, forget_provider_key)
+    if not changed and not key_word:
         return []
     for name in changed:
         setattr(current, name, values[name])
     current.full_clean(exclude=["team"])
     check_window(current)
-    current.save(update_fields=changed)
-    for name in changed:
+    check_provider(current)
+    current.save(update_fields=changed + (["provider_key_token"] if key_word else []))
+    changes = [(name, before[name], values[name]) for name in changed]
+    if key_word:
+        changes.append(("provider_key_token", "", key_word))
+    for field, old, new in changes:
         audit.record(
             audit.Subject.TEAM,
             team.pk,
             audit.Action.MAIL_SETTINGS,
             by=by,
-            field=name,
-            before=before[name],
-            after=values[name],
+            field=field,
+            before=old,
+            after=new,
         )
-    return changed
+    return [field for field, _old, _new in changes]
 
 
 @transaction.atomic

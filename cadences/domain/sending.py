@@ -13,7 +13,6 @@ after the server accepted it, so a crash re-sends at most the message in flight.
 import contextlib
 import datetime
 import logging
-import smtplib
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -141,7 +140,7 @@ def send_due(now: datetime.datetime | None = None, *, per_run: int | None = None
                 stop[suppressed[lead.email.lower()]].append(lead.pk)
                 continue
             mailbox = mailboxes.get((enrollment.team_id, enrollment.sdr_id))
-            if mailbox is None or not settings.smtp_host:
+            if mailbox is None or not settings.can_send():
                 counts["held"] += 1
                 continue
             if enrollment.team_id not in windows:
@@ -171,12 +170,13 @@ def send_due(now: datetime.datetime | None = None, *, per_run: int | None = None
                 continue
             try:
                 if mailbox.pk not in connections:
-                    # One connection per mailbox for the run; a server refusing it (down, a
-                    # changed password) fails this mailbox's messages, not the others'.
+                    # One connection per mailbox for the run (its SMTP server or its
+                    # provider); one refusing it (down, a changed password or key) fails
+                    # this mailbox's messages, not the others'.
                     connections[mailbox.pk] = mailing.connection(settings, mailbox)
                     connections[mailbox.pk].open()
                 connections[mailbox.pk].send_messages([message])
-            except (smtplib.SMTPException, OSError) as exc:
+            except mailing.SEND_ERRORS as exc:
                 log.warning("cadence mail to enrollment %s failed: %s", enrollment.pk, exc)
                 counts["failed"] += 1
                 connections.pop(mailbox.pk, None)
@@ -198,7 +198,7 @@ def send_due(now: datetime.datetime | None = None, *, per_run: int | None = None
             counts["sent"] += 1
     finally:
         for backend in connections.values():
-            with contextlib.suppress(smtplib.SMTPException, OSError):
+            with contextlib.suppress(*mailing.SEND_ERRORS):
                 backend.close()
     StepRun.objects.bulk_create(skipped, ignore_conflicts=True)
     for reason, lead_ids in stop.items():
