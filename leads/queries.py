@@ -5,7 +5,7 @@ import csv
 import datetime
 import io
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -67,18 +67,19 @@ def filter_leads(
     return leads
 
 
-def list_entries_of_lists() -> QuerySet:
-    """Call-list entries in order, with lead, company and the lead's last touch."""
+def _entries_with_last_touch() -> QuerySet:
+    """Call-list entries in order, each with its lead's last touch (`last_touch`)."""
     latest = (
         Activity.objects.filter(lead=OuterRef("lead_id"))
         .order_by("-started_at")
         .values("started_at")
     )
-    return (
-        CallListEntry.objects.select_related("lead__account")
-        .annotate(last_touch=Subquery(latest[:1]))
-        .order_by("position")
-    )
+    return CallListEntry.objects.annotate(last_touch=Subquery(latest[:1])).order_by("position")
+
+
+def list_entries_of_lists() -> QuerySet:
+    """Call-list entries in order, with lead, company and the lead's last touch."""
+    return _entries_with_last_touch().select_related("lead__account")
 
 
 def list_for(sdr: User, day: datetime.date) -> CallList | None:
@@ -86,9 +87,21 @@ def list_for(sdr: User, day: datetime.date) -> CallList | None:
     return CallList.objects.filter(sdr=sdr, day=day).first()
 
 
-def list_entries(call_list) -> QuerySet:
-    """The entries of one call list in order, with lead, company and last touch."""
-    return list_entries_of_lists().filter(call_list=call_list)
+def day_list(sdr: User, day: datetime.date) -> tuple[CallList | None, list[CallListEntry]]:
+    """The SDR's call list of the day (None if none was built) and its entries in order, with
+    lead, company and last touch, in two queries: the entries with their list (the list
+    alone, when it has no entries), then their leads and companies by primary key. Joined
+    to the entries in one query, PostgreSQL merge-joined the leads, reading the lead table's
+    primary key up to the highest lead id of the list (docs/performance.md)."""
+    entries = list(
+        _entries_with_last_touch()
+        .filter(call_list__sdr=sdr, call_list__day=day)
+        .select_related("call_list")
+        .prefetch_related(Prefetch("lead", Lead.objects.select_related("account")))
+    )
+    if not entries:
+        return list_for(sdr, day), []
+    return entries[0].call_list, entries
 
 
 def tasks_due(sdr: User, day: datetime.date, zone) -> QuerySet[Task]:
