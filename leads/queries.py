@@ -5,8 +5,18 @@ import csv
 import datetime
 import io
 
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import TruncWeek
+from django.db.models import (
+    CharField,
+    Count,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, TruncWeek
 from django.utils import timezone
 
 from sdr_ops import calendar
@@ -67,19 +77,18 @@ def filter_leads(
     return leads
 
 
-def _entries_with_last_touch() -> QuerySet:
-    """Call-list entries in order, each with its lead's last touch (`last_touch`)."""
+def list_entries_of_lists() -> QuerySet:
+    """Call-list entries in order, with lead, company and the lead's last touch."""
     latest = (
         Activity.objects.filter(lead=OuterRef("lead_id"))
         .order_by("-started_at")
         .values("started_at")
     )
-    return CallListEntry.objects.annotate(last_touch=Subquery(latest[:1])).order_by("position")
-
-
-def list_entries_of_lists() -> QuerySet:
-    """Call-list entries in order, with lead, company and the lead's last touch."""
-    return _entries_with_last_touch().select_related("lead__account")
+    return (
+        CallListEntry.objects.select_related("lead__account")
+        .annotate(last_touch=Subquery(latest[:1]))
+        .order_by("position")
+    )
 
 
 def list_for(sdr: User, day: datetime.date) -> CallList | None:
@@ -89,19 +98,20 @@ def list_for(sdr: User, day: datetime.date) -> CallList | None:
 
 def day_list(sdr: User, day: datetime.date) -> tuple[CallList | None, list[CallListEntry]]:
     """The SDR's call list of the day (None if none was built) and its entries in order, with
-    lead, company and last touch, in two queries: the entries with their list (the list
-    alone, when it has no entries), then their leads and companies by primary key. Joined
-    to the entries in one query, PostgreSQL merge-joined the leads, reading the lead table's
-    primary key up to the highest lead id of the list (docs/performance.md)."""
-    entries = list(
-        _entries_with_last_touch()
-        .filter(call_list__sdr=sdr, call_list__day=day)
-        .select_related("call_list")
-        .prefetch_related(Prefetch("lead", Lead.objects.select_related("account")))
+    lead, company and last touch: the list with its entries' lead ids, then the entries,
+    told those ids. Without them PostgreSQL planned the entries' join to their leads as a
+    merge join that read the lead table's primary key from the first lead to the list's
+    highest; with them it reads each lead by its key (docs/performance.md). A list without
+    entries costs the one query."""
+    call_list = (
+        CallList.objects.filter(sdr=sdr, day=day)
+        .annotate(lead_ids=StringAgg(Cast("entries__lead_id", CharField()), Value(",")))
+        .first()
     )
-    if not entries:
-        return list_for(sdr, day), []
-    return entries[0].call_list, entries
+    if call_list is None or not call_list.lead_ids:
+        return call_list, []
+    ids = [int(pk) for pk in call_list.lead_ids.split(",")]
+    return call_list, list(list_entries_of_lists().filter(call_list=call_list, lead_id__in=ids))
 
 
 def tasks_due(sdr: User, day: datetime.date, zone) -> QuerySet[Task]:

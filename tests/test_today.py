@@ -146,10 +146,10 @@ def test_today_queries_do_not_grow_with_entries(client, org, rows, django_assert
     rule_cap.update(cap=200)
     calllists.build_call_lists(org.desk, today_of(org))
     client.force_login(org.alice)
-    # 1 session, 2 user with their team, 3 the entries with their list and last touch, 4
-    # their leads with company, 5 tasks due with lead and company, 6 callbacks agreed, 7
-    # cadence steps due (their steps are read only when some are due), 8 enrollments finished
-    # since yesterday
+    # 1 session, 2 user with their team, 3 the list with its entries' leads, 4 entries with
+    # lead, company, touch, 5 tasks due with lead and company, 6 callbacks agreed, 7 cadence
+    # steps due (their steps are read only when some are due), 8 enrollments finished since
+    # yesterday
     with django_assert_num_queries(8):
         response = client.get(reverse("today"))
     assert len(entry_ids(response)) == rows
@@ -245,9 +245,11 @@ def test_an_agreed_callback_puts_the_lead_on_that_days_list(client, org, todays_
     assert first.order_by("position").first().reason == "Callbacks due"
 
 
-def test_a_list_without_entries_is_still_the_days_list(client, org):
-    """The entries bring their list; a list built empty is found by itself (not "no list")."""
+def test_a_list_without_entries_is_still_the_days_list(client, org, django_assert_num_queries):
+    """A list built empty shows as a list (not "no list"), and costs no entries' query."""
     CallList.objects.create(sdr=org.alice, team=org.desk, day=today_of(org))
+    with django_assert_num_queries(1):
+        assert queries.day_list(org.alice, today_of(org))[1] == []
     client.force_login(org.alice)
     html = client.get(reverse("today")).content.decode()
     assert "No call list was built for you today." not in html
