@@ -36,14 +36,14 @@ def _is_manual_email(step: Step) -> bool:
 
 def lead_enrollments(lead, limit: int = 20) -> list[Enrollment]:
     """The lead's enrollments, newest first, with their cadence and whether the current step
-    is an e-mail sent by hand (`manual_email`) (one query)."""
+    is an e-mail sent by hand (`manual_email`) (one query; the SDR as `sdr_id` only)."""
     manual_email = Step.objects.filter(
         version=OuterRef("version"), position=OuterRef("step"), type=Step.Type.EMAIL, manual=True
     )
     return list(
         Enrollment.objects.filter(lead=lead)
         .annotate(manual_email=Exists(manual_email))
-        .select_related("version__cadence", "sdr")
+        .select_related("version__cadence")
         .order_by("-enrolled_at", "-pk")[:limit]
     )
 

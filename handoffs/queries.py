@@ -32,11 +32,11 @@ from .models import HANDOFF_FROM, Handoff, PraisePost, PraiseReaction, Rejection
 
 
 def handoffs_of_lead(lead: Lead) -> list[Handoff]:
-    """Every handoff of a lead, newest first, with AE, SDR and opportunity (the lead brief)."""
+    """Every handoff of a lead, newest first, with AE, SDR and opportunity (the lead brief;
+    one query, the opportunity joined as the AE and the SDR are)."""
     return list(
         Handoff.objects.filter(lead=lead)
-        .select_related("ae", "sdr")
-        .prefetch_related(Prefetch("opportunity"))
+        .select_related("ae", "sdr", "opportunity")
         .order_by("-created_at")
     )
 

@@ -116,6 +116,15 @@ class Lead(models.Model):
         indexes = [
             models.Index(fields=["owner", "stage"]),
             models.Index(fields=["created_at"]),
+            # An SDR's lead list, newest first (the owner's leads, not every lead's dates).
+            models.Index(fields=["owner", "created_at"], name="lead_owner_newest"),
+            # Today's callbacks due (`queries.callbacks_due`): few leads have one agreed, so
+            # only theirs are kept; without it PostgreSQL read all the SDR's leads.
+            models.Index(
+                fields=["owner", "callback_at"],
+                condition=Q(callback_at__isnull=False),
+                name="lead_callback_due",
+            ),
         ]
         # The duplicate rule of every import: one lead per company and e-mail, one per
         # company and phone number (the imports report duplicates before these are reached).

@@ -5,8 +5,18 @@ import csv
 import datetime
 import io
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import TruncWeek
+from django.db.models import (
+    CharField,
+    Count,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, TruncWeek
 from django.utils import timezone
 
 from sdr_ops import calendar
@@ -86,9 +96,22 @@ def list_for(sdr: User, day: datetime.date) -> CallList | None:
     return CallList.objects.filter(sdr=sdr, day=day).first()
 
 
-def list_entries(call_list) -> QuerySet:
-    """The entries of one call list in order, with lead, company and last touch."""
-    return list_entries_of_lists().filter(call_list=call_list)
+def day_list(sdr: User, day: datetime.date) -> tuple[CallList | None, list[CallListEntry]]:
+    """The SDR's call list of the day (None if none was built) and its entries in order, with
+    lead, company and last touch: the list with its entries' lead ids, then the entries,
+    told those ids. Without them PostgreSQL planned the entries' join to their leads as a
+    merge join that read the lead table's primary key from the first lead to the list's
+    highest; with them it reads each lead by its key (docs/performance.md). A list without
+    entries costs the one query."""
+    call_list = (
+        CallList.objects.filter(sdr=sdr, day=day)
+        .annotate(lead_ids=StringAgg(Cast("entries__lead_id", CharField()), Value(",")))
+        .first()
+    )
+    if call_list is None or not call_list.lead_ids:
+        return call_list, []
+    ids = [int(pk) for pk in call_list.lead_ids.split(",")]
+    return call_list, list(list_entries_of_lists().filter(call_list=call_list, lead_id__in=ids))
 
 
 def tasks_due(sdr: User, day: datetime.date, zone) -> QuerySet[Task]:

@@ -31,8 +31,7 @@ def _render_list(
     skip_form: SkipForm | None = None,
     failed_entry: int | None = None,
 ) -> HttpResponse:
-    call_list = queries.list_for(request.user, day)
-    entries = list(queries.list_entries(call_list)) if call_list else []
+    call_list, entries = queries.day_list(request.user, day)
     called = sum(1 for e in entries if e.status == CallListEntry.Status.CALLED)
     skipped = sum(1 for e in entries if e.status == CallListEntry.Status.SKIPPED)
     context = {

@@ -5,7 +5,7 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.contrib.humanize.templatetags.humanize import NaturalTimeFormatter
 from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -37,10 +37,51 @@ def duration(seconds) -> str:
     return _("%(s)s s") % {"s": secs}
 
 
+class _Translated:
+    """One of naturaltime's lazy texts, translated and filled once per language and values:
+    "%(count)s minutes ago" with 7, "%(num)d day" with 3, "%(delta)s ago" with a delta.
+    The lazy text translates itself (a look-up of the language and its catalogue) each time
+    it is filled, about two thirds of a naturaltime's cost on Today's thirty."""
+
+    LIMIT = 5000  # filled texts kept per text; the deltas of "%(delta)s ago" are many
+
+    def __init__(self, lazy) -> None:
+        self.lazy = lazy
+        self.filled: dict[tuple, str] = {}
+
+    def __mod__(self, values: dict) -> str:
+        key = (get_language(), *values.values())
+        text = self.filled.get(key)
+        if text is None:
+            if len(self.filled) >= self.LIMIT:
+                self.filled.clear()
+            text = self.filled[key] = str(self.lazy % values)
+        return text
+
+    def __str__(self) -> str:  # "now", which naturaltime returns unfilled
+        key = (get_language(),)
+        text = self.filled.get(key)
+        if text is None:
+            text = self.filled[key] = str(self.lazy)
+        return text
+
+
+def _translated(texts: dict) -> dict:
+    return {name: _Translated(lazy) for name, lazy in texts.items()}
+
+
+class _NaturalTime(NaturalTimeFormatter):
+    """Django's naturaltime, its texts translated once per language and values."""
+
+    time_strings = _translated(NaturalTimeFormatter.time_strings)
+    past_substrings = _translated(NaturalTimeFormatter.past_substrings)
+    future_substrings = _translated(NaturalTimeFormatter.future_substrings)
+
+
 def ago(value) -> str:
     """How long ago (or in how long) a moment is, as Django's naturaltime says it, with the
     number and its unit written together in Korean ("7분 전", "3시간 후")."""
-    text = str(naturaltime(value))
+    text = str(_NaturalTime.string_for(value))
     if (get_language() or "").startswith("ko"):
         text = _KO_FROM_NOW.sub(r"\1 후", _KO_UNIT_SPACE.sub(r"\1", text))
     return text

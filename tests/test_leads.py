@@ -227,14 +227,14 @@ def test_lead_brief_queries_do_not_grow_with_history(client, org, rows, django_a
         )
     client.force_login(org.alice)
     # 1 session, 2 user with their team, 3 lead with company and owner, 4 qualification
-    # answers with who, 5 handoffs with AE and SDR, 6 their opportunities, 7 activities with
-    # SDR, 8 stage history with who, 9 the audit trail with who, 10 the team's phone system
-    # (how the number is dialled), 11 the call recordings, 12 the lead's open tasks; the score
-    # if handed off now (issue 17): 13 the model in use (none here), 14 the team's certainty
-    # settings, 15 the lead's evidence (touches, connected calls, checklist states); its
-    # cadences (issue 16): 16 its enrollments, 17 whether its address is suppressed, 18 the
+    # answers with who, 5 handoffs with AE, SDR and opportunity, 6 activities with SDR, 7
+    # stage history with who, 8 the audit trail with who, 9 the team's phone system (how the
+    # number is dialled), 10 the call recordings, 11 the lead's open tasks; the score if
+    # handed off now (issue 17): 12 the model in use (none here), 13 the team's certainty
+    # settings, 14 the lead's evidence (touches, connected calls, checklist states); its
+    # cadences (issue 16): 15 its enrollments, 16 whether its address is suppressed, 17 the
     # cadences to enrol in
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(17):
         client.get(reverse("lead-brief", args=[lead.pk]))
 
 

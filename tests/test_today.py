@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from leads import queries
 from leads.domain import calllists
 from leads.models import (
     Activity,
@@ -145,9 +146,10 @@ def test_today_queries_do_not_grow_with_entries(client, org, rows, django_assert
     rule_cap.update(cap=200)
     calllists.build_call_lists(org.desk, today_of(org))
     client.force_login(org.alice)
-    # 1 session, 2 user with their team, 3 the list, 4 entries with lead, company, touch,
-    # 5 tasks due with lead and company, 6 callbacks agreed, 7 cadence steps due (their steps
-    # are read only when some are due), 8 enrollments finished since yesterday
+    # 1 session, 2 user with their team, 3 the list with its entries' leads, 4 entries with
+    # lead, company, touch, 5 tasks due with lead and company, 6 callbacks agreed, 7 cadence
+    # steps due (their steps are read only when some are due), 8 enrollments finished since
+    # yesterday
     with django_assert_num_queries(8):
         response = client.get(reverse("today"))
     assert len(entry_ids(response)) == rows
@@ -241,3 +243,31 @@ def test_an_agreed_callback_puts_the_lead_on_that_days_list(client, org, todays_
     first = CallListEntry.objects.filter(call_list__sdr=org.alice, call_list__day=tomorrow)
     assert first.order_by("position").first().lead == leads[0]
     assert first.order_by("position").first().reason == "Callbacks due"
+
+
+def test_a_list_without_entries_is_still_the_days_list(client, org, django_assert_num_queries):
+    """A list built empty shows as a list (not "no list"), and costs no entries' query."""
+    CallList.objects.create(sdr=org.alice, team=org.desk, day=today_of(org))
+    with django_assert_num_queries(1):
+        assert queries.day_list(org.alice, today_of(org))[1] == []
+    client.force_login(org.alice)
+    html = client.get(reverse("today")).content.decode()
+    assert "No call list was built for you today." not in html
+    assert 'id="calls-made"' in html
+
+
+def test_the_days_list_and_its_entries_in_order(org, todays_list):
+    """`day_list` gives the SDR's list of the day with its entries in position order, each
+    with its lead, company and last touch, and nothing of another day's or SDR's list."""
+    call_list, leads = todays_list
+    calllists.build_call_lists(org.desk, today_of(org) + datetime.timedelta(days=1))
+    found, entries = queries.day_list(org.alice, today_of(org))
+    assert found == call_list
+    assert [e.pk for e in entries] == list(
+        call_list.entries.order_by("position").values_list("pk", flat=True)
+    )
+    assert {e.lead for e in entries} == set(leads)
+    assert all(e.lead.account.name and e.call_list_id == call_list.pk for e in entries)
+    assert queries.day_list(org.alice, today_of(org) - datetime.timedelta(days=30)) == (None, [])
+    bobs, entries = queries.day_list(org.bob, today_of(org))
+    assert bobs.sdr == org.bob and all(e.call_list_id == bobs.pk for e in entries)
