@@ -13,6 +13,10 @@ from django.utils import translation
 from sdr_ops.templatetags.money import format_money
 
 
+# The catalogue checks extract from the checkout's own files and put the catalogue back
+# after: beside each other on two workers, one would read the other's probe template (or its
+# half-written catalogue), so they run on one worker, one after the other.
+@pytest.mark.xdist_group("catalogue")
 @pytest.mark.skipif(shutil.which("msgmerge") is None, reason="gettext is not installed")
 def test_every_string_of_the_source_has_its_korean(capsys):
     # Re-extracts the strings into a copy of the catalogue: a new string without its Korean,
@@ -21,6 +25,7 @@ def test_every_string_of_the_source_has_its_korean(capsys):
     assert "Every string has its Korean." in capsys.readouterr().out
 
 
+@pytest.mark.xdist_group("catalogue")
 @pytest.mark.skipif(shutil.which("msgmerge") is None, reason="gettext is not installed")
 def test_a_new_string_without_its_korean_fails_the_check_and_the_catalogue_stays_as_it_was():
     from django.conf import settings
