@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from metrics import rollups
+from metrics.models import WeeklyRollup
 
 from .test_dashboard_tables import carrying
 from .test_dashboards import last_full_week
@@ -57,3 +58,75 @@ def test_the_evidence_rows_and_week_options_are_the_loops_markup(client, org, la
         assert after == before
         assert options_before.count(" selected") == 1 and options_after == options_before
         assert after in response.content.decode() and options_after in response.content.decode()
+
+
+WEEK_TABLES = [
+    ("dashboard_headcount.html", "{% headcount_rows series team %}"),
+    ("dashboard_ratio.html", "{% ratio_rows series team %}"),
+    ("dashboard_drift.html", "{% drift_rows series team %}"),
+    ("dashboard_activities.html", "{% activity_rows series %}"),
+    ("dashboard_funnel_steps.html", "{% funnel_steps current.stage_conversion %}"),
+    ("dashboard_funnel_weeks.html", "{% funnel_week_rows series %}"),
+]
+
+
+def the_tables_are_the_loops(context: dict, language: str, page: str) -> list[str]:
+    """Each week table's rows by the kept loop and by its tag, on the same context: the
+    same markup, and on the page. Returns the rows."""
+    written = []
+    with translation.override(language):
+        for loop, tag in WEEK_TABLES:
+            before = old(loop, context, "{% load money labels %}")
+            after = new(tag, context)
+            assert after == before, loop
+            assert after in page, loop
+            written.append(after)
+    return written
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_week_tables_are_the_loops_markup(client, org, language):
+    """Weeks with handoffs, deals and a drift; weeks stored with nothing in them (no
+    decided handoff: the ratios' denominator is zero); a week never stored ("…"); the
+    speed to lead and large counts put in the context as the page could hold them."""
+    team = org.desk
+    week = last_full_week(team)
+    carrying(org, week, "accepted", (1000, 800), budget="confirmed")
+    carrying(org, week, "rejected", budget="not_asked")
+    carrying(org, week.shifted(-2), "accepted", (5_000_000, 5_250_000), timing="confirmed")
+    rollups.store_weeks(team, [week.shifted(-b).label for b in range(12)])
+    client.force_login(org.mia)
+    org.mia.language = language
+    org.mia.save()
+    for params in ({}, {"week": week.shifted(-3).label}):
+        WeeklyRollup.objects.filter(team=team, week=week.shifted(-5).label).delete()
+        response = client.get(reverse("dashboards"), params)
+        context = response.context[0].flatten()
+        series = context["series"]
+        never = -6 if not params else -3
+        assert series[never]["headcount"] == "…" and series[never]["stage_conversion"] == []
+        assert any(f["handoff_to_opportunity_ratio"] is None for f in series)
+        rows = the_tables_are_the_loops(context, language, response.content.decode())
+        assert rows[0].count("<tr>") == 12 and "…" in rows[1] and "—" in rows[1]
+    series[-1] |= {"speed_to_lead_median_hours": 2.25, "calls": 1234567, "amount_won": 12.5}
+    series[-2] |= {"speed_to_lead_median_hours": 0, "emails": 0}
+    with translation.override(language):
+        assert new("{% activity_rows series %}", context) == old(
+            "dashboard_activities.html", context
+        )
+        assert new("{% drift_rows series team %}", context) == old(
+            "dashboard_drift.html", context, "{% load money %}"
+        )
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_week_tables_with_no_week_stored_are_the_loops_markup(client, org, language):
+    """No week stored yet: every figure "…", no step in the funnel."""
+    client.force_login(org.mia)
+    org.mia.language = language
+    org.mia.save()
+    response = client.get(reverse("dashboards"))
+    context = response.context[0].flatten()
+    assert all(f["computed_at"] is None for f in context["series"])
+    rows = the_tables_are_the_loops(context, language, response.content.decode())
+    assert rows[4] == "" and rows[5].count("<tr><td>") == 12

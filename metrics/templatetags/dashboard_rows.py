@@ -1,21 +1,27 @@
 """The dashboards' longest loops written in Python rather than by the template engine, the
-same HTML as the loops they stand for (tests/test_python_rows.py keeps the loops and
-compares): the qualification evidence's rows and the week picker's options. Each value is
-written as `{{ }}` would write it (localized, then escaped), each route reversed once per
-call. docs/performance.md has the figures.
+same HTML as the loops they stand for (tests/test_dashboard_rows.py keeps the loops and
+compares): the qualification evidence's rows, the week picker's options, and the rows of the
+"as a table" tables of the 12 weeks. Each value is written as `{{ }}` would write it
+(localized, then escaped), each route reversed and each label translated once per call.
+docs/performance.md has the figures.
 
-`{% evidence_rows evidence team week %}`, `{% week_options week_choices week.label %}`.
+`{% evidence_rows evidence team week %}`, `{% week_options week_choices week.label %}`,
+`{% headcount_rows series team %}`, `{% ratio_rows series team %}`,
+`{% drift_rows series team %}`, `{% activity_rows series %}`,
+`{% funnel_steps current.stage_conversion %}`, `{% funnel_week_rows series %}`.
 """
 
 import html
 from urllib.parse import quote
 
 from django import template
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 
-from sdr_ops.templatetags.money import format_percent
+from leads.models import Stage
+from sdr_ops.templatetags.money import format_amount, format_percent
 
 register = template.Library()
 
@@ -79,4 +85,123 @@ def week_options(choices, chosen: str) -> str:
             f"{escape(name)}</option>"
             for value, name in choices
         )
+    )
+
+
+# -- the "as a table" tables: one row a week, oldest first (views._for_tables) --------------
+
+
+def _week_rows(series: list[dict], cells) -> str:
+    """A row for each week: the week's label, then the cells `cells(week)` gives (markup)."""
+    return mark_safe(
+        "".join(
+            f"<tr><td>{shown(f['week'])}</td>{''.join(f'<td>{c}</td>' for c in cells(f))}</tr>"
+            for f in series
+        )
+    )
+
+
+def _drill(kind: str, team) -> str:
+    """The drill-down's link for `kind` up to its week, as the page's `{% url ... as %}`
+    and `?team=...&amp;week=` wrote it (the week's label to follow)."""
+    return f"{escape(reverse('dashboard-rows', args=[kind]))}?team={escape(team.slug)}&amp;week="
+
+
+def _link(href: str, value) -> str:
+    return f'<a href="{href}">{shown(value)}</a>'
+
+
+def _percent(share) -> str:
+    """`{{ share|percent }}`"""
+    return escape(format_percent(share))
+
+
+@register.simple_tag
+def headcount_rows(series: list[dict], team) -> str:
+    """Headcount and productive headcount, the headcount a link to the week's people."""
+    base = _drill("headcount", team)
+    return _week_rows(
+        series,
+        lambda f: (
+            _link(base + shown(f["week"]), f["headcount"]),
+            shown(f["productive_headcount"]),
+        ),
+    )
+
+
+@register.simple_tag
+def ratio_rows(series: list[dict], team) -> str:
+    """Handoffs made, accepted and rejected (each a link to them), the ratio, the dead ratio."""
+    base = _drill("handoffs", team)
+
+    def cells(f):
+        link = base + shown(f["week"])
+        return (
+            _link(link, f["handoffs_created"]),
+            _link(f"{link}&amp;part=accepted", f["handoffs_accepted"]),
+            _link(f"{link}&amp;part=rejected", f["handoffs_rejected"]),
+            _percent(f["handoff_to_opportunity_ratio"]),
+            _percent(f["dead_ratio"]),
+        )
+
+    return _week_rows(series, cells)
+
+
+@register.simple_tag
+def drift_rows(series: list[dict], team) -> str:
+    """Deals won, their amounts at creation and won in the team's currency, the drifts."""
+    currency = team.currency or "KRW"
+    return _week_rows(
+        series,
+        lambda f: (
+            shown(f["opportunities_won"]),
+            escape(format_amount(f["amount_at_creation_won"], currency)),
+            escape(format_amount(f["amount_won"], currency)),
+            _percent(f["amount_drift_pct"]),
+            _percent(f["median_drift_pct"]),
+        ),
+    )
+
+
+@register.simple_tag
+def activity_rows(series: list[dict]) -> str:
+    """Calls, connects, e-mails, the median speed to lead in hours ("—" when none), the
+    inbound leads not touched."""
+    return _week_rows(
+        series,
+        lambda f: (
+            shown(f["calls"]),
+            shown(f["connects"]),
+            shown(f["emails"]),
+            shown(floatformat(f["speed_to_lead_median_hours"], 1) or "—"),
+            shown(f["inbound_untouched"]),
+        ),
+    )
+
+
+def _step_names(steps: list[dict]) -> list[str]:
+    """Each step's name, "Connected → Handed off" in the reader's language."""
+    labels = {code: str(label) for code, label in Stage.choices}
+    return [
+        f"{escape(labels.get(s['from'], s['from']))} → {escape(labels.get(s['to'], s['to']))}"
+        for s in steps
+    ]
+
+
+@register.simple_tag
+def funnel_steps(steps: list[dict]) -> str:
+    """The funnel table's headings after "Week": one for each of the week's steps."""
+    return mark_safe("".join(f"<th>{name}</th>" for name in _step_names(steps)))
+
+
+@register.simple_tag
+def funnel_week_rows(series: list[dict]) -> str:
+    """Each week's steps: the rate, and the converted out of those who entered."""
+    return _week_rows(
+        series,
+        lambda f: (
+            f'{_percent(s["rate"])} <small class="muted">'
+            f"{shown(s['converted'])}/{shown(s['entered'])}</small>"
+            for s in f["stage_conversion"]
+        ),
     )
