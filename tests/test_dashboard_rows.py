@@ -4,18 +4,22 @@ tests/row_loops/ and rendered on the very context the page's view gave, beside t
 English and Korean. The data holds what the demo's rarely does: an item and its label with
 markup, a weak line, lines with no decision and no deal, a week picked in the past."""
 
+import datetime
 from pathlib import Path
 
 import pytest
 from django.template import Context, Template
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
+from handoffs.models import Opportunity
+from leads.models import Account
 from metrics import rollups
 from metrics.models import WeeklyRollup
 
 from .test_dashboard_tables import carrying
-from .test_dashboards import last_full_week
+from .test_dashboards import last_full_week, store_all_weeks
+from .test_kpis import at, handoff
 
 LOOPS = Path(__file__).with_name("row_loops")
 
@@ -70,13 +74,16 @@ WEEK_TABLES = [
 ]
 
 
-def the_tables_are_the_loops(context: dict, language: str, page: str) -> list[str]:
-    """Each week table's rows by the kept loop and by its tag, on the same context: the
-    same markup, and on the page. Returns the rows."""
+def the_tables_are_the_loops(
+    context: dict, language: str, page: str, tables=WEEK_TABLES, zone=None
+) -> list[str]:
+    """Each table's rows by the kept loop and by its tag, on the same context, in the
+    language and time zone the page was written in: the same markup, and on the page.
+    Returns the rows."""
     written = []
-    with translation.override(language):
-        for loop, tag in WEEK_TABLES:
-            before = old(loop, context, "{% load money labels %}")
+    with translation.override(language), timezone.override(zone):
+        for loop, tag in tables:
+            before = old(loop, context, "{% load i18n money labels rows %}")
             after = new(tag, context)
             assert after == before, loop
             assert after in page, loop
@@ -130,3 +137,59 @@ def test_the_week_tables_with_no_week_stored_are_the_loops_markup(client, org, l
     assert all(f["computed_at"] is None for f in context["series"])
     rows = the_tables_are_the_loops(context, language, response.content.decode())
     assert rows[4] == "" and rows[5].count("<tr><td>") == 12
+
+
+FUNNEL_AND_DRIFTS = [
+    ("dashboard_funnel.html", "{% funnel_rows current team week %}"),
+    ("dashboard_drifts.html", "{% drift_deals drifts team %}"),
+]
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_funnel_and_the_drifts_are_the_loops_markup(client, org, language):
+    """A week whose handoff step is the bottleneck, the last week too early to tell, steps
+    nobody entered; deals won with an account's name in markup, one closed late in the
+    evening in UTC (the next day in the team's time zone, east of it)."""
+    team = org.desk
+    last = last_full_week(team)
+    older = last.shifted(-3)
+    handoff(org, older, "pending")
+    handoff(org, last, "pending")
+    won = carrying(org, last.shifted(-1), "accepted", (1_000_000, 1_450_000), budget="confirmed")
+    Account.objects.filter(leads__handoffs=won).update(name="<b>R&D</b> & Sons")
+    late = carrying(org, last.shifted(-1), "accepted", (900, 800), budget="not_asked")
+    Opportunity.objects.filter(handoff=late).update(
+        closed_at=at(last.shifted(-1), 4).astimezone(datetime.UTC).replace(hour=23, minute=30)
+    )
+    store_all_weeks(team)
+    client.force_login(org.mia)
+    org.mia.language = language
+    org.mia.save()
+    found = ""
+    for params in ({}, {"week": older.label}):
+        response = client.get(reverse("dashboards"), params)
+        context = response.context[0].flatten()
+        rows = the_tables_are_the_loops(
+            context,
+            language,
+            response.content.decode(),
+            FUNNEL_AND_DRIFTS,
+            org.mia.current_team.zone,
+        )
+        found += "".join(rows)
+    assert 'class="bottleneck"' in found and 'class="muted">' in found and "—" in found
+    assert found.count("#handoff-") == 2 and "&lt;b&gt;R&amp;D&lt;/b&gt; &amp; Sons" in found
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_funnel_and_the_drifts_of_no_week_stored_are_the_loops_markup(client, org, language):
+    """No week stored yet: no step, no deal."""
+    client.force_login(org.mia)
+    org.mia.language = language
+    org.mia.save()
+    response = client.get(reverse("dashboards"))
+    context = response.context[0].flatten()
+    rows = the_tables_are_the_loops(
+        context, language, response.content.decode(), FUNNEL_AND_DRIFTS, org.mia.current_team.zone
+    )
+    assert rows == ["", ""]

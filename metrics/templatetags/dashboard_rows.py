@@ -8,20 +8,24 @@ docs/performance.md has the figures.
 `{% evidence_rows evidence team week %}`, `{% week_options week_choices week.label %}`,
 `{% headcount_rows series team %}`, `{% ratio_rows series team %}`,
 `{% drift_rows series team %}`, `{% activity_rows series %}`,
-`{% funnel_steps current.stage_conversion %}`, `{% funnel_week_rows series %}`.
+`{% funnel_steps current.stage_conversion %}`, `{% funnel_week_rows series %}`,
+`{% funnel_rows current team week %}`, `{% drift_deals drifts team %}`.
 """
 
 import html
 from urllib.parse import quote
 
 from django import template
-from django.template.defaultfilters import floatformat
+from django.template.defaultfilters import date, floatformat
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
+from django.utils.translation import gettext as _
 
 from leads.models import Stage
 from sdr_ops.templatetags.money import format_amount, format_percent
+from sdr_ops.templatetags.rows import route_of
 
 register = template.Library()
 
@@ -205,3 +209,91 @@ def funnel_week_rows(series: list[dict]) -> str:
             for s in f["stage_conversion"]
         ),
     )
+
+
+# -- the week's funnel and its largest drifts ---------------------------------------------
+
+_FUNNEL_ROW = (
+    '<tr class="{hot}" data-step="{step}"><td>{name}{pill}</td>'
+    '<td><a href="{link}&amp;part=entered">{entered}</a></td>'
+    '<td><a href="{link}&amp;part=converted">{converted}</a></td>'
+    "<td>{rate}</td><td>{window}</td></tr>"
+)
+
+
+def _within_window(step: dict) -> str:
+    """The step's conversion within its window: too early to tell while the cohort has not
+    had its whole window, "—" with no rate, else the rate and its counts."""
+    if not step.get("mature"):
+        told = _("too early to tell (window of %(days)s days)") % {
+            "days": shown(step.get("window_days"))
+        }
+        return f'<span class="muted">{told}</span>'
+    if step.get("rate_in_window") is None:
+        return "—"
+    return (
+        f'{_percent(step["rate_in_window"])} <small class="muted">'
+        f"{shown(step['converted_in_window'])}/{shown(step['entered'])}</small>"
+    )
+
+
+@register.simple_tag
+def funnel_rows(current: dict, team, week) -> str:
+    """The week's funnel, a row a step: the bottleneck's row marked, the counts links to
+    their leads, the rate and the rate within the window."""
+    base = f"{_drill('funnel', team)}{escape(week.label)}&amp;step="
+    bottleneck = current.get("bottleneck")
+    hot_step = bottleneck.get("from") if bottleneck and isinstance(bottleneck, dict) else None
+    steps = current["stage_conversion"]
+    pill = f' <span class="pill pill-bad">{_("bottleneck")}</span>' if hot_step else ""
+    out = []
+    for step, name in zip(steps, _step_names(steps), strict=True):
+        hot = step["from"] == hot_step
+        out.append(
+            _FUNNEL_ROW.format(
+                hot="bottleneck" if hot else "",
+                step=shown(step["from"]),
+                name=name,
+                pill=pill if hot else "",
+                link=base + shown(step["from"]),
+                entered=shown(step["entered"]),
+                converted=shown(step["converted"]),
+                rate=_percent(step["rate"]),
+                window=_within_window(step),
+            )
+        )
+    return mark_safe("".join(out))
+
+
+_DRIFT_ROW = (
+    '<tr><td><a href="{brief}#handoff-{handoff}">{account}</a></td>'
+    "<td>{created} → {closed}</td>"
+    '<td><time datetime="{iso}">{day}</time></td><td>{sdr} / {ae}</td></tr>'
+)
+
+
+@register.simple_tag
+def drift_deals(deals, team) -> str:
+    """The largest drifts (queries.largest_drifts, their handoffs, leads, accounts and people
+    selected with them): the account a link to the handoff on the lead's brief, the amounts
+    at creation and at close, the day it closed in the reader's time zone, the SDR and AE."""
+    brief = route_of("lead-brief", 1)
+    currency = team.currency or "KRW"
+    out = []
+    for deal in deals:
+        handoff = deal.handoff
+        closed = template_localtime(deal.closed_at)
+        out.append(
+            _DRIFT_ROW.format(
+                brief=escape(brief(handoff.lead_id)),
+                handoff=shown(deal.handoff_id),
+                account=shown(handoff.lead.account.name),
+                created=escape(format_amount(deal.amount_at_creation, currency)),
+                closed=escape(format_amount(deal.amount_at_close, currency)),
+                iso=escape(date(closed, "c")),
+                day=escape(date(closed, "SHORT_DATE_FORMAT")),
+                sdr=shown(handoff.sdr),
+                ae=shown(handoff.ae),
+            )
+        )
+    return mark_safe("".join(out))
