@@ -9,13 +9,16 @@ from pathlib import Path
 
 import pytest
 from django.template import Context, Template
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import localize
 
 from handoffs.models import Opportunity
 from leads.models import Account
 from metrics import rollups
 from metrics.models import WeeklyRollup
+from metrics.templatetags.dashboard_rows import _percent, shown
 
 from .test_dashboard_tables import carrying
 from .test_dashboards import last_full_week, store_all_weeks
@@ -193,3 +196,14 @@ def test_the_funnel_and_the_drifts_of_no_week_stored_are_the_loops_markup(client
         context, language, response.content.decode(), FUNNEL_AND_DRIFTS, org.mia.current_team.zone
     )
     assert rows == ["", ""]
+
+
+def test_numbers_written_once_a_process_follow_the_language_and_the_settings():
+    for language in ("en", "ko", "en"):
+        with translation.override(language):
+            assert shown(1234567) == localize(1234567) and _percent(0.7234) == "72 %"
+    with translation.override("en"), override_settings(USE_THOUSAND_SEPARATOR=False):
+        assert shown(1234567) == "1234567"
+    with translation.override("en"), override_settings(USE_THOUSAND_SEPARATOR=True):
+        assert shown(1234567) == "1,234,567"
+    assert _percent(-0.0) == _percent(0.0) == "0 %"

@@ -12,15 +12,19 @@ docs/performance.md has the figures.
 `{% funnel_rows current team week %}`, `{% drift_deals drifts team %}`.
 """
 
+import functools
 import html
 from urllib.parse import quote
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template.defaultfilters import date, floatformat
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from leads.models import Stage
@@ -38,8 +42,30 @@ def escape(value) -> str:
 def shown(value) -> str:
     """What `{{ value }}` writes for a number or a text: localized, then escaped unless
     marked safe."""
+    if type(value) is int:
+        return _integer(value, get_language())
     value = localize(value)
     return str(value.__html__()) if hasattr(value, "__html__") else escape(value)
+
+
+# The same few counts and shares fill every row of every request: each is written once per
+# process and language (and again after a setting changes, as Django's own format cache).
+
+
+@functools.lru_cache(maxsize=4096)
+def _integer(value: int, language: str | None) -> str:
+    return escape(localize(value))
+
+
+@functools.lru_cache(maxsize=4096)
+def _float_percent(share: str, language: str | None) -> str:
+    return escape(format_percent(float(share)))
+
+
+@receiver(setting_changed)
+def _forget_numbers(**kwargs) -> None:
+    _integer.cache_clear()
+    _float_percent.cache_clear()
 
 
 _EVIDENCE_ROW = (
@@ -117,6 +143,8 @@ def _link(href: str, value) -> str:
 
 def _percent(share) -> str:
     """`{{ share|percent }}`"""
+    if type(share) is float:  # keyed by its text: 0.0 and -0.0 are equal keys
+        return _float_percent(repr(share), get_language())
     return escape(format_percent(share))
 
 
