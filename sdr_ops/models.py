@@ -701,3 +701,24 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class ChangeMark(models.Model):
+    """One committed write transaction's mark on a team's data version (sdr_ops.changes).
+
+    The version is the sum of a team's weights. The triggers of sdr_ops.changes write the rows;
+    `xid` is the writing transaction's id on PostgreSQL (0 on SQLite, whose one row per team
+    counts), and `changes.compact` folds a team's rows into one.
+    """
+
+    team = models.ForeignKey(
+        Team, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    xid = models.BigIntegerField()
+    weight = models.BigIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "xid"], name="changemark_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.team_id}@{self.xid}+{self.weight}"

@@ -364,6 +364,11 @@ CELERY_BEAT_SCHEDULE["score-open-leads"] = {
     "schedule": crontab(minute=0, hour=17),
 }
 CELERY_BEAT_SCHEDULE["drain-outbox"] = {"task": "sdr_ops.drain_outbox", "schedule": 60.0}
+# Every 10 minutes: each team's data-version marks folded into one row (sdr_ops.changes).
+CELERY_BEAT_SCHEDULE["compact-change-marks"] = {
+    "task": "sdr_ops.compact_change_marks",
+    "schedule": 600.0,
+}
 # Seconds between the checks for teams past their evening build time (CI shortens it).
 CELERY_BEAT_SCHEDULE["build-due-call-lists"]["schedule"] = env.float(
     "CALL_LIST_CHECK_SECONDS", default=600.0

@@ -128,6 +128,17 @@ def english_after_each_test():
 
 
 @pytest.fixture(autouse=True)
+def no_fragments_of_other_tests():
+    """Each test's database starts again, and with it the teams' data versions (on SQLite even
+    the ids): the fragments another test cached must not be served (sdr_ops.fragments)."""
+    from django.core.cache import caches
+
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Real hashing is slow on purpose; tests only need passwords to check."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
