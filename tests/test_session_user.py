@@ -46,3 +46,25 @@ def test_a_deactivated_users_session_ends(client, org):
     response = client.get(reverse("today"))
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
+
+
+def test_the_user_and_team_are_the_rows_a_queryset_makes(org):
+    """Written from one hand-built statement, every field as the ORM reads it (dates, JSON,
+    decimals, times on SQLite too)."""
+    from sdr_ops.models import Team, User
+
+    user = user_with_team(org.alice.pk)
+    expected_user, expected_team = (
+        User.objects.get(pk=org.alice.pk),
+        Team.objects.get(pk=org.desk.pk),
+    )
+    for field in User._meta.concrete_fields:
+        assert getattr(user, field.attname) == getattr(expected_user, field.attname), field.name
+    for field in Team._meta.concrete_fields:
+        got, want = getattr(user.current_team, field.attname), getattr(expected_team, field.attname)
+        assert got == want and type(got) is type(want), field.name
+    assert not user._state.adding and user._state.db == "default"
+
+
+def test_a_session_key_that_is_no_number_is_nobody(org):
+    assert user_with_team("not-a-number") is None
