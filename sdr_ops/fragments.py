@@ -39,19 +39,15 @@ def release() -> str:
     """A digest of the code and templates that render pages (their paths, sizes and times)."""
     global _release
     if _release is None:
+        from .changes import PROJECT_APPS
+
         digest = hashlib.blake2b(digest_size=8)
         root = Path(settings.BASE_DIR)
-        for pattern in (
-            "*/templates/**/*.html",
-            "templates/**/*.html",
-            "*/**/*.py",
-            "locale/**/*.mo",
-        ):
-            for path in sorted(root.glob(pattern)):
-                if ".venv" in path.parts or "node_modules" in path.parts:
-                    continue
-                stat = path.stat()
-                digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        for folder in (*PROJECT_APPS, "templates", "locale"):
+            for path in sorted((root / folder).rglob("*")):
+                if path.suffix in (".py", ".html", ".mo"):
+                    stat = path.stat()
+                    digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
         _release = digest.hexdigest()
     return _release
 
