@@ -96,11 +96,19 @@ def test_an_account_moves_the_teams_of_its_leads_owners(org):
     assert after[1] > before[1] and after[0] == before[0]
 
 
-def test_a_team_setting_moves_the_team(org):
-    before = versions(org.desk, org.growth)
-    Team.objects.filter(pk=org.desk.pk).update(name="Enterprise")
-    after = versions(org.desk, org.growth)
-    assert after[0] > before[0] and after[1] == before[1]
+def test_what_other_teams_show_moves_every_team(org):
+    """A team's name, a person's, an AE's capacity are shown on other teams' pages."""
+    from handoffs.models import Capacity
+
+    for write in (
+        lambda: Team.objects.filter(pk=org.desk.pk).update(name="Enterprise"),
+        lambda: type(org.aaron).objects.filter(pk=org.aaron.pk).update(first_name="Aaro"),
+        lambda: Capacity.objects.update_or_create(ae=org.aaron, defaults={"normal": 3}),
+    ):
+        before = versions(org.desk, org.growth, org.sales)
+        write()
+        after = versions(org.desk, org.growth, org.sales)
+        assert all(a > b for a, b in zip(after, before, strict=True))
 
 
 def test_a_rolled_back_write_moves_nothing(org):
