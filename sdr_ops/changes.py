@@ -16,12 +16,13 @@ names the models no page shows. A test fails on a model in neither.
 The version is the sum of the `weight` of the team's `ChangeMark` rows.
 
 - On PostgreSQL one statement-level trigger per table and event (with its transition table)
-  inserts one mark per team the statement touched, keyed by the transaction's id, with
-  `ON CONFLICT DO NOTHING`: a transaction adds one mark per team however many statements it
-  runs, and no two transactions touch the same row, so no write ever waits for another's
-  commit to bump a version (a counter row would serialize every writer of a team until the
-  slowest one, an import say, committed). A mark becomes visible when its transaction
-  commits, so the sum grows by one with each commit of a write to the team, and never
+  writes one mark per team the statement touched, keyed by the transaction's id: the first
+  statement inserts it, each later one of the same transaction adds 1 to it
+  (`ON CONFLICT ... DO UPDATE`). No two transactions touch the same row, so no write ever
+  waits for another's commit to bump a version (a counter row would serialize every writer
+  of a team until the slowest one, an import say, committed); and a transaction reading after
+  its own write sees its version moved. A mark becomes visible to others when its
+  transaction commits, so the sum grows with each commit of a write to the team, and never
   otherwise. `compact()` (every ten minutes, `sdr_ops.compact_change_marks`) folds a team's
   committed marks into one with their summed weight, in one statement: the sum a reader sees
   is the same before and after.
@@ -254,7 +255,7 @@ def _postgresql(model) -> list[str]:
                 INSERT INTO {mark} (team_id, xid, weight)
                 SELECT DISTINCT t.team_id, txid_current(), 1
                 FROM ({teams}) t (team_id) WHERE t.team_id IS NOT NULL
-                ON CONFLICT (team_id, xid) DO NOTHING;
+                ON CONFLICT (team_id, xid) DO UPDATE SET weight = {mark}.weight + 1;
                 RETURN NULL;
             END $$ LANGUAGE plpgsql""",
             f"""CREATE OR REPLACE TRIGGER {name} AFTER {event.upper()} ON {table}

@@ -61,7 +61,8 @@ def version_of(request) -> tuple[int, int] | None:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
-    team = user.__dict__.get("current_team")
+    # through the middleware's lazy user; the session's backend filled it (sdr_ops.auth)
+    team = getattr(user, "current_team", None)
     version = getattr(team, "data_version", None) if team is not None else None
     if version is None:
         return None
