@@ -107,6 +107,10 @@ class StepForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("manual") and data.get("type") in (Step.Type.CALL, Step.Type.TASK):
+            self.add_error(
+                "manual", _("Only an e-mail step is sent by hand: untick it for a call or a task.")
+            )
         if data.get("type") != Step.Type.EMAIL:
             return data
         present = 0

@@ -2,14 +2,16 @@
 the lead list's enrol controls): one context builder each, used by the template tags that
 put them on those pages and by the views that answer a change with the panel again."""
 
+import datetime
 from urllib.parse import urlencode
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from leads.access import may_edit
 from leads.forms import LeadFilterForm
-from sdr_ops import calendar
-from sdr_ops.models import Role
+from sdr_ops import audit, calendar
+from sdr_ops.models import AuditEvent, Role
 
 from . import queries_sdr
 from .domain.enrolment import suppressed_addresses
@@ -30,19 +32,58 @@ def _mark_composable(enrollments, user, now) -> None:
         )
 
 
+# Why the app itself paused an enrollment: the poll of a mailbox pauses it on an out-of-office
+# answer (domain.replies), the only pause made by nobody.
+OUT_OF_OFFICE = _("an out-of-office answer")
+
+
+def _is_day(text: str) -> bool:
+    try:
+        return len(text) == 10 and bool(datetime.date.fromisoformat(text))
+    except ValueError:
+        return False
+
+
+def _pause_reasons(enrollments) -> dict[int, str]:
+    """Why each paused enrollment is paused, as its last pause's audit record keeps it (one
+    query, none when none is paused): the reason given, or OUT_OF_OFFICE for a pause the
+    app made. The record keeps the day to resume on instead of the reason when there is one
+    (enrolment.pause_many): a person's pause until a day then has no reason to show."""
+    paused = [e.pk for e in enrollments if e.state == Enrollment.State.PAUSED]
+    if not paused:
+        return {}
+    events = AuditEvent.objects.filter(
+        subject=AuditEvent.Subject.ENROLLMENT, subject_id__in=paused, action=audit.Action.PAUSED
+    ).order_by("subject_id", "-at", "-pk")
+    reasons: dict[int, str] = {}
+    for pk, actor, after in events.values_list("subject_id", "actor_id", "after"):
+        if pk in reasons:
+            continue
+        if after and not _is_day(after):
+            reasons[pk] = after
+        elif actor is None and after:
+            reasons[pk] = str(OUT_OF_OFFICE)
+        else:
+            reasons[pk] = ""
+    return reasons
+
+
 def lead_panel(
     request, lead, *, enrol_form=None, bound=None, bound_for=None, inline_messages=False
 ) -> dict:
     """The lead's enrollments with what the reader may do to them: pause (with why), resume,
-    finish (with the reason), or enrol the lead in an active cadence of its team. The reason
-    a lead cannot be enrolled (in a cadence already, an address that opted out or bounced)
-    shows in place of the form. `bound` is a refused form of the enrollment `bound_for`."""
+    finish (with the reason), or enrol the lead in an active cadence of its team; a paused
+    one says why (`pause_reason`). The reason a lead cannot be enrolled (in a cadence
+    already, an address that opted out or bounced) shows in place of the form. `bound` is a
+    refused form of the enrollment `bound_for`."""
     user = request.user
     if user.role not in (Role.SDR, Role.MANAGER) and not user.is_admin:
         return {"show": False}
     enrollments = queries_sdr.lead_enrollments(lead)
     today = user.local_today()
+    reasons = _pause_reasons(enrollments)
     for enrollment in enrollments:
+        enrollment.pause_reason = reasons.get(enrollment.pk, "")
         enrollment.may_change = enrollment.sdr_id == user.pk or user.role == Role.MANAGER
         enrollment.may_change = enrollment.may_change or user.is_admin
         mine = bound_for == enrollment.pk

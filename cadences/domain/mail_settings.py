@@ -97,6 +97,13 @@ def _change_key(settings: CadenceSettings, key: str, forget: bool) -> str:
     return ""
 
 
+def _audit(team: Team, action: audit.Action, by: User, changes: list[tuple]) -> None:
+    """One audit record on the team per changed field, `changes` as (field, before, after):
+    the mail settings' trail and the mailboxes' alike, differing only in `action`."""
+    for field, old, new in changes:
+        audit.record(audit.Subject.TEAM, team.pk, action, by=by, field=field, before=old, after=new)
+
+
 @transaction.atomic
 def change_mail_settings(
     team: Team,
@@ -131,16 +138,7 @@ def change_mail_settings(
     changes = [(name, before[name], values[name]) for name in changed]
     if key_word:
         changes.append(("provider_key_token", "", key_word))
-    for field, old, new in changes:
-        audit.record(
-            audit.Subject.TEAM,
-            team.pk,
-            audit.Action.MAIL_SETTINGS,
-            by=by,
-            field=field,
-            before=old,
-            after=new,
-        )
+    _audit(team, audit.Action.MAIL_SETTINGS, by, changes)
     return [field for field, _old, _new in changes]
 
 
@@ -177,14 +175,5 @@ def save_mailbox(
         mailbox.last_uid = 0
     mailbox.full_clean(exclude=["team", "sdr"])
     mailbox.save()
-    for field, old, new in changes:
-        audit.record(
-            audit.Subject.TEAM,
-            team.pk,
-            audit.Action.MAILBOX,
-            by=by,
-            field=field,
-            before=old,
-            after=new,
-        )
+    _audit(team, audit.Action.MAILBOX, by, changes)
     return mailbox
