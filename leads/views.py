@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,25 +26,55 @@ PAGE_SIZE = 50
 
 @role_required(Role.SDR, Role.MANAGER)
 def lead_list(request: HttpRequest) -> HttpResponse:
-    """Every lead the user may see, filtered and searched, 50 a page; htmx gets the rows."""
-    user = request.user
-    # A manager narrows by SDR; an SDR owns everything listed, an admin sees every team.
-    owners = sdrs_managed_by(user).order_by("first_name") if user.role == Role.MANAGER else None
-    owners = list(owners) if owners is not None else None  # read once, for both forms
-    form = LeadFilterForm(request.GET or None, owners=owners)
-    leads = queries.filter_leads(access.leads_visible_to(user), **form.filters())
-    leads = queries.with_last_touch(leads).select_related("account", "owner")
-    page = Paginator(leads.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    """Every lead the user may see, filtered and searched, 50 a page; htmx gets the rows.
+
+    The page's body is a cached fragment (`lead_list_fragment`, leads/templatetags/
+    lead_rows.py) keyed by the query string without the page, the page asked for and which
+    part is asked for: its data is read only when the fragment is rendered (a miss), through
+    the lazy values below, so a hit runs no query of the list's own."""
+    data = _ListData(request)
     context = {
-        "form": form,
-        "page": page,
+        "form": SimpleLazyObject(lambda: data.form),
+        "page": SimpleLazyObject(lambda: data.page),
+        "bulk_form": SimpleLazyObject(lambda: data.bulk_form),
         "query": query_without_page(request),
-        "bulk_form": BulkForm(owners=owners if user.role == Role.MANAGER else _owners(user)),
+        # The fragment's other parts: the page as asked (None without one, when an empty
+        # query string leaves the filter form unbound).
+        "page_asked": request.GET.get("page"),
     }
     template = "leads/lead_list.html#results" if request.htmx else "leads/lead_list.html"
     return render(request, template, context)
+
+
+class _ListData:
+    """The lead list's filter form, page of leads and bulk form, read on first use."""
+
+    def __init__(self, request: HttpRequest):
+        self.request, self.user = request, request.user
+
+    @cached_property
+    def owners(self) -> list | None:
+        # A manager narrows by SDR; an SDR owns everything listed, an admin sees every team.
+        if self.user.role != Role.MANAGER:
+            return None
+        return list(sdrs_managed_by(self.user).order_by("first_name"))  # once, for both forms
+
+    @cached_property
+    def form(self) -> LeadFilterForm:
+        return LeadFilterForm(self.request.GET or None, owners=self.owners)
+
+    @cached_property
+    def page(self):
+        leads = queries.filter_leads(access.leads_visible_to(self.user), **self.form.filters())
+        leads = queries.with_last_touch(leads).select_related("account", "owner")
+        return Paginator(leads.order_by("-created_at", "-pk"), PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+
+    @cached_property
+    def bulk_form(self) -> BulkForm:
+        user = self.user
+        return BulkForm(owners=self.owners if user.role == Role.MANAGER else _owners(user))
 
 
 @require_POST

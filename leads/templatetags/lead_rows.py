@@ -9,12 +9,16 @@ link comes from `route_of` (looked up once per call), each choice label from the
 `label` keeps. Templates call them where the loop stood:
 `{% lead_list_rows page.object_list %}`, `{% queue_entries entries %}`, and on the brief
 `{% activity_timeline activities %}`, `{% stage_timeline stages %}`.
+
+`{% lead_list_fragment "name" part ... %}...{% endlead_list_fragment %}` is the lead list's
+cached fragment (sdr_ops.fragments), rendered every time for an admin.
 """
 
 import html
 
 from django import template
 from django.utils import formats, timezone
+from django.utils.functional import LazyObject
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -22,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from leads.models import Account, Activity, CallListEntry, Lead, StageChange
 from sdr_ops import words
+from sdr_ops.templatetags.fragments import FragmentNode
 from sdr_ops.templatetags.rows import choice_labels, route, route_of
 
 register = template.Library()
@@ -100,6 +105,40 @@ def lead_list_rows(leads) -> str:
             )
         )
     return mark_safe("".join(out))
+
+
+class LeadListFragment(FragmentNode):
+    """The lead list's body cached under the viewer's team's data version, but for an admin:
+    an admin's list shows every team's leads (and those of SDRs on no team), whose writes
+    do not move the version of the admin's own team, so it is rendered every time."""
+
+    def render(self, context):
+        request = context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or getattr(user, "is_admin", False):
+            return self.nodelist.render(context)
+        if isinstance(user, LazyObject):
+            # AuthenticationMiddleware's SimpleLazyObject: its __dict__ is its own, where
+            # fragments.version_of looks for the team with its version and so finds none
+            # (nothing would ever be cached). Given the user it wraps (already read by the
+            # view's role check), the key is made.
+            user.pk  # noqa: B018 - reads the user if nothing did yet
+            request.user = user._wrapped
+        return super().render(context)
+
+
+@register.tag("lead_list_fragment")
+def lead_list_fragment(parser, token):
+    """`{% lead_list_fragment "name" part ... %}`: `{% fragment %}`'s parts (what the HTML
+    depends on beyond the viewer, their team's version, language, time zone and the minute)."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("{% lead_list_fragment %} takes a name and its parts")
+    nodelist = parser.parse(("endlead_list_fragment",))
+    parser.delete_first_token()
+    return LeadListFragment(
+        parser.compile_filter(bits[1]), [parser.compile_filter(b) for b in bits[2:]], nodelist
+    )
 
 
 def _csrf_input(context) -> str:
