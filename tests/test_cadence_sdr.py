@@ -237,7 +237,7 @@ def test_a_due_task_step_is_marked_done_on_today_once(client, org, cadence):
 
 @pytest.mark.parametrize("rows", [3, 30])
 def test_today_queries_do_not_grow_with_due_steps(
-    client, org, cadence, rows, django_assert_num_queries, settings
+    client, org, cadence, rows, django_assert_num_queries
 ):
     for _ in range(rows):
         due_now(domain.enrol(LeadFactory(owner=org.alice), cadence, by=org.alice))
@@ -245,9 +245,6 @@ def test_today_queries_do_not_grow_with_due_steps(
         domain.finish(finished, reason="replied", by=None)
     client.force_login(org.alice)
     client.get(reverse("today"))
-    # The page as written (a miss): the warm request's fragments would be served from the
-    # cache (tests/test_fragments_today.py counts those).
-    settings.FRAGMENT_CACHE = False
     # 1 session, 2 user with their team, 3 the list (none built), 4 tasks, 5 callbacks, 6 due
     # enrollments with lead, company and cadence, 7 their steps, 8 the finished ones
     with django_assert_num_queries(8):
