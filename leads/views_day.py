@@ -1,25 +1,227 @@
 """The SDR's day: today's call list, tomorrow's list for the end-of-day review, call mode."""
 
+import bisect
 import datetime
+import hashlib
+import math
+import secrets
+import time
+from functools import cached_property, partial
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from sdr_ops import calendar
+from sdr_ops import calendar, changes, fragments, words
 from sdr_ops.access import role_required
 from sdr_ops.forms import add_errors
-from sdr_ops.models import Role
+from sdr_ops.models import Role, StaffingRecord
 
 from . import access, domain, hooks, queries
 from .domain import calllists, insights
 from .forms import LeadFilterForm, LogCallForm, QualificationItemForm, SkipForm, TaskForm
 from .models import BUDGET_QUESTIONS, CallList, CallListEntry, QualificationStatus
+
+
+class _DayData:
+    """What the day's list shows, read when first used: inside the cached fragment's render
+    on a miss (or for the meta, below), never on a hit."""
+
+    def __init__(self, request: HttpRequest, day: datetime.date, mode: str) -> None:
+        self.request, self.day, self.mode = request, day, mode
+        self.full = mode == "today" and not request.htmx  # the page, not the queue's partial
+        self.meta_key: str | None = None  # where the meta read before the render is kept
+        self.meta: tuple | None = None
+        self.unknown: tuple | None = None  # the parts of a render before the meta was known
+        self.read_at = 0.0
+
+    @cached_property
+    def values(self) -> dict:
+        request, day = self.request, self.day
+        self.read_at = time.time()
+        call_list, entries = queries.day_list(request.user, day)
+        called = sum(1 for e in entries if e.status == CallListEntry.Status.CALLED)
+        skipped = sum(1 for e in entries if e.status == CallListEntry.Status.SKIPPED)
+        values = {
+            "call_list": call_list,
+            "entries": entries,
+            "done": called,  # calls made; skips are counted apart
+            "skipped": skipped,
+            "left": len(entries) - called - skipped,
+            "next_entry": next((e for e in entries if e.status == "planned"), None),
+        }
+        if self.full:
+            zone = request.user.current_team.zone if request.user.current_team else None
+            values["tasks"] = list(queries.tasks_due(request.user, day, zone))
+            values["callbacks"] = list(queries.callbacks_due(request.user, day, zone))
+        return values
+
+    def lazy(self) -> dict:
+        names = ["call_list", "entries", "done", "skipped", "left", "next_entry"]
+        if self.full:
+            names += ["tasks", "callbacks"]
+        return {name: SimpleLazyObject(partial(self.value, name)) for name in names}
+
+    def value(self, name: str):
+        return self.values[name]
+
+    def parts(self) -> tuple:
+        """The parts of the day's fragments: the page (mode, day, the partial asked for), the
+        version of the other teams the meta names and where in the minute the request falls
+        (the meta's moments passed)."""
+        request = self.request
+        parts = (self.mode, self.day.isoformat(), bool(request.htmx))
+        if connection.in_atomic_block:
+            # Inside a transaction (a test's own, ATOMIC_REQUESTS): on PostgreSQL a team's
+            # version moves once per transaction (sdr_ops.changes), so the block's later
+            # writes would not move it. Stored under parts no other request makes, never
+            # served (on SQLite alike, so that a test counts the same on both).
+            return (*parts, "in a transaction", secrets.token_hex(8))
+        self.meta_key = fragments.key(request, "today-meta", parts)
+        if self.meta_key is None:
+            return parts  # nothing is cached for this request
+        self.meta = fragment_cache().get(self.meta_key)
+        if self.meta is None:
+            # Not known before the page is written (its cadence panel is cadences'): this
+            # render is stored under parts no other request makes; keep_meta then keeps the
+            # meta, and the fragments under the parts the next requests make.
+            self.unknown = (*parts, "unknown", secrets.token_hex(8))
+            return self.unknown
+        return self._parts(parts, self.meta, time.time())
+
+    @staticmethod
+    def _parts(parts: tuple, meta: tuple, at: float) -> tuple:
+        teams, moments = meta
+        digest = hashlib.blake2b(repr(meta).encode(), digest_size=8).hexdigest()
+        phase = bisect.bisect_right(moments, at)
+        return (*parts, changes.version(teams) if teams else 0, digest, phase)
+
+    def keep_meta(self) -> None:
+        """After a render that read the data: the meta of what it showed, kept for the next
+        requests (when none was kept, or the data moved since: another team's write)."""
+        if self.meta_key is None or "values" not in self.__dict__:
+            return
+        now = time.time()
+        # The cadence steps' panel is written by cadences' tag, which leaves its data on the
+        # request (leads never imports cadences).
+        panel = getattr(self.request, "today_cadence_panel", None)
+        meta = day_meta(self.request.user, self.values, panel, now)
+        if meta == self.meta:
+            return
+        cache = fragment_cache()
+        cache.set(self.meta_key, meta, fragments.TIMEOUT)
+        teams, moments = meta
+        if self.unknown is None or teams:
+            return  # another team's version read now might be newer than the data shown
+        if bisect.bisect_right(moments, self.read_at) != bisect.bisect_right(moments, now):
+            return  # the page changed while it was written
+        parts = self._parts(self.unknown[:3], meta, now)
+        for name in ("today-queue",) if self.request.htmx else ("today", "today-queue"):
+            # The template's {% fragment name fragment_parts %}: one part, the tuple.
+            stored = cache.get(fragments.key(self.request, name, [self.unknown]))
+            if stored is not None:  # None: the minute moved on since
+                cache.set(fragments.key(self.request, name, [parts]), stored, fragments.TIMEOUT)
+
+
+def fragment_cache():
+    return caches[getattr(settings, "FRAGMENT_CACHE_ALIAS", "default")]
+
+
+def day_meta(user, values: dict, panel: dict | None, now: float) -> tuple:
+    """What the day's fragments vary on beyond their key (sdr_ops.fragments: the viewer, the
+    team's version, the minute): the other teams whose writes change what is shown, and the
+    moments within the minute at which some text or mark of the page changes (a task or a
+    callback becomes due, "4 minutes ago" becomes "5 minutes ago", "12 seconds ago" moves
+    each second). Both come from the data; they are kept beside the fragment, under the same
+    key's parts, and read on a hit without reading the data."""
+    teams = set()
+    owners = set()
+    for entry in values["entries"]:
+        owners.add(entry.lead.owner_id)
+    for task in values.get("tasks", ()):
+        owners.add(task.lead.owner_id)
+    panel = panel or {}
+    for enrollment in [*panel.get("due", ()), *panel.get("finished", ())]:
+        owners.add(enrollment.lead.owner_id)
+        teams.add(enrollment.team_id)  # the cadence's team: its steps' texts are shown
+    owners.discard(user.pk)
+    if owners:
+        # A lead of another owner on the list (given to them today): their teams' writes.
+        teams.update(
+            StaffingRecord.objects.filter(person_id__in=owners).values_list("team_id", flat=True)
+        )
+    current = user.current_team
+    teams.discard(current.pk if current else None)
+
+    start = now // 60 * 60
+    end = start + 60
+    moments: set[float] = set()
+    compared = [lead.callback_at for lead in values.get("callbacks", ())]
+    compared += [task.due_at for task in values.get("tasks", ())]
+    said = [entry.last_touch for entry in values["entries"] if entry.last_touch]
+    if values["call_list"] is not None and values["call_list"].reviewed_at:
+        said.append(values["call_list"].reviewed_at)  # tomorrow's "Reviewed 3 minutes ago"
+    for enrollment in panel.get("due", ()):
+        compared.append(enrollment.next_due)  # due, and composable
+        said.append(enrollment.next_due)
+    for moment in compared:
+        at = moment.timestamp()
+        if start <= at < end:
+            moments.add(at)
+    for moment in said:
+        moments.update(_said_changes(moment, start, end))
+    return tuple(sorted(teams)), tuple(sorted(moments))
+
+
+def _said_at(moment: datetime.datetime, at: float) -> str:
+    """`words.ago(moment)` as it reads at the instant `at`."""
+    return words.ago(moment + (timezone.now() - datetime.datetime.fromtimestamp(at, datetime.UTC)))
+
+
+def _said_changes(moment: datetime.datetime, start: float, end: float) -> list[float]:
+    """The instants in [start, end) at which `words.ago(moment)` changes."""
+    at = moment.timestamp()
+    if start - 60 < at < end + 60:
+        # "12 seconds ago", "in 40 seconds": every second from the moment on (or before it).
+        first = at + math.ceil(start - at)
+        return [first + k for k in range(int(end - first) + 1) if first + k < end]
+    # Further: "5 minutes ago", "2 hours ago", "3 days, 4 hours ago" change at most once in
+    # a minute (the finest unit shown is the minute), found by halving.
+    low, high = start, end - 0.001
+    before = _said_at(moment, low)
+    if _said_at(moment, high) == before:
+        return []
+    while high - low > 0.01:
+        middle = (low + high) / 2
+        if _said_at(moment, middle) == before:
+            low = middle
+        else:
+            high = middle
+    # The words change a whole number of seconds after the moment (or after its second, for
+    # the calendar's units): the nearest such instant, the same at every reading.
+    return [
+        min((at + round(high - at), int(at) + round(high - int(at))), key=lambda t: abs(t - high))
+    ]
+
+
+def _unwrap_user(request: HttpRequest) -> None:
+    """`sdr_ops.fragments.version_of` reads the team's version in the user's own `__dict__`,
+    which `request.user`'s lazy wrapper (AuthenticationMiddleware's) hides: with the wrapper no
+    fragment is ever cached. The user it wraps (loaded already, by `role_required`) takes its
+    place."""
+    user = request.user
+    if isinstance(user, SimpleLazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        request.user = user._wrapped
 
 
 def _render_list(
@@ -31,28 +233,24 @@ def _render_list(
     skip_form: SkipForm | None = None,
     failed_entry: int | None = None,
 ) -> HttpResponse:
-    call_list, entries = queries.day_list(request.user, day)
-    called = sum(1 for e in entries if e.status == CallListEntry.Status.CALLED)
-    skipped = sum(1 for e in entries if e.status == CallListEntry.Status.SKIPPED)
+    """The day's list (the page, or its queue for htmx). What the list shows is read lazily,
+    inside the cached fragments' render (templates/leads/today.html): on a hit, nothing of it
+    is read."""
+    _unwrap_user(request)
+    data = _DayData(request, day, mode)
     context = {
         "mode": mode,
         "day": day,
-        "call_list": call_list,
-        "entries": entries,
-        "done": called,  # calls made; skips are counted apart
-        "skipped": skipped,
-        "left": len(entries) - called - skipped,
-        "next_entry": next((e for e in entries if e.status == "planned"), None),
+        **data.lazy(),
         "skip_form": skip_form or SkipForm(),
         "failed_entry": failed_entry,
+        "now_moment": timezone.now(),
+        "fragment_parts": data.parts(),
     }
-    if mode == "today" and not request.htmx:
-        zone = request.user.current_team.zone if request.user.current_team else None
-        context["tasks"] = list(queries.tasks_due(request.user, day, zone))
-        context["callbacks"] = list(queries.callbacks_due(request.user, day, zone))
-        context["now_moment"] = timezone.now()
     template = "leads/today.html#queue" if request.htmx else "leads/today.html"
-    return render(request, template, context, status=status)
+    response = render(request, template, context, status=status)
+    data.keep_meta()
+    return response
 
 
 @role_required(Role.SDR)

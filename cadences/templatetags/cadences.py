@@ -16,8 +16,12 @@ def lead_cadences(context, lead):
 
 @register.inclusion_tag("cadences/sdr/today_panel.html", takes_context=True)
 def today_cadences(context):
-    """The day's due cadence steps and the enrollments just finished (Today)."""
-    return {**panels.today_panel(context["request"]), "csrf_token": context.get("csrf_token")}
+    """The day's due cadence steps and the enrollments just finished (Today). Inside Today's
+    cached fragment, so only on a miss; its data is left on the request, where Today's view
+    reads what the fragment varies on (the steps' due moments, their cadences' teams)."""
+    request = context["request"]
+    panel = request.today_cadence_panel = panels.today_panel(request)
+    return {**panel, "csrf_token": context.get("csrf_token")}
 
 
 @register.inclusion_tag("cadences/sdr/bulk_controls.html", takes_context=True)
