@@ -27,7 +27,7 @@ from sdr_ops.csvfiles import csv_response
 from sdr_ops.models import ChangeMark, Role, StaffingRecord, Team, User, qualification_label
 from sdr_ops.templatetags.money import amount_units
 
-from . import freshness, kpis, queries
+from . import kpis, queries
 from .models import WeeklyRollup
 from .templatetags.labels import stage_label
 
@@ -200,9 +200,10 @@ def _chart(team: Team, series: list[dict], current: dict) -> dict:
 # depended on last time are kept beside it (_OTHERS_TIMEOUT); their summed version is read
 # before any of the page's data (for a manager, in the statement that reads the stored weeks,
 # so that a miss costs no query more), stored with the body, and compared on a hit (one
-# query). A body is stored only when every other team it shows was among those read and when
-# each AE and owner shown belongs to a team. The weeks never computed are asked of a worker
-# on each read, a hit too (queries.weekly_figures); the worker's write moves the version.
+# query). A body is stored only when every other team it shows was among those read, when
+# each AE and owner shown belongs to a team, and when every week was computed: a page that
+# waits for a worker ("being computed: reload in a few minutes") is read afresh each time,
+# asking for the weeks again (queries.weekly_figures), until the worker has stored them.
 
 _OTHERS_TIMEOUT = 24 * 3600
 
@@ -245,8 +246,8 @@ def _ae_and_owner_teams(deals):
 
 def _body(request, team, teams, last, others, read_version):
     """The body's context, the other teams it shows (None when one of its people belongs to
-    none), the weeks never computed (asked of a worker), and the others' version read with the
-    stored weeks (when `read_version`)."""
+    none), whether every week was computed, and the others' version read with the stored
+    weeks (when `read_version`)."""
     weeks = weeks_up_to(last)
     first = weeks[0]
     rows = WeeklyRollup.objects.filter(team=team, week__in=[w.label for w in weeks])
@@ -295,8 +296,8 @@ def _body(request, team, teams, last, others, read_version):
         "since": first.monday,
         "can_import": request.user.has_role(Role.MANAGER),
     }
-    missing = [f["week"] for f in series if not f["computed_at"]]
-    return context, None if None in shown else shown, missing, version
+    complete = all(f["computed_at"] for f in series)
+    return context, None if None in shown else shown, complete, version
 
 
 def _user_itself(request: HttpRequest) -> None:
@@ -327,24 +328,22 @@ def dashboards(request: HttpRequest) -> HttpResponse:
         key = fragments.key(request, "dashboards", parts)
     entry = cache.get(key) if key else None
     if entry is not None:
-        stored_others, stored_version, html, missing = entry
+        stored_others, stored_version, html = entry
         if stored_others == others and version is not None:
             now = version
         else:
             now = changes.version(stored_others)
         if now == stored_version:
-            if missing:  # asked again on each read, as queries.weekly_figures does
-                freshness.ask_for(team, missing)
             return render(request, "metrics/dashboards.html", {"body": mark_safe(html)})
-    context, shown, missing, read = _body(request, team, teams, last, others, not several)
+    context, shown, complete, read = _body(request, team, teams, last, others, not several)
     body = render_to_string("metrics/_dashboards.html", context)
     if key is not None and shown is not None:
         needed = tuple(sorted(shown - {own.pk}))
         if needed != others:
             cache.set(others_key, needed, _OTHERS_TIMEOUT)
         version = version if several else read
-        if version is not None and set(needed) <= set(others):
-            cache.set(key, (others, version, str(body), missing), fragments.TIMEOUT)
+        if complete and version is not None and set(needed) <= set(others):
+            cache.set(key, (others, version, str(body)), fragments.TIMEOUT)
     return render(request, "metrics/dashboards.html", {"body": body})
 
 
