@@ -3,23 +3,32 @@ also as a table and a CSV, and the per-SDR figures on a page of their own, for r
 
 import datetime
 import functools
+import hashlib
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import caches
+from django.db.models import BigIntegerField, OuterRef, Subquery
+from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.formats import date_format
+from django.utils.functional import SimpleLazyObject
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from leads.models import QualificationStatus
 from leads.queries import lead_mix
-from sdr_ops import calendar
+from sdr_ops import calendar, changes, fragments
 from sdr_ops.access import role_required, team_among, teams_visible_to
 from sdr_ops.csvfiles import csv_response
-from sdr_ops.models import Role, StaffingRecord, Team, User, qualification_label
+from sdr_ops.models import ChangeMark, Role, StaffingRecord, Team, User, qualification_label
 from sdr_ops.templatetags.money import amount_units
 
 from . import kpis, queries
+from .models import WeeklyRollup
 from .templatetags.labels import stage_label
 
 WEEKS = 12
@@ -179,12 +188,78 @@ def _chart(team: Team, series: list[dict], current: dict) -> dict:
     }
 
 
-@role_required(Role.MANAGER, Role.STAKEHOLDER)
-def dashboards(request: HttpRequest) -> HttpResponse:
-    team, teams, last = _chosen(request)
+# -- the page's body, from a cached fragment (sdr_ops.fragments) ------------------------------
+#
+# The body is everything of the page but the base layout: stored under a key that names the
+# viewer's team's data version (fragments.key) and the page's inputs (the team and the week
+# as _chosen normalised them, whether the import link shows, the teams of the picker). What
+# the body shows beyond the viewer's team's data is covered by the versions of the other teams
+# ("others", changes.TABLES): the teams of the picker for a viewer who sees several, and, on
+# any viewer's page, a team of each AE and of each lead's owner in the largest drifts (an AE's
+# name, an account's name belong to their teams, not to the SDR team's). The teams a page
+# depended on last time are kept beside it (_OTHERS_TIMEOUT); their summed version is read
+# before any of the page's data (for a manager, in the statement that reads the stored weeks,
+# so that a miss costs no query more), stored with the body, and compared on a hit (one
+# query). A body is stored only when every other team it shows was among those read, when
+# each AE and owner shown belongs to a team, and when every week was computed: a page that
+# waits for a worker ("being computed: reload in a few minutes") is read afresh each time,
+# asking for the weeks again (queries.weekly_figures), until the worker has stored them.
+
+_OTHERS_TIMEOUT = 24 * 3600
+
+
+def _shows_several(user: User) -> bool:
+    """Whether the viewer may see other teams than their own (access.teams_visible_to)."""
+    return user.is_admin or user.role == Role.STAKEHOLDER
+
+
+def _others_key(request: HttpRequest) -> str:
+    """The key of the other teams the page depended on last time, by its raw inputs (read
+    before the teams are: a hint only, checked against what the page then shows)."""
+    several = str(_shows_several(request.user))
+    raw = "\x1f".join((several, request.GET.get("team", ""), request.GET.get("week", "")))
+    digest = hashlib.blake2b(raw.encode(), digest_size=12).hexdigest()
+    return f"frag-others:{fragments.release()}:dashboards:{digest}"
+
+
+def _marks_of(team_ids: tuple[int, ...]) -> RawSQL:
+    """changes.version(team_ids) as an expression of a query that reads the page's data: read
+    in the same statement, the version is never newer than the data."""
+    placeholders = ", ".join(["%s"] * len(team_ids))
+    return RawSQL(
+        f"SELECT COALESCE(SUM(weight), 0) FROM {ChangeMark._meta.db_table} "
+        f"WHERE team_id IN ({placeholders})",
+        team_ids,
+        output_field=BigIntegerField(),
+    )
+
+
+def _ae_and_owner_teams(deals):
+    """The largest drifts, each with a team of its AE and of its lead's owner (any team of a
+    person moves when the person's row does, changes.TABLES)."""
+    team_of = StaffingRecord.objects.order_by("pk").values("team_id")
+    return deals.annotate(
+        ae_team=Subquery(team_of.filter(person=OuterRef("handoff__ae"))[:1]),
+        owner_team=Subquery(team_of.filter(person=OuterRef("handoff__lead__owner"))[:1]),
+    )
+
+
+def _body(request, team, teams, last, others, read_version):
+    """The body's context, the other teams it shows (None when one of its people belongs to
+    none), whether every week was computed, and the others' version read with the stored
+    weeks (when `read_version`)."""
     weeks = weeks_up_to(last)
     first = weeks[0]
-    stored = queries.stored_weeks(team, weeks)
+    rows = WeeklyRollup.objects.filter(team=team, week__in=[w.label for w in weeks])
+    if read_version and others:
+        rows = rows.annotate(others_version=_marks_of(others))
+    stored = {row.week: row for row in rows}  # queries.stored_weeks, with the version
+    if not read_version:
+        version = None
+    elif not others:
+        version = 0
+    else:  # read with the first stored week; none stored, none read
+        version = next(iter(stored.values())).others_version if stored else None
     series = queries.weekly_figures(team, weeks, stored)
     current = series[-1]
     moves = StaffingRecord.objects.filter(team=team, role=Role.SDR).filter(
@@ -192,35 +267,84 @@ def dashboards(request: HttpRequest) -> HttpResponse:
     ) | StaffingRecord.objects.filter(
         team=team, role=Role.SDR, end_date__gte=first.monday, end_date__lte=last.end_date
     )
-    return render(
-        request,
-        "metrics/dashboards.html",
-        {
-            "team": team,
-            "teams": teams,
-            "week": last,
-            "week_choices": week_choices(team, last),
-            "current": _for_tables([current])[0],
-            "computed_at": _computed_at(current),
-            "series": _for_tables(series),
-            "columns": WEEKLY_COLUMNS,
-            "status_words": STATUS_WORDS.get(current["ratio_status"], ""),
-            # Where the status changes: the ratio beside it is shown with the decimals that
-            # keep it on the status's side of each (sdr_ops.templatetags.money.percent).
-            "band_edges": [
-                kpis.WASTED_AT,
-                float(team.ratio_band_low),
-                float(team.ratio_band_high),
-                kpis.TOO_NARROW_AT,
-            ],
-            "moves": moves.order_by("start_date").select_related("person"),
-            "drifts": queries.largest_drifts(team, weeks, stored),
-            "evidence": _evidence_rows(team, weeks, stored),
-            "chart": _chart(team, series, current),
-            "since": first.monday,
-            "can_import": request.user.has_role(Role.MANAGER),
-        },
-    )
+    drifts = list(_ae_and_owner_teams(queries.largest_drifts(team, weeks, stored)))
+    shown: set[int | None] = {t.pk for t in teams}
+    for deal in drifts:
+        shown |= {deal.ae_team, deal.owner_team}
+    context = {
+        "team": team,
+        "teams": teams,
+        "week": last,
+        "week_choices": week_choices(team, last),
+        "current": _for_tables([current])[0],
+        "computed_at": _computed_at(current),
+        "series": _for_tables(series),
+        "columns": WEEKLY_COLUMNS,
+        "status_words": STATUS_WORDS.get(current["ratio_status"], ""),
+        # Where the status changes: the ratio beside it is shown with the decimals that
+        # keep it on the status's side of each (sdr_ops.templatetags.money.percent).
+        "band_edges": [
+            kpis.WASTED_AT,
+            float(team.ratio_band_low),
+            float(team.ratio_band_high),
+            kpis.TOO_NARROW_AT,
+        ],
+        "moves": moves.order_by("start_date").select_related("person"),
+        "drifts": drifts,
+        "evidence": _evidence_rows(team, weeks, stored),
+        "chart": _chart(team, series, current),
+        "since": first.monday,
+        "can_import": request.user.has_role(Role.MANAGER),
+    }
+    complete = all(f["computed_at"] for f in series)
+    return context, None if None in shown else shown, complete, version
+
+
+def _user_itself(request: HttpRequest) -> None:
+    """Puts the user itself in place of the middleware's lazy object: fragments.version_of
+    finds the team and its version in the user's `__dict__`, which the lazy object hides
+    (it has a `__dict__` of its own), so that with the lazy one nothing would be cached."""
+    user = request.user
+    if isinstance(user, SimpleLazyObject):
+        user.pk  # noqa: B018 - loads it
+        request.user = user._wrapped
+
+
+@role_required(Role.MANAGER, Role.STAKEHOLDER)
+def dashboards(request: HttpRequest) -> HttpResponse:
+    _user_itself(request)
+    cache = caches[getattr(settings, "FRAGMENT_CACHE_ALIAS", "default")]
+    own = request.user.current_team if fragments.version_of(request) else None
+    several = _shows_several(request.user)
+    others_key = _others_key(request) if own is not None else None
+    others = tuple(cache.get(others_key) or ()) if others_key else ()
+    # A viewer of several teams: the others' version before the teams are read.
+    version = changes.version(others) if own is not None and several else None
+    team, teams, last = _chosen(request)
+    parts = (team.pk, last.label, request.user.has_role(Role.MANAGER), *(t.pk for t in teams))
+    key = None
+    if own is not None and (several or all(t.pk == own.pk for t in teams)):
+        # (a viewer of one team whose page showed others: read before their version, uncached)
+        key = fragments.key(request, "dashboards", parts)
+    entry = cache.get(key) if key else None
+    if entry is not None:
+        stored_others, stored_version, html = entry
+        if stored_others == others and version is not None:
+            now = version
+        else:
+            now = changes.version(stored_others)
+        if now == stored_version:
+            return render(request, "metrics/dashboards.html", {"body": mark_safe(html)})
+    context, shown, complete, read = _body(request, team, teams, last, others, not several)
+    body = render_to_string("metrics/_dashboards.html", context)
+    if key is not None and shown is not None:
+        needed = tuple(sorted(shown - {own.pk}))
+        if needed != others:
+            cache.set(others_key, needed, _OTHERS_TIMEOUT)
+        version = version if several else read
+        if complete and version is not None and set(needed) <= set(others):
+            cache.set(key, (others, version, str(body)), fragments.TIMEOUT)
+    return render(request, "metrics/dashboards.html", {"body": body})
 
 
 def _weeks_stored(team: Team, last: kpis.Week) -> tuple[list[kpis.Week], dict]:
