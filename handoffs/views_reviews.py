@@ -5,19 +5,22 @@ from django.contrib import messages
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import CharField, Prefetch, Q, StringAgg, Subquery, Sum, Value
-from django.db.models.functions import Cast
+from django.db import connection
+from django.db.models import CharField, Prefetch
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property, empty
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from leads.models import Lead
 from sdr_ops import calendar, fragments
-from sdr_ops.access import role_required, sdr_managed_by, sdrs_managed_by, sdrs_visible_to
+from sdr_ops.access import role_required, sdr_managed_by, sdrs_visible_to
 from sdr_ops.converters import MAX_ID
 from sdr_ops.forms import add_errors
-from sdr_ops.models import ChangeMark, Role, StaffingRecord, Team
+from sdr_ops.models import ChangeMark, Role, StaffingRecord
 from sdr_ops.paging import query_without_page
 
 from . import access, queries
@@ -126,44 +129,48 @@ class _Desk:
 FOREIGN_VERSION = "review-desk-foreign-version"
 
 
-def _foreign_version(manager) -> dict[str, Subquery]:
+def _foreign_version(manager) -> tuple[str, list]:
     """The data version of the teams other than the manager's whose writes the cards show,
-    as two expressions to annotate a query with: the sum of the teams' marks and the list
-    of the teams (each team's version only grows, so the two say exactly whether any of them
-    moved, or the teams changed). The teams are those of the AEs and of the leads' owners
-    of the team's handoffs not yet reviewed: an AE's name is their own row, which marks only
-    their teams (Field Sales), and a lead an admin gave to another team's SDR marks that
-    team, as do its company and its calls. The rest of a card (the handoff, its review, its
-    SDR) and of the page (the team's SDRs, the comments' usual length) mark the team."""
-    waiting = Handoff.objects.filter(review__isnull=True, sdr__in=sdrs_managed_by(manager))
+    as one value of their marks: their summed weight and the teams marked ("20:3,5"; each
+    team's version only grows, so the two say exactly whether any of them moved, or the
+    teams changed). The teams are those of the AEs and of the leads' owners of the team's
+    handoffs not yet reviewed: an AE's name is their own row, which marks only their teams
+    (Field Sales), and a lead an admin gave to another team's SDR marks that team, as do its
+    company and its calls. The rest of a card (the handoff, its review, its SDR) and of the
+    page (the team's SDRs, the comments' usual length) mark the manager's team.
+
+    A SELECT and its parameters, run on its own on a hit and as a column of the SDRs' query
+    on a miss. Written in SQL: the ORM's form of it (subqueries four deep) took more CPU to
+    build and compile than the rest of a hit, and longer for the database to plan."""
+    team, today = manager.current_team.pk, timezone.localdate()
     teams = (
-        StaffingRecord.objects.filter(
-            Q(person__in=waiting.values("ae_id")) | Q(person__in=waiting.values("lead__owner_id"))
-        )
-        .exclude(team_id=manager.current_team.pk)
-        .values("team_id")
+        "STRING_AGG(DISTINCT CAST(m.team_id AS VARCHAR(20)), ',')"
+        if connection.vendor == "postgresql"
+        else "GROUP_CONCAT(DISTINCT m.team_id)"
     )
-
-    def whole(queryset, **aggregate):  # one row: the aggregate over every row of the queryset
-        return Subquery(
-            queryset.order_by()
-            .annotate(one=Value(1))
-            .values("one")
-            .annotate(**aggregate)
-            .values(*aggregate)
+    sql = f"""
+        WITH waiting AS (
+            SELECT h.ae_id, l.owner_id
+            FROM {Handoff._meta.db_table} h JOIN {Lead._meta.db_table} l ON l.id = h.lead_id
+            WHERE h.sdr_id IN (
+                SELECT r.person_id FROM {StaffingRecord._meta.db_table} r
+                WHERE r.team_id = %s AND r.role = %s AND r.start_date <= %s
+                    AND (r.end_date IS NULL OR r.end_date >= %s)
+            ) AND NOT EXISTS (
+                SELECT 1 FROM {Review._meta.db_table} v WHERE v.handoff_id = h.id
+            )
         )
-
-    return {
-        "foreign_weight": whole(ChangeMark.objects.filter(team_id__in=teams), v=Sum("weight")),
-        "foreign_teams": whole(
-            Team.objects.filter(pk__in=teams),
-            ids=StringAgg(Cast("pk", CharField()), Value(",")),
-        ),
-    }
-
-
-def _foreign(weight, teams) -> str:
-    return f"{weight or 0}:{teams or ''}"
+        SELECT COALESCE(CAST(SUM(m.weight) AS VARCHAR(20)), '') || ':' || COALESCE({teams}, '')
+        FROM {ChangeMark._meta.db_table} m
+        WHERE m.team_id IN (
+            SELECT s.team_id FROM {StaffingRecord._meta.db_table} s
+            WHERE s.team_id <> %s AND (
+                s.person_id IN (SELECT ae_id FROM waiting)
+                OR s.person_id IN (SELECT owner_id FROM waiting)
+            )
+        )
+    """  # the table names from the models, every value a parameter
+    return sql, [team, Role.SDR, today, today, team]
 
 
 def _desk_parts(request: HttpRequest, data: _Desk) -> list | None:
@@ -183,21 +190,16 @@ def _desk_parts(request: HttpRequest, data: _Desk) -> list | None:
         return None
     cache = caches[getattr(settings, "FRAGMENT_CACHE_ALIAS", "default")]
     known = cache.get(known_key)
-    versions = _foreign_version(request.user)
+    sql, params = _foreign_version(request.user)
     if known is not None:
-        now = (
-            Team.objects.filter(pk=request.user.current_team.pk)
-            .order_by()
-            .annotate(**versions)
-            .values_list(*versions)
-            .first()
-        )
-        if known == _foreign(*(now or (None, None))):
-            return [*parts, known]
-    data.sdrs_read = list(data.sdrs_query().annotate(**versions))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            if known == cursor.fetchone()[0]:
+                return [*parts, known]
+    version = RawSQL(f"({sql})", params, output_field=CharField())
+    data.sdrs_read = list(data.sdrs_query().annotate(foreign_version=version))
     # No SDR on the team: no handoff in its queue either, nor another team's data.
-    first = data.sdrs_read[0] if data.sdrs_read else None
-    foreign = _foreign(*(getattr(first, name, None) for name in versions))
+    foreign = data.sdrs_read[0].foreign_version if data.sdrs_read else ":"
     cache.set(known_key, foreign, fragments.TIMEOUT)
     return [*parts, foreign]
 
