@@ -8,8 +8,9 @@ write a team's pages show moves the version, so a stored fragment is never serve
 data under it changed. The page is then the same HTML as without the cache, but for the CSRF
 token, which is stored as a placeholder and filled with the request's own token when served.
 
-A viewer on no team, or a request other than a GET (whose own write came after the version
-was read), is rendered every time: `version_of(request)` is None. A page whose data another
+A viewer on no team, a request other than a GET (whose own write came after the version
+was read), or a render inside a transaction (whose writes a rollback may undo), is rendered
+every time: `version_of(request)` is None. A page whose data another
 team's writes can change must not use a fragment (or must name those teams' versions in its
 parts, `changes.version`).
 
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import connection
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
@@ -58,6 +60,10 @@ def version_of(request) -> tuple[int, int] | None:
         return None
     if request.method not in ("GET", "HEAD"):
         return None  # a write in this request came after the version was read
+    if connection.in_atomic_block:
+        # inside a transaction the version counts its own writes, which a rollback may undo
+        # while a later commit brings the sum back to the same number
+        return None
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None

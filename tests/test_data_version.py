@@ -210,3 +210,9 @@ def test_a_real_request_caches_through_the_middlewares_lazy_user(org, rf):
     request.session = SessionStore(session.session_key)
     request.user = SimpleLazyObject(lambda: get_user(request))
     assert fragments.version_of(request) == (org.desk.pk, changes.version([org.desk.pk]))
+
+
+def test_nothing_is_cached_inside_a_transaction(org):
+    with transaction.atomic():
+        assert fragments.version_of(_request(org.alice)) is None
+    assert fragments.version_of(_request(org.alice)) is not None
