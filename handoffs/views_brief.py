@@ -3,13 +3,11 @@
 It lives in handoffs, not leads, because it shows the lead's handoffs and decides whether a
 new one may be made; leads knows nothing of handoffs (see docs/architecture.md)."""
 
-from django.db import connection
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils.functional import SimpleLazyObject, empty
 
 from leads import queries as lead_queries
 from leads.access import account_for, lead_for, leads_visible_to, may_edit
@@ -31,36 +29,19 @@ def lead_brief(request: HttpRequest, pk: int) -> HttpResponse:
     the access check runs first, on every request, so a viewer who may not see the lead gets
     a 404 and never a stored brief; on a hit nothing else of the page's data is read."""
     lead = lead_for(request.user, pk)
-    _unwrap_user(request)
     # One token for the page and its fragment, as the one context of the page had before.
     csrf_token = get_token(request)
 
     def body_html() -> str:
         return render_to_string(BODY, _brief_context(request, lead, csrf_token), request)
 
-    if connection.in_atomic_block:
-        # Inside a transaction the version read counts the transaction's own writes, which a
-        # rollback takes back and which move it once however many follow (PostgreSQL's one
-        # mark per transaction): a fragment stored under it could be served for other data.
-        body = body_html()
-    else:
-        body = fragments.cached(
-            request, "lead-brief", _parts(request, lead), body_html, csrf_token=csrf_token
-        )
+    # (inside a transaction fragments.cached renders every time: sdr_ops.fragments)
+    body = fragments.cached(
+        request, "lead-brief", _parts(request, lead), body_html, csrf_token=csrf_token
+    )
     return render(
         request, "leads/lead_brief.html", {"lead": lead, "body": body, "csrf_token": csrf_token}
     )
-
-
-def _unwrap_user(request: HttpRequest) -> None:
-    """Puts the signed-in user itself on the request in place of the lazy object the
-    authentication middleware left there (already read by `lead_for`): `fragments.version_of`
-    looks for the team and its version in the user's own `__dict__`, and the lazy object's
-    `__dict__` is its own, so through it no fragment would ever be cached. To drop once
-    `version_of` looks through the lazy object itself."""
-    user = request.user
-    if isinstance(user, SimpleLazyObject) and user._wrapped is not empty:
-        request.user = user._wrapped
 
 
 def _parts(request: HttpRequest, lead) -> tuple:

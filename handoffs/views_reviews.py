@@ -11,7 +11,7 @@ from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject, cached_property, empty
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -204,25 +204,10 @@ def _desk_parts(request: HttpRequest, data: _Desk) -> list | None:
     return [*parts, foreign]
 
 
-def _unwrap_user(request: HttpRequest) -> None:
-    """Puts the user AuthenticationMiddleware loaded in place of its SimpleLazyObject.
-
-    sdr_ops.fragments.version_of reads the team (and its data version) from
-    `request.user.__dict__`, which on a real request is the lazy object's own (its
-    `_wrapped`), never the user's: without this no fragment would ever be cached. To drop
-    once sdr_ops.fragments unwraps the user itself."""
-    user = request.user
-    if isinstance(user, SimpleLazyObject):
-        if user._wrapped is empty:
-            user._setup()
-        request.user = user._wrapped
-
-
 def _desk(request: HttpRequest, refused: tuple[Handoff, ReviewForm] | None = None) -> HttpResponse:
     """The desk; with `refused`, that handoff's card shows first with the review as typed and
     its errors (answered 400, nothing saved). Its body is a fragment cached under the team's
     data version and the other teams' the cards show (`_desk_parts`)."""
-    _unwrap_user(request)
     data = _Desk(request, refused)
     return render(
         request,

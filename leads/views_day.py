@@ -12,11 +12,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject, empty
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -79,12 +79,6 @@ class _DayData:
         (the meta's moments passed)."""
         request = self.request
         parts = (self.mode, self.day.isoformat(), bool(request.htmx))
-        if connection.in_atomic_block:
-            # Inside a transaction (a test's own, ATOMIC_REQUESTS): on PostgreSQL a team's
-            # version moves once per transaction (sdr_ops.changes), so the block's later
-            # writes would not move it. Stored under parts no other request makes, never
-            # served (on SQLite alike, so that a test counts the same on both).
-            return (*parts, "in a transaction", secrets.token_hex(8))
         self.meta_key = fragments.key(request, "today-meta", parts)
         if self.meta_key is None:
             return parts  # nothing is cached for this request
@@ -212,18 +206,6 @@ def _said_changes(moment: datetime.datetime, start: float, end: float) -> list[f
     ]
 
 
-def _unwrap_user(request: HttpRequest) -> None:
-    """`sdr_ops.fragments.version_of` reads the team's version in the user's own `__dict__`,
-    which `request.user`'s lazy wrapper (AuthenticationMiddleware's) hides: with the wrapper no
-    fragment is ever cached. The user it wraps (loaded already, by `role_required`) takes its
-    place."""
-    user = request.user
-    if isinstance(user, SimpleLazyObject):
-        if user._wrapped is empty:
-            user._setup()
-        request.user = user._wrapped
-
-
 def _render_list(
     request: HttpRequest,
     day: datetime.date,
@@ -236,7 +218,6 @@ def _render_list(
     """The day's list (the page, or its queue for htmx). What the list shows is read lazily,
     inside the cached fragments' render (templates/leads/today.html): on a hit, nothing of it
     is read."""
-    _unwrap_user(request)
     data = _DayData(request, day, mode)
     context = {
         "mode": mode,

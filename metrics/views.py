@@ -14,7 +14,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.formats import date_format
-from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -300,19 +299,8 @@ def _body(request, team, teams, last, others, read_version):
     return context, None if None in shown else shown, complete, version
 
 
-def _user_itself(request: HttpRequest) -> None:
-    """Puts the user itself in place of the middleware's lazy object: fragments.version_of
-    finds the team and its version in the user's `__dict__`, which the lazy object hides
-    (it has a `__dict__` of its own), so that with the lazy one nothing would be cached."""
-    user = request.user
-    if isinstance(user, SimpleLazyObject):
-        user.pk  # noqa: B018 - loads it
-        request.user = user._wrapped
-
-
 @role_required(Role.MANAGER, Role.STAKEHOLDER)
 def dashboards(request: HttpRequest) -> HttpResponse:
-    _user_itself(request)
     cache = caches[getattr(settings, "FRAGMENT_CACHE_ALIAS", "default")]
     own = request.user.current_team if fragments.version_of(request) else None
     several = _shows_several(request.user)

@@ -18,7 +18,6 @@ import html
 
 from django import template
 from django.utils import formats, timezone
-from django.utils.functional import LazyObject
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -117,13 +116,6 @@ class LeadListFragment(FragmentNode):
         user = getattr(request, "user", None)
         if user is None or getattr(user, "is_admin", False):
             return self.nodelist.render(context)
-        if isinstance(user, LazyObject):
-            # AuthenticationMiddleware's SimpleLazyObject: its __dict__ is its own, where
-            # fragments.version_of looks for the team with its version and so finds none
-            # (nothing would ever be cached). Given the user it wraps (already read by the
-            # view's role check), the key is made.
-            user.pk  # noqa: B018 - reads the user if nothing did yet
-            request.user = user._wrapped
         return super().render(context)
 
 
