@@ -161,8 +161,11 @@ def test_the_other_teams_it_shows_move_it_and_no_other(org, desk):
     # another team's writes (the growth desk's lead, its weeks): still served from the cache
     LeadFactory(owner=org.carol)
     WeeklyRollup.objects.filter(team=org.growth).update(marked_at=timezone.now())
-    Team.objects.filter(pk=org.growth.pk).update(name="Growth Floor")
     assert page(client) == (before, 3)
+    # a team's name is shown on other teams' pages: renaming one moves every team
+    Team.objects.filter(pk=org.growth.pk).update(name="Growth Floor")
+    assert page(client)[1] > 3
+    before, _ = hit(client)
     # the AE on the field sales team, renamed by an update: the drifts name them anew
     User.objects.filter(pk=org.aaron.pk).update(first_name="Aaronson")
     html, queries = page(client)
